@@ -1,0 +1,158 @@
+import type { TraceRecord } from '../engine/trace.ts';
+import type { Check, Scenario } from '../scenario/schema.ts';
+import { NoDeliveryToDownNode, NoPartitionCrossing, type TraceInvariant } from './invariants.ts';
+import { mm1MeanSojourn, mm1MeanWait, mmcMeanSojourn, mmcMeanWait } from './queueing.ts';
+
+/**
+ * A scenario's checks: what a correct run must show. Trace invariants watch the run as it
+ * happens; metric, theory and Little's-law checks read the final metrics.
+ */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** What the checks read at the end of a run. */
+export interface CheckContext {
+  /** Metric name → number (counters) or an object of numbers (histograms, gauges). */
+  metrics: Record<string, number | Record<string, number>>;
+  simTimeUs: number;
+}
+
+export interface ScenarioChecks {
+  /** Listens to the trace; only present when some check needs it. */
+  listener: ((r: TraceRecord) => void) | null;
+  evaluate(ctx: CheckContext): CheckResult[];
+}
+
+export function createChecks(scenario: Scenario): ScenarioChecks {
+  const invariants = new Map<Check, TraceInvariant>();
+  for (const check of scenario.checks) {
+    if (check.type === 'no-partition-crossing') invariants.set(check, new NoPartitionCrossing());
+    else if (check.type === 'no-delivery-to-down-node') invariants.set(check, new NoDeliveryToDownNode());
+  }
+  const watchers = [...invariants.values()];
+  return {
+    listener: watchers.length === 0 ? null : (r) => {
+      for (const w of watchers) w.onRecord(r);
+    },
+    evaluate: (ctx) => scenario.checks.map((check) => {
+      const invariant = invariants.get(check);
+      const result = invariant !== undefined ? invariantResult(invariant) : evaluateCheck(check, scenario, ctx);
+      return { name: check.name ?? describeCheck(check), ...result };
+    }),
+  };
+}
+
+export function describeCheck(check: Check): string {
+  switch (check.type) {
+    case 'metric':
+      return check.op === 'within' ? `${check.metric} within ${check.tolerancePct}% of ${check.value}` : `${check.metric} ${check.op} ${check.value}`;
+    case 'theory':
+      return `${check.node} mean ${check.measure} within ${check.tolerancePct}% of ${check.model.toUpperCase()} theory`;
+    case 'littles-law':
+      return `Little's law at ${check.node} within ${check.tolerancePct}%`;
+    case 'no-partition-crossing':
+      return 'no message crosses a partition';
+    case 'no-delivery-to-down-node':
+      return 'no message is delivered to a down node';
+  }
+}
+
+type Verdict = { ok: boolean; detail: string };
+
+function invariantResult(inv: TraceInvariant): Verdict {
+  const v = inv.violation;
+  if (v !== null) return { ok: false, detail: `first violation at t=${v.t / 1000} ms on ${v.node}: ${v.detail}` };
+  return { ok: true, detail: `held over ${inv.examined} deliveries` };
+}
+
+function evaluateCheck(check: Check, scenario: Scenario, ctx: CheckContext): Verdict {
+  switch (check.type) {
+    case 'metric':
+      return metricCheck(check, ctx);
+    case 'theory':
+      return theoryCheck(check, scenario, ctx);
+    case 'littles-law':
+      return littlesLawCheck(check.node, check.tolerancePct, ctx);
+    default:
+      return { ok: false, detail: `check type ${check.type} has no evaluator` };
+  }
+}
+
+/** Reads `a.b.c`: a metric named `a.b.c`, or field `c` of the metric `a.b`. */
+export function readMetric(metrics: CheckContext['metrics'], path: string): number | undefined {
+  const direct = metrics[path];
+  if (typeof direct === 'number') return direct;
+  if (direct !== undefined && 'value' in direct) return direct.value;
+  const dot = path.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const base = metrics[path.slice(0, dot)];
+  if (base === undefined || typeof base === 'number') return undefined;
+  return base[path.slice(dot + 1)];
+}
+
+function metricCheck(check: Extract<Check, { type: 'metric' }>, ctx: CheckContext): Verdict {
+  const actual = readMetric(ctx.metrics, check.metric);
+  if (actual === undefined) return { ok: false, detail: `no metric named ${check.metric}` };
+  const v = check.value;
+  const fmt = (x: number) => formatNumber(x);
+  switch (check.op) {
+    case '<': return { ok: actual < v, detail: `${fmt(actual)} < ${fmt(v)}` };
+    case '<=': return { ok: actual <= v, detail: `${fmt(actual)} <= ${fmt(v)}` };
+    case '>': return { ok: actual > v, detail: `${fmt(actual)} > ${fmt(v)}` };
+    case '>=': return { ok: actual >= v, detail: `${fmt(actual)} >= ${fmt(v)}` };
+    case '==': return { ok: actual === v, detail: `${fmt(actual)} == ${fmt(v)}` };
+    case 'within': return withinPct(actual, v, check.tolerancePct ?? 0);
+  }
+}
+
+function withinPct(actual: number, expected: number, tolerancePct: number): Verdict {
+  const errorPct = expected === 0 ? (actual === 0 ? 0 : Infinity) : (Math.abs(actual - expected) / Math.abs(expected)) * 100;
+  return {
+    ok: errorPct <= tolerancePct,
+    detail: `measured ${formatNumber(actual)}, expected ${formatNumber(expected)} (off by ${formatNumber(errorPct)}%, tolerance ${tolerancePct}%)`,
+  };
+}
+
+/** Compares a service's mean sojourn or wait with the M/M/1 or M/M/c formula for its parameters. */
+function theoryCheck(check: Extract<Check, { type: 'theory' }>, scenario: Scenario, ctx: CheckContext): Verdict {
+  const node = scenario.nodes.find((n) => n.id === check.node);
+  if (node === undefined || node.kind !== 'service') return { ok: false, detail: `${check.node} is not a service` };
+  if (node.serviceTime.type !== 'exponential') return { ok: false, detail: 'queueing theory here needs exponential service times' };
+  let lambda = 0;
+  for (const w of scenario.workloads) {
+    if (w.target !== check.node) continue;
+    if (w.kind !== 'open' || w.arrival.type !== 'poisson') return { ok: false, detail: `workload ${w.id} is not a Poisson open loop` };
+    lambda += w.arrival.ratePerSec;
+  }
+  const mu = 1000 / (node.serviceTime.meanMs * node.slowdownFactor);
+  const c = check.model === 'mm1' ? 1 : node.workers;
+  if (check.model === 'mm1' && node.workers !== 1) return { ok: false, detail: 'M/M/1 needs exactly one worker' };
+  const expectedSec = check.measure === 'sojourn'
+    ? (c === 1 ? mm1MeanSojourn(lambda, mu) : mmcMeanSojourn(c, lambda, mu))
+    : (c === 1 ? mm1MeanWait(lambda, mu) : mmcMeanWait(c, lambda, mu));
+  const metric = `${check.node}.${check.measure === 'sojourn' ? 'sojournMs' : 'waitMs'}.mean`;
+  const actual = readMetric(ctx.metrics, metric);
+  if (actual === undefined) return { ok: false, detail: `no metric named ${metric}` };
+  return withinPct(actual, expectedSec * 1000, check.tolerancePct);
+}
+
+/** L = λW at a service: time-average number in system against arrival rate × mean sojourn. */
+function littlesLawCheck(node: string, tolerancePct: number, ctx: CheckContext): Verdict {
+  const L = readMetric(ctx.metrics, `${node}.inSystem.mean`);
+  const accepted = readMetric(ctx.metrics, `${node}.accepted`);
+  const W = readMetric(ctx.metrics, `${node}.sojournMs.mean`);
+  if (L === undefined || accepted === undefined || W === undefined) return { ok: false, detail: `${node} has no queue metrics` };
+  const lambdaPerMs = accepted / (ctx.simTimeUs / 1000);
+  const r = withinPct(L, lambdaPerMs * W, tolerancePct);
+  return { ok: r.ok, detail: `L=${formatNumber(L)}, λW=${formatNumber(lambdaPerMs * W)}: ${r.detail}` };
+}
+
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  const abs = Math.abs(x);
+  return abs >= 100 ? x.toFixed(1) : abs >= 1 ? x.toFixed(3) : x.toPrecision(3);
+}

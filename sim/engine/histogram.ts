@@ -1,0 +1,88 @@
+/**
+ * A log-linear histogram of non-negative values (HDR-histogram style): exact below 128, and
+ * above that 64 buckets per power of two, so any percentile is within 1/128 (< 0.8 %) of the
+ * true value. Count, sum, min and max are exact. Recording is a few integer operations and
+ * allocates nothing unless the value needs a bucket beyond any seen before.
+ */
+const LINEAR_LIMIT = 128;
+const SUB_BUCKETS = 64;
+
+export interface HistogramSummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export class Histogram {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  private buckets = new Float64Array(LINEAR_LIMIT + SUB_BUCKETS * 8);
+
+  record(value: number): void {
+    const v = value < 0 ? 0 : value;
+    const index = bucketIndex(v);
+    if (index >= this.buckets.length) this.growTo(index);
+    this.buckets[index]++;
+    this.count++;
+    this.sum += v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? 0 : this.sum / this.count;
+  }
+
+  /** The value at quantile q in [0, 1]: a bucket's midpoint, clamped to the exact min/max. */
+  quantile(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.max(1, Math.ceil(q * this.count));
+    let seen = 0;
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      seen += buckets[i];
+      if (seen >= rank) return Math.min(this.max, Math.max(this.min, bucketMidpoint(i)));
+    }
+    return this.max;
+  }
+
+  /** Summary with every value multiplied by `scale` (e.g. µs → ms). */
+  summary(scale = 1): HistogramSummary {
+    if (this.count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+    return {
+      count: this.count,
+      mean: this.mean * scale,
+      p50: this.quantile(0.5) * scale,
+      p90: this.quantile(0.9) * scale,
+      p99: this.quantile(0.99) * scale,
+      max: this.max * scale,
+    };
+  }
+
+  private growTo(index: number): void {
+    const next = new Float64Array(Math.max(index + 1, this.buckets.length * 2));
+    next.set(this.buckets);
+    this.buckets = next;
+  }
+}
+
+export function bucketIndex(v: number): number {
+  if (v < LINEAR_LIMIT) return Math.floor(v);
+  // e = position of the top bit; keep 7 significant bits (sub in [64, 128)).
+  const e = v < 2147483648 ? 31 - Math.clz32(v) : Math.floor(Math.log2(v));
+  const shift = e - 6;
+  const sub = v < 2147483648 ? v >>> shift : Math.floor(v / 2 ** shift);
+  return LINEAR_LIMIT + (shift - 1) * SUB_BUCKETS + (sub - SUB_BUCKETS);
+}
+
+function bucketMidpoint(index: number): number {
+  if (index < LINEAR_LIMIT) return index;
+  const shift = Math.floor((index - LINEAR_LIMIT) / SUB_BUCKETS) + 1;
+  const sub = ((index - LINEAR_LIMIT) % SUB_BUCKETS) + SUB_BUCKETS;
+  return (sub + 0.5) * 2 ** shift;
+}

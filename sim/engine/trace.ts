@@ -1,0 +1,153 @@
+import { RunningHash, stringHash } from './hash.ts';
+import type { Micros } from './time.ts';
+
+/**
+ * The trace is the product (DESIGN principle 9): every send, delivery, drop, timer, state
+ * change, fault, request span and check verdict is a typed record. Reports, charts and the
+ * sandbox's animation are views of it.
+ *
+ * Canonical form. A record is (time, kind, node, fields…) with the fields of each kind in the
+ * fixed order below. Node references are node indexes (scenario order: nodes, then workload
+ * clients); -1 means "no node" (the network, the run). The run's trace hash folds exactly
+ * these values, in this order, into a 64-bit running hash — numbers as integers, strings by a
+ * 32-bit FNV-1a of their text — so a JSONL trace (see `toJsonl`) can be re-hashed by anyone
+ * holding its header's node list (`hashTraceRecords`). Records are only turned into objects
+ * when someone listens, so an unobserved run pays for the hash alone.
+ */
+
+type FieldType = 'node' | 'int' | 'str';
+
+const KIND_DEFS = [
+  ['send', [['to', 'node'], ['msg', 'int'], ['parent', 'int'], ['type', 'str']]],
+  ['deliver', [['from', 'node'], ['msg', 'int'], ['type', 'str']]],
+  ['drop', [['to', 'node'], ['msg', 'int'], ['reason', 'str']]],
+  ['dup', [['to', 'node'], ['msg', 'int']]],
+  ['timer', [['tag', 'str']]],
+  ['state', [['key', 'str'], ['value', 'str']]],
+  ['work', [['msg', 'int'], ['phase', 'str']]],
+  ['fault', [['fault', 'str'], ['detail', 'str']]],
+  ['span', [['req', 'int'], ['outcome', 'str'], ['latencyUs', 'int']]],
+  ['check', [['name', 'str'], ['ok', 'int'], ['detail', 'str']]],
+  ['limit', [['reason', 'str']]],
+] as const satisfies readonly (readonly [string, readonly (readonly [string, FieldType])[]])[];
+
+export type TraceKindName = (typeof KIND_DEFS)[number][0];
+
+/** Numeric kind codes, in KIND_DEFS order; folded into the hash. */
+export const TraceKind = Object.fromEntries(KIND_DEFS.map(([name], i) => [name, i])) as {
+  readonly [K in TraceKindName]: number;
+};
+
+const FIELDS: readonly (readonly (readonly [string, FieldType])[])[] = KIND_DEFS.map(([, f]) => f);
+const NAMES: readonly TraceKindName[] = KIND_DEFS.map(([n]) => n);
+
+/** A trace record as listeners and JSONL files see it. Node fields hold node names. */
+export interface TraceRecord {
+  t: Micros;
+  k: TraceKindName;
+  node: string;
+  [field: string]: string | number;
+}
+
+export type TraceListener = (record: TraceRecord) => void;
+
+export type FieldValue = number | string;
+
+export class Trace {
+  readonly hash = new RunningHash();
+  /** Records emitted so far. */
+  count = 0;
+  private readonly listeners: TraceListener[] = [];
+  private readonly stringHashes = new Map<string, number>();
+
+  /** Names of nodes by index, for turning node fields into names. */
+  constructor(private readonly nodeNames: readonly string[]) {}
+
+  listen(listener: TraceListener): void {
+    this.listeners.push(listener);
+  }
+
+  get observed(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  /**
+   * Emits one record. `a`…`d` are the kind's fields in declaration order: node fields and
+   * ints as numbers, str fields as strings. Missing trailing fields must not be passed.
+   */
+  emit(kind: number, t: Micros, node: number, a?: FieldValue, b?: FieldValue, c?: FieldValue, d?: FieldValue): void {
+    const h = this.hash;
+    h.word(kind);
+    h.num(t);
+    h.word(node);
+    const fields = FIELDS[kind];
+    const n = fields.length;
+    if (n > 0) this.fold(fields[0][1], a!);
+    if (n > 1) this.fold(fields[1][1], b!);
+    if (n > 2) this.fold(fields[2][1], c!);
+    if (n > 3) this.fold(fields[3][1], d!);
+    this.count++;
+    if (this.listeners.length > 0) this.publish(kind, t, node, a, b, c, d);
+  }
+
+  hex(): string {
+    return this.hash.hex();
+  }
+
+  private fold(type: FieldType, v: FieldValue): void {
+    if (type === 'str') {
+      const s = v as string;
+      let sh = this.stringHashes.get(s);
+      if (sh === undefined) {
+        sh = stringHash(s);
+        this.stringHashes.set(s, sh);
+      }
+      this.hash.word(sh);
+    } else if (type === 'node') {
+      this.hash.word(v as number);
+    } else {
+      this.hash.num(v as number);
+    }
+  }
+
+  private publish(kind: number, t: Micros, node: number, a?: FieldValue, b?: FieldValue, c?: FieldValue, d?: FieldValue): void {
+    const record: TraceRecord = { t, k: NAMES[kind], node: this.nodeName(node) };
+    const fields = FIELDS[kind];
+    const values = [a, b, c, d];
+    for (let i = 0; i < fields.length; i++) {
+      const [name, type] = fields[i];
+      record[name] = type === 'node' ? this.nodeName(values[i] as number) : (values[i] as FieldValue);
+    }
+    for (const listener of this.listeners) listener(record);
+  }
+
+  private nodeName(index: number): string {
+    return index < 0 ? '' : this.nodeNames[index];
+  }
+}
+
+/** The first line of a JSONL trace: what a reader needs to re-hash the records. */
+export interface TraceHeader {
+  k: 'header';
+  format: 'faultline-trace';
+  version: 1;
+  nodes: string[];
+  seed: number;
+  scenarioHash: string;
+}
+
+/**
+ * Recomputes a trace hash from records (as read back from JSONL). Equal to the run's hash
+ * when the records are the run's complete trace.
+ */
+export function hashTraceRecords(nodes: readonly string[], records: Iterable<TraceRecord>): string {
+  const index = new Map(nodes.map((name, i) => [name, i]));
+  const nodeIndex = (name: string) => (name === '' ? -1 : index.get(name) ?? -2);
+  const trace = new Trace(nodes);
+  for (const r of records) {
+    const kind = TraceKind[r.k];
+    const values = FIELDS[kind].map(([name, type]) => (type === 'node' ? nodeIndex(r[name] as string) : r[name]));
+    trace.emit(kind, r.t, nodeIndex(r.node), ...values);
+  }
+  return trace.hex();
+}

@@ -1,0 +1,91 @@
+import type { Rng } from '../engine/rng.ts';
+import type { Micros } from '../engine/time.ts';
+import type { Message } from '../net/message.ts';
+import { NO_DEADLINE, NO_PARENT } from '../net/message.ts';
+import type { World } from './world.ts';
+
+/**
+ * A simulated node and its lifecycle.
+ *
+ * - up: handles messages and timers.
+ * - crashed: everything addressed to it is dropped; its volatile state is gone. `durable`
+ *   survives (it stands for the node's disk). Timers set before the crash never fire: each
+ *   carries the incarnation it was set in.
+ * - restarting: booting after a crash; still drops messages, but is on its way up.
+ * - paused: frozen (a long GC pause, SIGSTOP): messages and timers wait and are handled, in
+ *   order, when it resumes.
+ *
+ * Subclasses implement behaviour: `start` (re)creates volatile state and timers, `onMessage`,
+ * `onTimer`. They keep nothing across a crash except what they put in `durable`.
+ */
+export type NodeStatus = 'up' | 'crashed' | 'restarting' | 'paused';
+
+export abstract class SimNode {
+  status: NodeStatus = 'up';
+  /** Bumped at every crash; timers from an older incarnation are ignored. */
+  incarnation = 0;
+  /** State that survives a crash. Keep it small and plain (it is what a disk would hold). */
+  readonly durable: Record<string, unknown> = {};
+  /** Service times are multiplied by this (a "slow node" fault). */
+  slowdownFactor = 1;
+  /** Extra probability that a request fails (an error-rate brownout). */
+  brownoutErrorProbability = 0;
+  /** Offset of this node's local clock from true simulated time. */
+  clockSkewUs: Micros = 0;
+  /** Events held while paused, in arrival order. */
+  pausedBacklog: PausedEvent[] = [];
+  private rngCache: Rng | undefined;
+
+  constructor(
+    readonly world: World,
+    readonly index: number,
+    readonly name: string,
+    readonly kind: string,
+  ) {}
+
+  /** Called at time 0 and after every restart: (re)create volatile state and timers. */
+  start(): void {}
+
+  /** Called when the node crashes: forget volatile state (durable stays). */
+  onCrash(): void {}
+
+  abstract onMessage(msg: Message): void;
+
+  /** A timer set with `setTimer` fired. `tag` says which; `data` is what was passed. */
+  onTimer(_tag: number, _data: unknown): void {}
+
+  /** Names of the timer tags, for trace records (index = tag). */
+  timerNames(): readonly string[] {
+    return [];
+  }
+
+  get now(): Micros {
+    return this.world.sim.now;
+  }
+
+  /** What this node's own clock reads (skewed by a clock-skew fault). */
+  localTime(): Micros {
+    return this.world.sim.now + this.clockSkewUs;
+  }
+
+  /** This node's random stream. */
+  get rng(): Rng {
+    return (this.rngCache ??= this.world.sim.rng.stream(`node/${this.name}`));
+  }
+
+  send(to: number, type: string, payload: unknown = null, parent = NO_PARENT, deadline = NO_DEADLINE): Message {
+    return this.world.network.send(this.index, to, type, payload, parent, deadline);
+  }
+
+  /** Fires `onTimer(tag, data)` after `delayUs`, unless the node crashes first. */
+  setTimer(delayUs: Micros, tag: number, data: unknown = undefined): void {
+    this.world.setTimer(this, delayUs, tag, data);
+  }
+
+  /** Emits a state record (pattern state the sandbox draws: breaker state, queue depth…). */
+  state(key: string, value: string | number): void {
+    this.world.traceState(this.index, key, String(value));
+  }
+}
+
+export type PausedEvent = { message: Message } | { tag: number; data: unknown };

@@ -1,0 +1,162 @@
+import type { Sampler } from '../engine/dist.ts';
+import type { Counter, Gauge } from '../engine/metrics.ts';
+import type { Histogram } from '../engine/histogram.ts';
+import { TraceKind } from '../engine/trace.ts';
+import type { Message } from '../net/message.ts';
+import { Deque } from './deque.ts';
+import { SimNode } from './node.ts';
+import { REQUEST, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL } from './protocol.ts';
+import type { World } from './world.ts';
+
+/**
+ * The generic service model: `workers` servers in front of one queue (an M/M/c station when
+ * arrivals are Poisson and service exponential).
+ *
+ * A request that finds a free worker starts at once; otherwise it waits in the queue, or is
+ * rejected if the queue is full. A finishing worker takes the next request: the oldest (FIFO)
+ * or the newest (LIFO, which keeps latency low for the lucky under backlog). With
+ * `dropExpired`, a request whose caller's deadline has passed is dropped instead of served —
+ * work nobody waits for any more. A crash loses the queue and the work in progress.
+ *
+ * Invariants: busy ≤ workers; queue length ≤ capacity; every accepted request ends exactly
+ * once (served, failed, expired or lost in a crash).
+ */
+export interface ServiceParams {
+  workers: number;
+  /** null = unbounded. */
+  queueCapacity: number | null;
+  queueDiscipline: 'fifo' | 'lifo';
+  serviceTime: Sampler;
+  /** Probability that a served request fails. */
+  errorProbability: number;
+  /** Service times are multiplied by this. */
+  slowdownFactor: number;
+  dropExpired: boolean;
+}
+
+const TIMER_DONE = 0;
+
+/** A request inside the service: when it arrived here (not when it was sent). */
+interface Job {
+  readonly msg: Message;
+  readonly arrivedAt: number;
+}
+
+export class ServiceNode extends SimNode {
+  private readonly queue = new Deque<Job>();
+  private busy = 0;
+  private readonly inSystem: Gauge;
+  private readonly busyWorkers: Gauge;
+  private readonly queueDepth: Gauge;
+  private readonly sojourn: Histogram;
+  private readonly wait: Histogram;
+  private readonly arrivals: Counter;
+  private readonly served: Counter;
+  private readonly failed: Counter;
+  private readonly rejected: Counter;
+  private readonly expired: Counter;
+  private readonly lost: Counter;
+
+  constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
+    super(world, index, name, 'service');
+    const m = world.sim.metrics;
+    this.inSystem = m.gauge(`${name}.inSystem`);
+    this.busyWorkers = m.gauge(`${name}.busy`);
+    this.queueDepth = m.gauge(`${name}.queueDepth`);
+    this.sojourn = m.durationHistogram(`${name}.sojournMs`);
+    this.wait = m.durationHistogram(`${name}.waitMs`);
+    this.arrivals = m.counter(`${name}.accepted`);
+    this.served = m.counter(`${name}.served`);
+    this.failed = m.counter(`${name}.failed`);
+    this.rejected = m.counter(`${name}.rejected`);
+    this.expired = m.counter(`${name}.expired`);
+    this.lost = m.counter(`${name}.lostInCrash`);
+  }
+
+  override onMessage(msg: Message): void {
+    if (msg.type !== REQUEST) return;
+    const p = this.params;
+    if (this.busy < p.workers) {
+      this.accept();
+      this.begin({ msg, arrivedAt: this.now });
+    } else if (p.queueCapacity === null || this.queue.length < p.queueCapacity) {
+      this.accept();
+      this.queue.pushBack({ msg, arrivedAt: this.now });
+      this.queueDepth.set(this.now, this.queue.length);
+    } else {
+      this.rejected.add();
+      this.world.sim.trace.emit(TraceKind.work, this.now, this.index, msg.id, 'rejected');
+      this.send(msg.from, RESPONSE, RESPONSE_QUEUE_FULL, msg.id);
+    }
+  }
+
+  override onTimer(tag: number, data: unknown): void {
+    if (tag === TIMER_DONE) this.finish(data as Job);
+  }
+
+  override onCrash(): void {
+    const now = this.now;
+    this.lost.add(this.busy + this.queue.length);
+    this.queue.clear();
+    this.busy = 0;
+    this.inSystem.set(now, 0);
+    this.busyWorkers.set(now, 0);
+    this.queueDepth.set(now, 0);
+  }
+
+  /** How many requests are waiting (for views and tests). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get inService(): number {
+    return this.busy;
+  }
+
+  private accept(): void {
+    this.arrivals.add();
+    this.inSystem.add(this.now, 1);
+  }
+
+  private begin(job: Job): void {
+    const now = this.now;
+    this.busy++;
+    this.busyWorkers.set(now, this.busy);
+    this.wait.record(now - job.arrivedAt);
+    this.world.sim.trace.emit(TraceKind.work, now, this.index, job.msg.id, 'start');
+    const factor = this.params.slowdownFactor * this.slowdownFactor;
+    const duration = this.params.serviceTime.sample(this.rng);
+    this.setTimer(factor === 1 ? duration : Math.round(duration * factor), TIMER_DONE, job);
+  }
+
+  private finish(job: Job): void {
+    const now = this.now;
+    const msg = job.msg;
+    this.busy--;
+    this.inSystem.add(now, -1);
+    this.sojourn.record(now - job.arrivedAt);
+    const pError = 1 - (1 - this.params.errorProbability) * (1 - this.brownoutErrorProbability);
+    const failed = pError > 0 && this.rng.next() < pError;
+    if (failed) this.failed.add();
+    else this.served.add();
+    this.world.sim.trace.emit(TraceKind.work, now, this.index, msg.id, failed ? 'error' : 'done');
+    this.send(msg.from, RESPONSE, failed ? RESPONSE_ERROR : RESPONSE_OK, msg.id);
+    this.startNext();
+    this.busyWorkers.set(now, this.busy);
+  }
+
+  private startNext(): void {
+    const lifo = this.params.queueDiscipline === 'lifo';
+    while (this.queue.length > 0 && this.busy < this.params.workers) {
+      const next = (lifo ? this.queue.popBack() : this.queue.popFront())!;
+      this.queueDepth.set(this.now, this.queue.length);
+      if (this.params.dropExpired && this.now > next.msg.deadline) {
+        this.expired.add();
+        this.inSystem.add(this.now, -1);
+        this.world.sim.trace.emit(TraceKind.work, this.now, this.index, next.msg.id, 'expired');
+        continue;
+      }
+      this.begin(next);
+    }
+  }
+}

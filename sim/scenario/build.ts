@@ -1,0 +1,98 @@
+import { compileDist } from '../engine/dist.ts';
+import { DEFAULT_ENGINE_LIMITS, Sim } from '../engine/sim.ts';
+import { msToUs } from '../engine/time.ts';
+import { Faults } from '../faults/faults.ts';
+import { startChaos } from '../faults/chaos.ts';
+import { Network, type LinkParams } from '../net/network.ts';
+import { ServiceNode } from '../nodes/service.ts';
+import { World } from '../nodes/world.ts';
+import { ClosedLoopClient, OpenLoopClient, type ClientTiming } from '../workload/client.ts';
+import type { LinkSpec, NetworkSpec, Scenario, Workload } from './schema.ts';
+
+/**
+ * Builds a runnable world from a validated scenario: the engine, the network with its link
+ * overrides, the nodes (services first, then one client per workload, in file order — the
+ * node indexes the trace uses), the fault timeline and chaos.
+ */
+export interface BuiltWorld {
+  sim: Sim;
+  world: World;
+  faults: Faults;
+  nodeNames: string[];
+}
+
+export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
+  const nodeNames = [...scenario.nodes.map((n) => n.id), ...scenario.workloads.map((w) => w.id)];
+  const index = new Map(nodeNames.map((name, i) => [name, i]));
+  const endUs = msToUs(scenario.durationMs);
+  const limits = {
+    maxEvents: scenario.limits.maxEvents ?? DEFAULT_ENGINE_LIMITS.maxEvents,
+    maxPendingEvents: scenario.limits.maxPendingEvents ?? DEFAULT_ENGINE_LIMITS.maxPendingEvents,
+  };
+  const sim = new Sim(seed, endUs, nodeNames, limits, msToUs(scenario.metrics.windowMs));
+  const world = new World(sim, nodeNames);
+
+  const defaults = linkParams(scenario.network);
+  const network = new Network(sim, nodeNames, defaults, (msg) => world.receive(msg), scenario.limits.maxMessagesInFlight);
+  for (const link of scenario.links) {
+    const params = linkParams({ ...scenario.network, ...definedFields(link) });
+    const from = index.get(link.from)!;
+    const to = index.get(link.to)!;
+    network.setLink(from, to, params);
+    if (link.bidirectional) network.setLink(to, from, params);
+  }
+  world.attachNetwork(network);
+
+  for (const spec of scenario.nodes) {
+    world.add(new ServiceNode(world, index.get(spec.id)!, spec.id, {
+      workers: spec.workers,
+      queueCapacity: spec.queueCapacity,
+      queueDiscipline: spec.queueDiscipline,
+      serviceTime: compileDist(spec.serviceTime),
+      errorProbability: spec.errorProbability,
+      slowdownFactor: spec.slowdownFactor,
+      dropExpired: spec.dropExpired,
+    }));
+  }
+  for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, index.get(w.target)!));
+
+  const faults = new Faults(world);
+  for (const fault of scenario.faults) faults.schedule(fault, 'timeline');
+  if (scenario.chaos) startChaos(world, faults, scenario.chaos, scenario.nodes.map((n) => n.id));
+  world.start();
+  return { sim, world, faults, nodeNames };
+}
+
+function makeClient(world: World, index: number, w: Workload, target: number) {
+  const timing: ClientTiming = {
+    target,
+    timeoutUs: w.timeoutMs === null ? Infinity : msToUs(w.timeoutMs),
+    propagateDeadline: w.propagateDeadline,
+    startUs: msToUs(w.startMs),
+    stopUs: w.stopMs === null ? null : msToUs(w.stopMs),
+  };
+  if (w.kind === 'open') return new OpenLoopClient(world, index, w.id, timing, w.arrival);
+  return new ClosedLoopClient(world, index, w.id, timing, w.clients, compileDist(w.thinkTime));
+}
+
+function linkParams(n: NetworkSpec): LinkParams {
+  return {
+    latency: compileDist(n.latency),
+    lossProbability: n.lossProbability,
+    duplicateProbability: n.duplicateProbability,
+    reorderProbability: n.reorderProbability,
+    reorderExtraMaxUs: msToUs(n.reorderExtraMaxMs),
+    ordered: n.ordered,
+    capacityPerSec: n.capacityPerSec,
+    queueLimit: n.queueLimit,
+  };
+}
+
+/** The network fields a link overrides (those it sets). */
+function definedFields(link: LinkSpec): Partial<NetworkSpec> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(link)) {
+    if (v !== undefined && k !== 'from' && k !== 'to' && k !== 'bidirectional') out[k] = v;
+  }
+  return out as Partial<NetworkSpec>;
+}

@@ -1,0 +1,120 @@
+import { hashString } from '../engine/hash.ts';
+import type { MetricsSnapshot } from '../engine/metrics.ts';
+import type { Outcome } from '../engine/sim.ts';
+import type { Micros } from '../engine/time.ts';
+import { TraceKind, type TraceListener } from '../engine/trace.ts';
+import { createChecks, type CheckResult, type ScenarioChecks } from '../check/checks.ts';
+import type { FaultLogEntry, FaultSpec } from '../faults/faults.ts';
+import { buildWorld, type BuiltWorld } from './build.ts';
+import { canonicalJson } from './load.ts';
+import type { Scenario } from './schema.ts';
+
+/**
+ * Running a scenario: in one go (`runScenario`, the command line) or step by step
+ * (`ScenarioRun`, the sandbox), with the same result either way.
+ */
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Receive every trace record as it is emitted. */
+  listeners?: TraceListener[];
+}
+
+export interface RunResult {
+  scenario: string;
+  seed: number;
+  scenarioHash: string;
+  traceHash: string;
+  events: number;
+  traceRecords: number;
+  simTimeUs: Micros;
+  outcome: Outcome;
+  /** Counters as numbers; gauges as {value, mean, max}; histograms as {count, mean, p50, p90, p99, max}. */
+  metrics: Record<string, number | Record<string, number>>;
+  series: MetricsSnapshot['series'];
+  checks: CheckResult[];
+  faultLog: FaultLogEntry[];
+}
+
+/** The scenario's identity: a hash of its canonical JSON, the seed left out (it is reported apart). */
+export function scenarioHash(scenario: Scenario): string {
+  const { seed: _seed, ...rest } = scenario;
+  return hashString(canonicalJson(rest));
+}
+
+export class ScenarioRun {
+  readonly built: BuiltWorld;
+  readonly seed: number;
+  private readonly checks: ScenarioChecks;
+  private result: RunResult | null = null;
+
+  constructor(readonly scenario: Scenario, options: RunOptions = {}) {
+    this.seed = options.seed ?? scenario.seed;
+    this.built = buildWorld(scenario, this.seed);
+    this.checks = createChecks(scenario);
+    const trace = this.built.sim.trace;
+    if (this.checks.listener !== null) trace.listen(this.checks.listener);
+    for (const l of options.listeners ?? []) trace.listen(l);
+  }
+
+  get now(): Micros {
+    return this.built.sim.now;
+  }
+
+  get done(): boolean {
+    return this.built.sim.finished;
+  }
+
+  /** Processes at most `n` events. */
+  step(n = 1): number {
+    return this.built.sim.step(n);
+  }
+
+  /** Runs up to simulated time `us`. */
+  runUntil(us: Micros): void {
+    this.built.sim.run(us);
+  }
+
+  /** An intervention at the current instant (it lands 1 µs from now and enters the fault log). */
+  inject(fault: Omit<FaultSpec, 'atMs'>): FaultLogEntry {
+    return this.built.faults.inject(fault);
+  }
+
+  /** Runs to the end and evaluates the checks; calling it again returns the same result. */
+  finish(): RunResult {
+    if (this.result !== null) return this.result;
+    const { sim, faults } = this.built;
+    sim.run();
+    const snapshot = sim.metrics.snapshot(sim.now);
+    const metrics = flattenMetrics(snapshot);
+    const checks = this.checks.evaluate({ metrics, simTimeUs: sim.now });
+    for (const c of checks) sim.trace.emit(TraceKind.check, sim.now, -1, c.name, c.ok ? 1 : 0, c.detail);
+    this.result = {
+      scenario: this.scenario.title,
+      seed: this.seed,
+      scenarioHash: scenarioHash(this.scenario),
+      traceHash: sim.trace.hex(),
+      events: sim.events,
+      traceRecords: sim.trace.count,
+      simTimeUs: sim.now,
+      outcome: sim.outcome(),
+      metrics,
+      series: snapshot.series,
+      checks,
+      faultLog: faults.log.slice(),
+    };
+    return this.result;
+  }
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  return new ScenarioRun(scenario, options).finish();
+}
+
+function flattenMetrics(s: MetricsSnapshot): RunResult['metrics'] {
+  const out: RunResult['metrics'] = {};
+  for (const [k, v] of Object.entries(s.counters)) out[k] = v;
+  for (const [k, v] of Object.entries(s.gauges)) out[k] = { ...v };
+  for (const [k, v] of Object.entries(s.histograms)) out[k] = { ...v };
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
