@@ -7,20 +7,17 @@ export class RunningHash {
   private h1 = 0x9747b28c | 0;
   private h2 = 0x2f6c3a5d | 0;
 
-  /** Folds one 32-bit word into both lanes (murmur3-style mixing with different constants). */
+  /**
+   * Folds one 32-bit word into both lanes. Each lane step is a bijection of the lane for a
+   * fixed word (xor/add, then multiply by an odd constant), so changing any single word
+   * always changes the digest; the two lanes mix differently so structured changes across
+   * words do not cancel in both. Kept to a few operations: it runs several times per event.
+   */
   word(w: number): void {
-    let k = Math.imul(w, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let h1 = this.h1 ^ k;
-    h1 = (h1 << 13) | (h1 >>> 19);
-    this.h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-
-    let j = Math.imul(w ^ (w >>> 16), 0x85ebca6b);
-    j = (j << 17) | (j >>> 15);
-    let h2 = this.h2 ^ Math.imul(j, 0xc2b2ae35);
-    h2 = (h2 << 11) | (h2 >>> 21);
-    this.h2 = (Math.imul(h2, 9) + 0x38495ab5) | 0;
+    const h1 = Math.imul(this.h1 ^ w, 0x01000193);
+    this.h1 = h1 ^ (h1 >>> 15);
+    const h2 = Math.imul((this.h2 + w) | 0, 0x5bd1e995);
+    this.h2 = h2 ^ (h2 >>> 13);
   }
 
   /**

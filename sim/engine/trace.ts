@@ -40,6 +40,11 @@ export const TraceKind = Object.fromEntries(KIND_DEFS.map(([name], i) => [name, 
 
 const FIELDS: readonly (readonly (readonly [string, FieldType])[])[] = KIND_DEFS.map(([, f]) => f);
 const NAMES: readonly TraceKindName[] = KIND_DEFS.map(([n]) => n);
+const NODE = 0;
+const INT = 1;
+const STR = 2;
+/** Field types as small integers, for the hot path. */
+const FIELD_TYPE_CODES: readonly Uint8Array[] = FIELDS.map((f) => Uint8Array.from(f.map(([, t]) => (t === 'node' ? NODE : t === 'int' ? INT : STR))));
 
 /** A trace record as listeners and JSONL files see it. Node fields hold node names. */
 export interface TraceRecord {
@@ -80,12 +85,12 @@ export class Trace {
     h.word(kind);
     h.num(t);
     h.word(node);
-    const fields = FIELDS[kind];
-    const n = fields.length;
-    if (n > 0) this.fold(fields[0][1], a!);
-    if (n > 1) this.fold(fields[1][1], b!);
-    if (n > 2) this.fold(fields[2][1], c!);
-    if (n > 3) this.fold(fields[3][1], d!);
+    const types = FIELD_TYPE_CODES[kind];
+    const n = types.length;
+    if (n > 0) this.fold(types[0], a!);
+    if (n > 1) this.fold(types[1], b!);
+    if (n > 2) this.fold(types[2], c!);
+    if (n > 3) this.fold(types[3], d!);
     this.count++;
     if (this.listeners.length > 0) this.publish(kind, t, node, a, b, c, d);
   }
@@ -94,8 +99,8 @@ export class Trace {
     return this.hash.hex();
   }
 
-  private fold(type: FieldType, v: FieldValue): void {
-    if (type === 'str') {
+  private fold(type: number, v: FieldValue): void {
+    if (type === STR) {
       const s = v as string;
       let sh = this.stringHashes.get(s);
       if (sh === undefined) {
@@ -103,7 +108,7 @@ export class Trace {
         this.stringHashes.set(s, sh);
       }
       this.hash.word(sh);
-    } else if (type === 'node') {
+    } else if (type === NODE) {
       this.hash.word(v as number);
     } else {
       this.hash.num(v as number);

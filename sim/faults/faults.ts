@@ -29,6 +29,9 @@ export type FaultSpec =
   | { atMs: number; type: 'brownout'; node: string; errorProbability: number; durationMs?: number | null }
   | { atMs: number; type: 'clock-skew'; node: string; skewMs: number };
 
+/** A fault without its time: what an intervention asks for ("crash this node now"). */
+export type FaultAction = FaultSpec extends infer F ? (F extends FaultSpec ? Omit<F, 'atMs'> : never) : never;
+
 export type FaultSource = 'timeline' | 'injected' | 'chaos';
 
 export interface FaultLogEntry {
@@ -68,7 +71,7 @@ export class Faults {
   }
 
   /** An intervention made now (while paused between events): it takes effect 1 µs from now. */
-  inject(fault: Omit<FaultSpec, 'atMs'>): FaultLogEntry {
+  inject(fault: FaultAction): FaultLogEntry {
     const atMs = (this.world.sim.now + 1) / 1000;
     return this.schedule({ ...fault, atMs } as FaultSpec, 'injected');
   }

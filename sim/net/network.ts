@@ -143,8 +143,11 @@ export class Network {
 
     let departure = this.sim.now;
     let state: LinkState | undefined;
-    const needsState = params.capacityPerSec !== null || (params.ordered && !params.latency.constant);
+    // Links with random latency (or a latency fault) need a FIFO watermark to stay ordered;
+    // a link that once had one keeps using it, so order holds after the fault ends too.
+    const needsState = params.capacityPerSec !== null || (params.ordered && (!params.latency.constant || extra > 0));
     if (needsState) state = this.stateFor(from, to);
+    else if (this.linkState.size > 0) state = this.linkState.get(from * this.nodeCount + to);
     if (params.capacityPerSec !== null) {
       // The link serialises messages: each occupies it for 1/capacity seconds.
       if (state!.busyUntil > departure) {

@@ -147,7 +147,7 @@ export class World {
 
   private fireTimer(node: SimNode, tag: number, data: unknown): void {
     const names = node.timerNames();
-    if (tag < names.length) this.sim.trace.emit(TraceKind.timer, this.sim.now, node.index, names[tag]);
+    if (tag < names.length && names[tag] !== '') this.sim.trace.emit(TraceKind.timer, this.sim.now, node.index, names[tag]);
     node.onTimer(tag, data);
   }
 }

@@ -4,7 +4,7 @@ import type { Outcome } from '../engine/sim.ts';
 import type { Micros } from '../engine/time.ts';
 import { TraceKind, type TraceListener } from '../engine/trace.ts';
 import { createChecks, type CheckResult, type ScenarioChecks } from '../check/checks.ts';
-import type { FaultLogEntry, FaultSpec } from '../faults/faults.ts';
+import type { FaultAction, FaultLogEntry } from '../faults/faults.ts';
 import { buildWorld, type BuiltWorld } from './build.ts';
 import { canonicalJson } from './load.ts';
 import type { Scenario } from './schema.ts';
@@ -36,9 +36,9 @@ export interface RunResult {
   faultLog: FaultLogEntry[];
 }
 
-/** The scenario's identity: a hash of its canonical JSON, the seed left out (it is reported apart). */
+/** The scenario's identity: a hash of its canonical JSON, leaving out the seed (reported apart) and the editor's `$schema` hint. */
 export function scenarioHash(scenario: Scenario): string {
-  const { seed: _seed, ...rest } = scenario;
+  const { seed: _seed, $schema: _schema, ...rest } = scenario;
   return hashString(canonicalJson(rest));
 }
 
@@ -76,7 +76,7 @@ export class ScenarioRun {
   }
 
   /** An intervention at the current instant (it lands 1 µs from now and enters the fault log). */
-  inject(fault: Omit<FaultSpec, 'atMs'>): FaultLogEntry {
+  inject(fault: FaultAction): FaultLogEntry {
     return this.built.faults.inject(fault);
   }
 

@@ -1,0 +1,790 @@
+/**
+ * The scenario format, version 1, as zod schemas. FORMAT.md is the contract; this file is its
+ * executable form. Shape first (strict objects, finite numbers, ranges), then cross-references
+ * (every name must exist), then normalisation (derived defaults), so `Scenario` has no holes.
+ *
+ * No Node imports: this runs in the browser too.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Limits of the format itself
+// ---------------------------------------------------------------------------------------------
+
+/** Characters allowed in node and workload ids (they appear in metric names and traces). */
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]*$/;
+export const MAX_ID_LENGTH = 64;
+
+/**
+ * The largest time in milliseconds (about 31.7 years). Engine time is integer microseconds, and
+ * 1e12 ms = 1e15 µs stays below 2^53, so every time converts to an exact integer.
+ */
+export const MAX_MS = 1e12;
+
+/** Caps on array sizes: a huge input must fail fast instead of making validation explode. */
+export const MAX_NODES = 200_000;
+export const MAX_WORKLOADS = 200_000;
+export const MAX_LINKS = 1_000_000;
+export const MAX_FAULTS = 100_000;
+export const MAX_CHECKS = 10_000;
+export const MAX_VARIANTS = 1_000;
+export const MAX_SETS_PER_VARIANT = 1_000;
+export const MAX_SCHEDULE_ENTRIES = 100_000;
+export const MAX_PARTITION_GROUPS = 1_000;
+/** Workers per service node and clients per closed workload: each becomes engine state. */
+export const MAX_WORKERS = 1_000_000;
+/** How deep a variant's `set` value may nest; it is walked, and the walk must stay small. */
+export const MAX_SET_VALUE_DEPTH = 64;
+/** Longest accepted field path in `--set` and in variants. */
+export const MAX_FIELD_PATH_LENGTH = 1_000;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------
+
+const Id = z.string().min(1).max(MAX_ID_LENGTH).regex(ID_PATTERN);
+const IdList = (max: number) => z.array(Id).min(1).max(max);
+const Label = z.string().max(100);
+
+/** zod 4 numbers are already finite: NaN and ±Infinity are rejected. */
+const nonNegativeMs = () => z.number().min(0).max(MAX_MS);
+const positiveMs = () => z.number().positive().max(MAX_MS);
+const probability = () => z.number().min(0).max(1);
+const rate = () => z.number().min(0);
+const positiveRate = () => z.number().positive();
+const percent = () => z.number().min(0);
+
+const Position = z.strictObject({ x: z.number(), y: z.number() });
+
+/** Schemas wrapped by `orNull`, so an error message can say "a number or null". */
+const acceptsNull = new WeakSet<object>();
+
+/** `schema.nullable()`, remembered: zod reports a wrong type against the inner schema only. */
+function orNull<T extends z.ZodType>(schema: T) {
+  acceptsNull.add(schema);
+  return schema.nullable();
+}
+
+/** True when `schema` is the inner part of a field that also accepts null. */
+export function schemaAcceptsNull(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && acceptsNull.has(schema);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions
+// ---------------------------------------------------------------------------------------------
+
+const ConstantDist = z.strictObject({ type: z.literal('constant'), ms: nonNegativeMs() });
+const UniformDist = z
+  .strictObject({ type: z.literal('uniform'), minMs: nonNegativeMs(), maxMs: nonNegativeMs() })
+  .superRefine((d, ctx) => {
+    if (d.minMs > d.maxMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxMs'],
+        message: `expected a number ≥ minMs (${d.minMs}), got ${d.maxMs}`,
+      });
+    }
+  });
+const ExponentialDist = z.strictObject({ type: z.literal('exponential'), meanMs: positiveMs() });
+const NormalDist = z.strictObject({
+  type: z.literal('normal'),
+  meanMs: nonNegativeMs(),
+  stdDevMs: nonNegativeMs(),
+});
+const LognormalDist = z.strictObject({
+  type: z.literal('lognormal'),
+  medianMs: positiveMs(),
+  sigma: z.number().min(0),
+});
+const ParetoDist = z.strictObject({
+  type: z.literal('pareto'),
+  scaleMs: positiveMs(),
+  shape: z.number().positive(),
+});
+
+export const DistSchema = z
+  .discriminatedUnion('type', [ConstantDist, UniformDist, ExponentialDist, NormalDist, LognormalDist, ParetoDist])
+  .meta({ id: 'Dist', description: 'A distribution of durations in milliseconds.' });
+
+/** A fresh object per parse, so no two scenarios share (and could mutate) one default. */
+const zeroLatency = () => ({ type: 'constant' as const, ms: 0 });
+
+// ---------------------------------------------------------------------------------------------
+// Arrival processes
+// ---------------------------------------------------------------------------------------------
+
+const PoissonArrival = z.strictObject({ type: z.literal('poisson'), ratePerSec: positiveRate() });
+const ConstantArrival = z.strictObject({ type: z.literal('constant'), ratePerSec: positiveRate() });
+const BurstsArrival = z.strictObject({
+  type: z.literal('bursts'),
+  bursts: z
+    .array(z.strictObject({ atMs: nonNegativeMs(), count: z.int().min(1) }))
+    .min(1)
+    .max(MAX_SCHEDULE_ENTRIES),
+});
+const StepsArrival = z.strictObject({
+  type: z.literal('steps'),
+  steps: z
+    .array(z.strictObject({ atMs: nonNegativeMs(), ratePerSec: rate() }))
+    .min(1)
+    .max(MAX_SCHEDULE_ENTRIES),
+});
+const RampArrival = z.strictObject({
+  type: z.literal('ramp'),
+  fromRatePerSec: rate(),
+  toRatePerSec: rate(),
+  rampStartMs: nonNegativeMs(),
+  rampDurationMs: nonNegativeMs(),
+});
+
+export const ArrivalSchema = z
+  .discriminatedUnion('type', [PoissonArrival, ConstantArrival, BurstsArrival, StepsArrival, RampArrival])
+  .meta({ id: 'Arrival', description: 'When an open workload sends requests.' });
+
+// ---------------------------------------------------------------------------------------------
+// Limits, metrics, network, links
+// ---------------------------------------------------------------------------------------------
+
+export const LimitsSchema = z.strictObject({
+  maxEvents: z.int().min(1).default(50_000_000),
+  maxNodes: z.int().min(1).default(200_000),
+  maxMessagesInFlight: z.int().min(1).default(1_000_000),
+  maxPendingEvents: z.int().min(1).default(5_000_000),
+});
+
+/** `windowMs` is filled from `durationMs` after validation (see `normalise`). */
+const MetricsSchema = z.strictObject({
+  // 1 µs is the engine's resolution: a smaller window would round to zero.
+  windowMs: z.number().min(0.001).max(MAX_MS).optional(),
+});
+
+export const NetworkSchema = z.strictObject({
+  latency: DistSchema.default(zeroLatency),
+  lossProbability: probability().default(0),
+  duplicateProbability: probability().default(0),
+  reorderProbability: probability().default(0),
+  reorderExtraMaxMs: nonNegativeMs().default(0),
+  ordered: z.boolean().default(true),
+  capacityPerSec: orNull(positiveRate()).default(null),
+  queueLimit: z.int().min(0).default(1000),
+});
+
+/** A link override names only what differs from `network`; the rest is inherited. */
+export const LinkSchema = z.strictObject({
+  from: Id,
+  to: Id,
+  bidirectional: z.boolean().default(false),
+  latency: DistSchema.optional(),
+  lossProbability: probability().optional(),
+  duplicateProbability: probability().optional(),
+  reorderProbability: probability().optional(),
+  reorderExtraMaxMs: nonNegativeMs().optional(),
+  ordered: z.boolean().optional(),
+  capacityPerSec: orNull(positiveRate()).optional(),
+  queueLimit: z.int().min(0).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Nodes and workloads
+// ---------------------------------------------------------------------------------------------
+
+export const ServiceNodeSchema = z.strictObject({
+  id: Id,
+  kind: z.literal('service'),
+  label: Label.optional(),
+  position: Position.optional(),
+  workers: z.int().min(1).max(MAX_WORKERS).default(1),
+  queueCapacity: orNull(z.int().min(0)).default(null),
+  queueDiscipline: z.enum(['fifo', 'lifo']).default('fifo'),
+  serviceTime: DistSchema,
+  errorProbability: probability().default(0),
+  slowdownFactor: z.number().positive().default(1),
+  dropExpired: z.boolean().default(false),
+});
+
+/** A union on `kind` with one member today; new node kinds are added as members. */
+export const NodeSchema = z.discriminatedUnion('kind', [ServiceNodeSchema]).meta({ id: 'Node' });
+
+/** Fields every workload has; a workload is a client node, so it has an id like a node. */
+const workloadFields = {
+  target: Id,
+  label: Label.optional(),
+  position: Position.optional(),
+  timeoutMs: orNull(positiveMs()).default(null),
+  propagateDeadline: z.boolean().default(false),
+  startMs: nonNegativeMs().default(0),
+  stopMs: orNull(nonNegativeMs()).default(null),
+};
+
+function stopNotBeforeStart(w: { startMs: number; stopMs: number | null }, ctx: z.RefinementCtx): void {
+  if (w.stopMs !== null && w.stopMs < w.startMs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['stopMs'],
+      message: `expected a number ≥ startMs (${w.startMs}) or null, got ${w.stopMs}`,
+    });
+  }
+}
+
+export const OpenWorkloadSchema = z
+  .strictObject({
+    id: Id,
+    kind: z.literal('open'),
+    ...workloadFields,
+    arrival: ArrivalSchema,
+  })
+  .superRefine(stopNotBeforeStart);
+
+export const ClosedWorkloadSchema = z
+  .strictObject({
+    id: Id,
+    kind: z.literal('closed'),
+    ...workloadFields,
+    clients: z.int().min(1).max(MAX_WORKERS),
+    thinkTime: DistSchema,
+  })
+  .superRefine(stopNotBeforeStart);
+
+export const WorkloadSchema = z
+  .discriminatedUnion('kind', [OpenWorkloadSchema, ClosedWorkloadSchema])
+  .meta({ id: 'Workload' });
+
+// ---------------------------------------------------------------------------------------------
+// Faults and chaos
+// ---------------------------------------------------------------------------------------------
+
+/** null = the fault lasts until it is undone (resume, heal, restart) or the run ends. */
+const faultDuration = () => orNull(positiveMs()).default(null);
+const LinkRef = z.strictObject({ from: Id, to: Id });
+const PartitionGroups = z.array(IdList(MAX_NODES)).min(2).max(MAX_PARTITION_GROUPS);
+
+function fault<T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) {
+  return z.strictObject({ atMs: nonNegativeMs(), type: z.literal(type), ...shape });
+}
+
+function nodeOrLinkNotBoth(f: { node?: string; link?: unknown }, ctx: z.RefinementCtx): void {
+  if (f.node !== undefined && f.link !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['link'],
+      message: 'expected either "node" or "link", not both (neither = every link)',
+    });
+  }
+}
+
+const bootMs = () =>
+  nonNegativeMs().optional().describe('Time the node spends "restarting" (down, booting) before it is up again; default 0.');
+const CrashFault = fault('crash', { node: Id, restartAfterMs: faultDuration(), bootMs: bootMs() });
+const RestartFault = fault('restart', { node: Id, bootMs: bootMs() });
+const PauseFault = fault('pause', { node: Id, durationMs: faultDuration() });
+const ResumeFault = fault('resume', { node: Id });
+/**
+ * Two shapes share type "partition": symmetric `groups`, or an asymmetric `from` → `to` cut.
+ * One object with a refinement gives clearer errors than a union would; the transform then
+ * narrows the output to exactly one of the two shapes.
+ */
+const PartitionFault = fault('partition', {
+  groups: PartitionGroups.optional(),
+  from: IdList(MAX_NODES).optional(),
+  to: IdList(MAX_NODES).optional(),
+  durationMs: faultDuration(),
+})
+  .superRefine(onePartitionShape)
+  .transform(narrowPartition);
+
+function onePartitionShape(f: { groups?: unknown; from?: unknown; to?: unknown }, ctx: z.RefinementCtx): void {
+  const hasCut = f.from !== undefined || f.to !== undefined;
+  if (f.groups !== undefined && hasCut) {
+    ctx.addIssue({ code: 'custom', path: ['groups'], message: 'expected either "groups" or "from" and "to", not both' });
+  } else if (f.groups === undefined && !hasCut) {
+    ctx.addIssue({ code: 'custom', message: 'expected "groups", or "from" and "to"' });
+  } else if (hasCut && f.from === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'required with "to": expected a list of node ids' });
+  } else if (hasCut && f.to === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'required with "from": expected a list of node ids' });
+  }
+}
+
+type PartitionCommon = { atMs: number; type: 'partition'; durationMs: number | null };
+export type PartitionFault = PartitionCommon & ({ groups: string[][] } | { from: string[]; to: string[] });
+
+function narrowPartition(f: PartitionCommon & { groups?: string[][]; from?: string[]; to?: string[] }): PartitionFault {
+  const common: PartitionCommon = { atMs: f.atMs, type: f.type, durationMs: f.durationMs };
+  // The refinement above guarantees one complete shape by the time this runs.
+  return f.groups ? { ...common, groups: f.groups } : { ...common, from: f.from ?? [], to: f.to ?? [] };
+}
+
+const HealFault = fault('heal', {});
+const LatencyFault = fault('latency', {
+  extraMs: nonNegativeMs(),
+  node: Id.optional(),
+  link: LinkRef.optional(),
+  durationMs: faultDuration(),
+}).superRefine(nodeOrLinkNotBoth);
+const LossFault = fault('loss', {
+  probability: probability(),
+  node: Id.optional(),
+  link: LinkRef.optional(),
+  durationMs: faultDuration(),
+}).superRefine(nodeOrLinkNotBoth);
+const SlowFault = fault('slow', { node: Id, factor: z.number().positive(), durationMs: faultDuration() });
+const BrownoutFault = fault('brownout', {
+  node: Id,
+  errorProbability: probability(),
+  durationMs: faultDuration(),
+});
+const ClockSkewFault = fault('clock-skew', { node: Id, skewMs: z.number().min(-MAX_MS).max(MAX_MS) });
+
+export const FaultSchema = z
+  .discriminatedUnion('type', [
+    CrashFault,
+    RestartFault,
+    PauseFault,
+    ResumeFault,
+    PartitionFault,
+    HealFault,
+    LatencyFault,
+    LossFault,
+    SlowFault,
+    BrownoutFault,
+    ClockSkewFault,
+  ])
+  .meta({ id: 'Fault' });
+
+export const ChaosSchema = z.strictObject({
+  crash: z
+    .strictObject({
+      intervalMs: positiveMs(),
+      probability: probability(),
+      restartAfterMs: orNull(positiveMs()).default(null),
+      nodes: IdList(MAX_NODES).optional(),
+    })
+    .optional(),
+  partition: z
+    .strictObject({
+      intervalMs: positiveMs(),
+      probability: probability(),
+      durationMs: positiveMs(),
+      groups: PartitionGroups,
+    })
+    .optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+// ---------------------------------------------------------------------------------------------
+
+const CheckName = z.string().min(1).max(200);
+const METRIC_OPS = ['<', '<=', '>', '>=', '==', 'within'] as const;
+
+const MetricCheck = z
+  .strictObject({
+    type: z.literal('metric'),
+    name: CheckName.optional(),
+    metric: z.string().min(1).max(200),
+    op: z.enum(METRIC_OPS),
+    value: z.number(),
+    tolerancePct: percent().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.op === 'within' && c.tolerancePct === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tolerancePct'], message: 'required when op is "within"' });
+    }
+  });
+const TheoryCheck = z.strictObject({
+  type: z.literal('theory'),
+  name: CheckName.optional(),
+  model: z.enum(['mm1', 'mmc']),
+  node: Id,
+  measure: z.enum(['sojourn', 'wait']),
+  tolerancePct: percent(),
+});
+const LittlesLawCheck = z.strictObject({
+  type: z.literal('littles-law'),
+  name: CheckName.optional(),
+  node: Id,
+  tolerancePct: percent(),
+});
+const NoPartitionCrossingCheck = z.strictObject({
+  type: z.literal('no-partition-crossing'),
+  name: CheckName.optional(),
+});
+const NoDeliveryToDownNodeCheck = z.strictObject({
+  type: z.literal('no-delivery-to-down-node'),
+  name: CheckName.optional(),
+});
+
+export const CheckSchema = z
+  .discriminatedUnion('type', [
+    MetricCheck,
+    TheoryCheck,
+    LittlesLawCheck,
+    NoPartitionCrossingCheck,
+    NoDeliveryToDownNodeCheck,
+  ])
+  .meta({ id: 'Check' });
+
+// ---------------------------------------------------------------------------------------------
+// Variants and field paths
+// ---------------------------------------------------------------------------------------------
+
+export type FieldPath = (string | number)[];
+export type FieldPathResult = { ok: true; segments: FieldPath } | { ok: false; reason: string };
+
+const FIELD_NAME = /[A-Za-z_$][A-Za-z0-9_$]*/y;
+const FIELD_INDEX = /\[(0|[1-9][0-9]{0,8})\]/y;
+/** Names that would reach an object's prototype instead of a field. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses a field path such as `workloads[0].arrival.ratePerSec` into segments
+ * (`["workloads", 0, "arrival", "ratePerSec"]`). Returns a reason instead of throwing, so the
+ * validator and `applySets` can each report it in their own way.
+ */
+export function parseFieldPath(path: string): FieldPathResult {
+  if (path.length === 0) return { ok: false, reason: 'the path is empty' };
+  if (path.length > MAX_FIELD_PATH_LENGTH) {
+    return { ok: false, reason: `the path is longer than ${MAX_FIELD_PATH_LENGTH} characters` };
+  }
+  const segments: FieldPath = [];
+  let i = 0;
+  let expectName = true;
+  while (i < path.length) {
+    if (expectName) {
+      FIELD_NAME.lastIndex = i;
+      const m = FIELD_NAME.exec(path);
+      if (!m) return { ok: false, reason: `expected a field name at character ${i + 1}` };
+      if (FORBIDDEN_SEGMENTS.has(m[0])) return { ok: false, reason: `"${m[0]}" is not allowed in a field path` };
+      segments.push(m[0]);
+      i += m[0].length;
+      expectName = false;
+    } else if (path[i] === '.') {
+      i += 1;
+      expectName = true;
+    } else if (path[i] === '[') {
+      FIELD_INDEX.lastIndex = i;
+      const m = FIELD_INDEX.exec(path);
+      if (!m) return { ok: false, reason: `expected an index such as [0] at character ${i + 1}` };
+      segments.push(Number(m[1]));
+      i += m[0].length;
+    } else {
+      return { ok: false, reason: `unexpected ${JSON.stringify(path[i])} at character ${i + 1}` };
+    }
+  }
+  if (expectName) return { ok: false, reason: 'expected a field name at the end' };
+  return { ok: true, segments };
+}
+
+/**
+ * Why `value` is not plain JSON data (finite numbers, no functions, nesting within
+ * `maxDepth`), or null when it is. Iterative, so no input can overflow the stack.
+ */
+export function jsonValueProblem(value: unknown, maxDepth: number): string | null {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return `expected JSON data, found the number ${v}`;
+      continue;
+    }
+    if (typeof v !== 'object') return `expected JSON data, found ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}`;
+    if (depth >= maxDepth) return `expected JSON data nested at most ${maxDepth} levels deep`;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const child of children) stack.push({ v: child, depth: depth + 1 });
+  }
+  return null;
+}
+
+export const VariantSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    description: z.string().max(5000).optional(),
+    set: z.record(z.string(), z.unknown()).superRefine(checkVariantSet),
+  })
+  .meta({ id: 'Variant' });
+
+function checkVariantSet(set: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const keys = Object.keys(set);
+  if (keys.length > MAX_SETS_PER_VARIANT) {
+    ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_SETS_PER_VARIANT} fields, got ${keys.length}` });
+    return;
+  }
+  for (const key of keys) {
+    const parsed = parseFieldPath(key);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)} is not a field path: ${parsed.reason}` });
+      continue;
+    }
+    const problem = jsonValueProblem(set[key], MAX_SET_VALUE_DEPTH);
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scenario
+// ---------------------------------------------------------------------------------------------
+
+const ScenarioShape = z.strictObject({
+  $schema: z.string().max(1000).optional().describe('Where editors find the JSON Schema; ignored by the simulator.'),
+  version: z.literal(1).describe('Format version: always 1.'),
+  title: z.string().min(1).max(200).describe('Shown as text, 1..200 characters.'),
+  description: z.string().max(5000).describe('What the scenario shows, up to 5000 characters.'),
+  watch: z.string().max(5000).optional().describe('What to look at while it runs.'),
+  notes: z.string().max(20_000).optional().describe('Teaching notes.'),
+  seed: z.int().min(0).default(1).describe('Seed of every random choice in the run.'),
+  durationMs: positiveMs().describe('Simulated time the run covers, in milliseconds.'),
+  limits: LimitsSchema.prefault({}).describe('Safety limits; the run stops when one is reached.'),
+  metrics: MetricsSchema.prefault({}).describe('Time-series window; default durationMs / 200 (at least 1 ms).'),
+  network: NetworkSchema.prefault({}).describe('Defaults for every directed link.'),
+  links: z
+    .array(LinkSchema)
+    .max(MAX_LINKS)
+    .default(() => [])
+    .describe('Per-link overrides of the network defaults.'),
+  nodes: z.array(NodeSchema).max(MAX_NODES).describe('The servers.'),
+  workloads: z.array(WorkloadSchema).max(MAX_WORKLOADS).describe('Clients; each workload is a node with its own id.'),
+  faults: z
+    .array(FaultSchema)
+    .max(MAX_FAULTS)
+    .default(() => [])
+    .describe('The fault timeline.'),
+  chaos: ChaosSchema.optional().describe('Seeded random faults.'),
+  checks: z
+    .array(CheckSchema)
+    .max(MAX_CHECKS)
+    .default(() => [])
+    .describe('Pass/fail checks evaluated after the run.'),
+  variants: z
+    .array(VariantSchema)
+    .max(MAX_VARIANTS)
+    .default(() => [])
+    .describe('The same scenario with some fields changed (field path → value).'),
+});
+
+type ScenarioShapeOutput = z.output<typeof ScenarioShape>;
+type CheckShape = z.output<typeof CheckSchema>;
+
+/** A problem found by a cross-reference check, before it becomes a zod issue. */
+interface RefProblem {
+  path: FieldPath;
+  message: string;
+}
+
+/** Who is who: every id, where it was declared, and whether it is a node or a workload. */
+interface Directory {
+  declaredAt: Map<string, string>;
+  nodes: Set<string>;
+  workloads: Set<string>;
+}
+
+function buildDirectory(s: ScenarioShapeOutput, problems: RefProblem[]): Directory {
+  const dir: Directory = { declaredAt: new Map(), nodes: new Set(), workloads: new Set() };
+  const declare = (id: string, where: string, path: FieldPath, set: Set<string>) => {
+    const first = dir.declaredAt.get(id);
+    if (first !== undefined) {
+      problems.push({ path, message: `id ${JSON.stringify(id)} is already used by ${first}` });
+      return;
+    }
+    dir.declaredAt.set(id, where);
+    set.add(id);
+  };
+  s.nodes.forEach((n, i) => declare(n.id, `nodes[${i}]`, ['nodes', i, 'id'], dir.nodes));
+  s.workloads.forEach((w, i) => declare(w.id, `workloads[${i}]`, ['workloads', i, 'id'], dir.workloads));
+  return dir;
+}
+
+function refProblem(dir: Directory, id: string, path: FieldPath): RefProblem | null {
+  return dir.declaredAt.has(id) ? null : { path, message: `no node or workload named ${JSON.stringify(id)}` };
+}
+
+function checkIdList(dir: Directory, ids: readonly string[], path: FieldPath, problems: RefProblem[]): void {
+  ids.forEach((id, i) => {
+    const p = refProblem(dir, id, [...path, i]);
+    if (p) problems.push(p);
+  });
+}
+
+/** Each node may sit in one group only, or the partition would contradict itself. */
+function checkGroups(dir: Directory, groups: readonly string[][], path: FieldPath, problems: RefProblem[]): void {
+  const groupOf = new Map<string, number>();
+  groups.forEach((group, g) => {
+    checkIdList(dir, group, [...path, g], problems);
+    group.forEach((id, i) => {
+      const seen = groupOf.get(id);
+      if (seen !== undefined && seen !== g) {
+        problems.push({ path: [...path, g, i], message: `${JSON.stringify(id)} is already in groups[${seen}]` });
+      } else if (seen === undefined) {
+        groupOf.set(id, g);
+      }
+    });
+  });
+}
+
+function checkLinks(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
+  // Two overrides of one directed link would be ambiguous: say which wins by merging them.
+  const configuredBy = new Map<string, number>();
+  s.links.forEach((link, i) => {
+    const from = refProblem(dir, link.from, ['links', i, 'from']);
+    const to = refProblem(dir, link.to, ['links', i, 'to']);
+    if (from) problems.push(from);
+    if (to) problems.push(to);
+    const directions = link.bidirectional ? [[link.from, link.to], [link.to, link.from]] : [[link.from, link.to]];
+    for (const [a, b] of directions) {
+      const key = JSON.stringify([a, b]);
+      const first = configuredBy.get(key);
+      if (first !== undefined && first !== i) {
+        problems.push({ path: ['links', i], message: `the link ${a} → ${b} is already configured by links[${first}]` });
+      } else {
+        configuredBy.set(key, i);
+      }
+    }
+  });
+}
+
+function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
+  s.workloads.forEach((w, i) => {
+    const path: FieldPath = ['workloads', i, 'target'];
+    if (dir.workloads.has(w.target)) {
+      problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(w.target)}` });
+    } else if (!dir.nodes.has(w.target)) {
+      problems.push({ path, message: `no node named ${JSON.stringify(w.target)}` });
+    }
+  });
+}
+
+function checkFaults(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
+  s.faults.forEach((f, i) => {
+    const base: FieldPath = ['faults', i];
+    const one = (id: string | undefined, key: string) => {
+      const p = id === undefined ? null : refProblem(dir, id, [...base, key]);
+      if (p) problems.push(p);
+    };
+    if ('node' in f) one(f.node, 'node');
+    if ('link' in f && f.link) {
+      const l = f.link;
+      [refProblem(dir, l.from, [...base, 'link', 'from']), refProblem(dir, l.to, [...base, 'link', 'to'])].forEach(
+        (p) => p && problems.push(p),
+      );
+    }
+    if ('groups' in f) checkGroups(dir, f.groups, [...base, 'groups'], problems);
+    if ('from' in f) checkIdList(dir, f.from, [...base, 'from'], problems);
+    if ('to' in f) checkIdList(dir, f.to, [...base, 'to'], problems);
+  });
+}
+
+function checkChaos(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
+  if (s.chaos?.crash?.nodes) checkIdList(dir, s.chaos.crash.nodes, ['chaos', 'crash', 'nodes'], problems);
+  if (s.chaos?.partition) checkGroups(dir, s.chaos.partition.groups, ['chaos', 'partition', 'groups'], problems);
+}
+
+function checkCheckNodes(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
+  s.checks.forEach((c, i) => {
+    if (c.type === 'theory' && !dir.nodes.has(c.node)) {
+      const message = dir.workloads.has(c.node)
+        ? `expected a node from "nodes", got the workload ${JSON.stringify(c.node)}`
+        : `no node named ${JSON.stringify(c.node)}`;
+      problems.push({ path: ['checks', i, 'node'], message });
+    } else if (c.type === 'littles-law') {
+      const p = refProblem(dir, c.node, ['checks', i, 'node']);
+      if (p) problems.push(p);
+    }
+  });
+}
+
+function checkVariantNames(s: ScenarioShapeOutput, problems: RefProblem[]): void {
+  const firstIndex = new Map<string, number>();
+  s.variants.forEach((v, i) => {
+    const first = firstIndex.get(v.name);
+    if (first !== undefined) {
+      problems.push({ path: ['variants', i, 'name'], message: `variant ${JSON.stringify(v.name)} is already defined by variants[${first}]` });
+    } else {
+      firstIndex.set(v.name, i);
+    }
+  });
+}
+
+function checkNodeLimit(s: ScenarioShapeOutput, problems: RefProblem[]): void {
+  const count = s.nodes.length + s.workloads.length;
+  if (count > s.limits.maxNodes) {
+    problems.push({
+      path: ['limits', 'maxNodes'],
+      message: `expected at least ${count} (the number of nodes and workloads), got ${s.limits.maxNodes}`,
+    });
+  }
+}
+
+/** Everything that needs more than one field to decide. Runs once the types are right. */
+function checkCrossReferences(s: ScenarioShapeOutput, ctx: z.RefinementCtx): void {
+  const problems: RefProblem[] = [];
+  const dir = buildDirectory(s, problems);
+  checkLinks(s, dir, problems);
+  checkWorkloadTargets(s, dir, problems);
+  checkFaults(s, dir, problems);
+  checkChaos(s, dir, problems);
+  checkCheckNodes(s, dir, problems);
+  checkVariantNames(s, problems);
+  checkNodeLimit(s, problems);
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+}
+
+/** The name a check gets when the scenario gives none, built from what it checks. */
+export function defaultCheckName(c: CheckShape): string {
+  switch (c.type) {
+    case 'metric':
+      return c.op === 'within'
+        ? `${c.metric} within ${c.tolerancePct}% of ${c.value}`
+        : `${c.metric} ${c.op} ${c.value}`;
+    case 'theory':
+      return `${c.model} ${c.measure} time at ${c.node} within ${c.tolerancePct}% of theory`;
+    case 'littles-law':
+      return `Little's law at ${c.node} within ${c.tolerancePct}%`;
+    case 'no-partition-crossing':
+      return 'no message crosses a partition';
+    case 'no-delivery-to-down-node':
+      return 'no message is delivered to a down node';
+  }
+}
+
+/** Fills the defaults that depend on other fields. */
+function normalise(s: ScenarioShapeOutput) {
+  return {
+    ...s,
+    metrics: { windowMs: s.metrics.windowMs ?? Math.max(1, s.durationMs / 200) },
+    checks: s.checks.map((c): Check => ({ ...c, name: c.name ?? defaultCheckName(c) })),
+  };
+}
+
+export const ScenarioSchema = ScenarioShape.superRefine(checkCrossReferences)
+  .transform(normalise)
+  .meta({ title: 'Faultline scenario', description: 'A Faultline scenario, format version 1 (see sim/scenario/FORMAT.md).' });
+
+// ---------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------
+
+/** What a scenario file may say: defaulted fields are optional. */
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+/** A validated scenario: every default is filled in. */
+export type Scenario = z.output<typeof ScenarioSchema>;
+
+export type Dist = z.output<typeof DistSchema>;
+export type Arrival = z.output<typeof ArrivalSchema>;
+export type Limits = z.output<typeof LimitsSchema>;
+export type NetworkSpec = z.output<typeof NetworkSchema>;
+export type LinkSpec = z.output<typeof LinkSchema>;
+export type ServiceNode = z.output<typeof ServiceNodeSchema>;
+/** A node in `nodes`; today every node is a service node. */
+export type NodeSpec = z.output<typeof NodeSchema>;
+export type OpenWorkload = z.output<typeof OpenWorkloadSchema>;
+export type ClosedWorkload = z.output<typeof ClosedWorkloadSchema>;
+export type Workload = z.output<typeof WorkloadSchema>;
+export type Fault = z.output<typeof FaultSchema>;
+export type FaultType = Fault['type'];
+export type ChaosSpec = z.output<typeof ChaosSchema>;
+/** A check after validation: `name` is always set. */
+export type Check = CheckShape & { name: string };
+export type CheckType = Check['type'];
+export type Variant = z.output<typeof VariantSchema>;
+export type MetricsSpec = Scenario['metrics'];
