@@ -45,7 +45,8 @@ interface LinkState {
   waiting: number;
 }
 
-export type DropReason = 'loss' | 'partition' | 'link-full' | 'node-down' | 'node-restarting';
+export const DROP_REASONS = ['loss', 'partition', 'link-full', 'node-down', 'node-restarting'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
 
 export class Network {
   readonly partitions = new Partitions();

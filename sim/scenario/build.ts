@@ -3,7 +3,7 @@ import { DEFAULT_ENGINE_LIMITS, Sim } from '../engine/sim.ts';
 import { msToUs } from '../engine/time.ts';
 import { Faults } from '../faults/faults.ts';
 import { startChaos } from '../faults/chaos.ts';
-import { Network, type LinkParams } from '../net/network.ts';
+import { DROP_REASONS, Network, type LinkParams } from '../net/network.ts';
 import { ServiceNode } from '../nodes/service.ts';
 import { World } from '../nodes/world.ts';
 import { ClosedLoopClient, OpenLoopClient, type ClientTiming } from '../workload/client.ts';
@@ -56,6 +56,7 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
   }
   for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, index.get(w.target)!));
 
+  registerFaultMetrics(scenario, sim);
   const faults = new Faults(world);
   for (const fault of scenario.faults) faults.schedule(fault, 'timeline');
   if (scenario.chaos) startChaos(world, faults, scenario.chaos, scenario.nodes.map((n) => n.id));
@@ -95,4 +96,30 @@ function definedFields(link: LinkSpec): Partial<NetworkSpec> {
     if (v !== undefined && k !== 'from' && k !== 'to' && k !== 'bidirectional') out[k] = v;
   }
   return out as Partial<NetworkSpec>;
+}
+
+/**
+ * Counters that faults bump are created up front, at zero, for every node and fault type the
+ * scenario can produce, so a check such as `server.restarts == 0` finds its metric even when
+ * nothing happened (a missing metric fails a check, which catches typos in metric names).
+ */
+function registerFaultMetrics(scenario: Scenario, sim: Sim): void {
+  const m = sim.metrics;
+  for (const reason of DROP_REASONS) m.counter(`net.dropped.${reason}`);
+  const nodes = new Set<string>();
+  for (const f of scenario.faults) {
+    m.counter(`faults.${f.type}`);
+    if (f.type === 'crash') m.counter('faults.restart');
+    if ('node' in f && typeof f.node === 'string') nodes.add(f.node);
+  }
+  if (scenario.chaos?.crash) {
+    m.counter('faults.crash');
+    m.counter('faults.restart');
+    for (const n of scenario.chaos.crash.nodes ?? scenario.nodes.map((x) => x.id)) nodes.add(n);
+  }
+  if (scenario.chaos?.partition) m.counter('faults.partition');
+  for (const n of nodes) {
+    m.counter(`${n}.crashes`);
+    m.counter(`${n}.restarts`);
+  }
 }
