@@ -6,6 +6,7 @@
  */
 const LINEAR_LIMIT = 128;
 const SUB_BUCKETS = 64;
+const EMPTY = new Float64Array(0);
 
 export interface HistogramSummary {
   count: number;
@@ -21,7 +22,11 @@ export class Histogram {
   sum = 0;
   min = Infinity;
   max = -Infinity;
-  private buckets = new Float64Array(LINEAR_LIMIT + SUB_BUCKETS * 8);
+  /** Allocated on the first sample, so an idle component's histogram costs almost nothing. */
+  private buckets = EMPTY;
+
+  /** `scale` converts recorded units to reported ones (µs → ms: 1/1000). */
+  constructor(readonly scale = 1) {}
 
   record(value: number): void {
     const v = value < 0 ? 0 : value;
@@ -51,8 +56,8 @@ export class Histogram {
     return this.max;
   }
 
-  /** Summary with every value multiplied by `scale` (e.g. µs → ms). */
-  summary(scale = 1): HistogramSummary {
+  /** Summary in reported units (recorded values times `scale`). */
+  summary(scale = this.scale): HistogramSummary {
     if (this.count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
     return {
       count: this.count,
@@ -65,7 +70,7 @@ export class Histogram {
   }
 
   private growTo(index: number): void {
-    const next = new Float64Array(Math.max(index + 1, this.buckets.length * 2));
+    const next = new Float64Array(Math.max(index + 1, LINEAR_LIMIT + SUB_BUCKETS * 8, this.buckets.length * 2));
     next.set(this.buckets);
     this.buckets = next;
   }

@@ -69,12 +69,15 @@ export interface MetricsSnapshot {
   series: Record<string, { windowMs: number; counts: number[]; p50Ms?: number[]; p99Ms?: number[] }>;
 }
 
+/** A component's own metrics, registered once under a prefix (see `Metrics.group`). */
+export type MetricGroup = Record<string, Counter | Gauge | Histogram>;
+
 export class Metrics {
   private readonly counters = new Map<string, Counter>();
   private readonly gauges = new Map<string, Gauge>();
-  /** Histograms with their report scale (µs histograms are reported in ms). */
-  private readonly histograms = new Map<string, { h: Histogram; scale: number }>();
+  private readonly histograms = new Map<string, Histogram>();
   private readonly series = new Map<string, TimeSeries>();
+  private readonly groups: [string, MetricGroup][] = [];
 
   constructor(readonly windowUs: Micros) {}
 
@@ -88,11 +91,20 @@ export class Metrics {
 
   /** A histogram of microsecond durations, reported in milliseconds; name it `…Ms`. */
   durationHistogram(name: string): Histogram {
-    return getOrCreate(this.histograms, name, () => ({ h: new Histogram(), scale: 1 / 1000 })).h;
+    return getOrCreate(this.histograms, name, () => durationHistogram());
   }
 
   histogram(name: string): Histogram {
-    return getOrCreate(this.histograms, name, () => ({ h: new Histogram(), scale: 1 })).h;
+    return getOrCreate(this.histograms, name, () => new Histogram());
+  }
+
+  /**
+   * Registers a component's metrics as one entry: `prefix.field` for each field. Nodes use it
+   * so that 100,000 nodes cost 100,000 registry entries, not a million.
+   */
+  group<G extends MetricGroup>(prefix: string, members: G): G {
+    this.groups.push([prefix, members]);
+    return members;
   }
 
   timeSeries(name: string): TimeSeries {
@@ -100,10 +112,21 @@ export class Metrics {
   }
 
   snapshot(now: Micros): MetricsSnapshot {
+    const counters = new Map(this.counters);
+    const gauges = new Map(this.gauges);
+    const histograms = new Map(this.histograms);
+    for (const [prefix, members] of this.groups) {
+      for (const [field, metric] of Object.entries(members)) {
+        const name = `${prefix}.${field}`;
+        if (metric instanceof Counter) counters.set(name, metric);
+        else if (metric instanceof Gauge) gauges.set(name, metric);
+        else histograms.set(name, metric);
+      }
+    }
     const snap: MetricsSnapshot = { counters: {}, gauges: {}, histograms: {}, series: {} };
-    for (const [name, c] of sorted(this.counters)) snap.counters[name] = c.value;
-    for (const [name, g] of sorted(this.gauges)) snap.gauges[name] = { value: g.value, mean: g.timeAverage(now), max: g.max };
-    for (const [name, { h, scale }] of sorted(this.histograms)) snap.histograms[name] = h.summary(scale);
+    for (const [name, c] of sorted(counters)) snap.counters[name] = c.value;
+    for (const [name, g] of sorted(gauges)) snap.gauges[name] = { value: g.value, mean: g.timeAverage(now), max: g.max };
+    for (const [name, h] of sorted(histograms)) snap.histograms[name] = h.summary();
     for (const [name, s] of sorted(this.series)) {
       const entry: MetricsSnapshot['series'][string] = { windowMs: s.windowUs / 1000, counts: s.counts.slice() };
       if (s.latency.length > 0) {
@@ -114,6 +137,11 @@ export class Metrics {
     }
     return snap;
   }
+}
+
+/** A histogram of microsecond durations, reported in milliseconds. */
+export function durationHistogram(): Histogram {
+  return new Histogram(1 / 1000);
 }
 
 function getOrCreate<V>(map: Map<string, V>, name: string, make: () => V): V {
@@ -127,19 +155,4 @@ function getOrCreate<V>(map: Map<string, V>, name: string, make: () => V): V {
 
 function sorted<V>(map: Map<string, V>): [string, V][] {
   return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Looks up `name` in a snapshot: a counter, a gauge (`.value|.mean|.max` or bare = value) or a histogram field. */
-export function lookupMetric(snap: MetricsSnapshot, path: string): number | undefined {
-  if (path in snap.counters) return snap.counters[path];
-  if (path in snap.gauges) return snap.gauges[path].value;
-  const dot = path.lastIndexOf('.');
-  if (dot < 0) return undefined;
-  const base = path.slice(0, dot);
-  const field = path.slice(dot + 1);
-  const h = snap.histograms[base] as unknown as Record<string, number> | undefined;
-  if (h !== undefined && field in h) return h[field];
-  const g = snap.gauges[base] as unknown as Record<string, number> | undefined;
-  if (g !== undefined && field in g) return g[field];
-  return undefined;
 }

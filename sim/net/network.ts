@@ -56,7 +56,8 @@ export class Network {
   private readonly overrides = new Map<number, LinkParams>();
   private readonly linkState = new Map<number, LinkState>();
   private overlays: LinkOverlay[] = [];
-  private readonly senderRng: (Rng | undefined)[] = [];
+  /** Per-sender streams, created on first send; pre-sized so V8 keeps the array dense. */
+  private readonly senderRng: (Rng | undefined)[];
   private readonly deliverKind: number;
   private readonly leaveQueueKind: number;
   private readonly nodeCount: number;
@@ -87,6 +88,7 @@ export class Network {
       if (s !== undefined) s.waiting--;
     });
     this.nodeCount = nodeNames.length;
+    this.senderRng = new Array<Rng | undefined>(nodeNames.length).fill(undefined);
     this.sent = sim.metrics.counter('net.sent');
     this.delivered = sim.metrics.counter('net.delivered');
     this.dropped = sim.metrics.counter('net.dropped');

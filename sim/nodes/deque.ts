@@ -1,6 +1,7 @@
 /** A growable ring buffer: O(1) push and pop at both ends, for FIFO and LIFO queues. */
 export class Deque<T> {
-  private items: (T | undefined)[] = new Array(16);
+  /** Empty until the first push: most nodes' queues are never used. */
+  private items: (T | undefined)[] = [];
   private head = 0;
   length = 0;
 
@@ -29,14 +30,14 @@ export class Deque<T> {
   }
 
   clear(): void {
-    this.items = new Array(16);
+    this.items = [];
     this.head = 0;
     this.length = 0;
   }
 
   private grow(): void {
     const old = this.items;
-    const next: (T | undefined)[] = new Array(old.length * 2);
+    const next: (T | undefined)[] = new Array(Math.max(16, old.length * 2));
     for (let i = 0; i < this.length; i++) next[i] = old[(this.head + i) & (old.length - 1)];
     this.items = next;
     this.head = 0;

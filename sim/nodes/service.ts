@@ -1,6 +1,5 @@
 import type { Sampler } from '../engine/dist.ts';
-import type { Counter, Gauge } from '../engine/metrics.ts';
-import type { Histogram } from '../engine/histogram.ts';
+import { Counter, durationHistogram, Gauge } from '../engine/metrics.ts';
 import { TraceKind } from '../engine/trace.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
@@ -42,35 +41,33 @@ interface Job {
   readonly arrivedAt: number;
 }
 
+/** What a service measures; reported as `<node>.<field>`. */
+function serviceMetrics() {
+  return {
+    /** Requests in the system (queued + in service), time-weighted: L in Little's law. */
+    inSystem: new Gauge(),
+    busy: new Gauge(),
+    queueDepth: new Gauge(),
+    /** Time from arrival here to the reply: W in Little's law. */
+    sojournMs: durationHistogram(),
+    waitMs: durationHistogram(),
+    accepted: new Counter(),
+    served: new Counter(),
+    failed: new Counter(),
+    rejected: new Counter(),
+    expired: new Counter(),
+    lostInCrash: new Counter(),
+  };
+}
+
 export class ServiceNode extends SimNode {
   private readonly queue = new Deque<Job>();
   private busy = 0;
-  private readonly inSystem: Gauge;
-  private readonly busyWorkers: Gauge;
-  private readonly queueDepth: Gauge;
-  private readonly sojourn: Histogram;
-  private readonly wait: Histogram;
-  private readonly arrivals: Counter;
-  private readonly served: Counter;
-  private readonly failed: Counter;
-  private readonly rejected: Counter;
-  private readonly expired: Counter;
-  private readonly lost: Counter;
+  private readonly m: ReturnType<typeof serviceMetrics>;
 
   constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
     super(world, index, name, 'service');
-    const m = world.sim.metrics;
-    this.inSystem = m.gauge(`${name}.inSystem`);
-    this.busyWorkers = m.gauge(`${name}.busy`);
-    this.queueDepth = m.gauge(`${name}.queueDepth`);
-    this.sojourn = m.durationHistogram(`${name}.sojournMs`);
-    this.wait = m.durationHistogram(`${name}.waitMs`);
-    this.arrivals = m.counter(`${name}.accepted`);
-    this.served = m.counter(`${name}.served`);
-    this.failed = m.counter(`${name}.failed`);
-    this.rejected = m.counter(`${name}.rejected`);
-    this.expired = m.counter(`${name}.expired`);
-    this.lost = m.counter(`${name}.lostInCrash`);
+    this.m = world.sim.metrics.group(name, serviceMetrics());
   }
 
   override onMessage(msg: Message): void {
@@ -82,9 +79,9 @@ export class ServiceNode extends SimNode {
     } else if (p.queueCapacity === null || this.queue.length < p.queueCapacity) {
       this.accept();
       this.queue.pushBack({ msg, arrivedAt: this.now });
-      this.queueDepth.set(this.now, this.queue.length);
+      this.m.queueDepth.set(this.now, this.queue.length);
     } else {
-      this.rejected.add();
+      this.m.rejected.add();
       this.world.sim.trace.emit(TraceKind.work, this.now, this.index, msg.id, 'rejected');
       this.send(msg.from, RESPONSE, RESPONSE_QUEUE_FULL, msg.id);
     }
@@ -96,12 +93,12 @@ export class ServiceNode extends SimNode {
 
   override onCrash(): void {
     const now = this.now;
-    this.lost.add(this.busy + this.queue.length);
+    this.m.lostInCrash.add(this.busy + this.queue.length);
     this.queue.clear();
     this.busy = 0;
-    this.inSystem.set(now, 0);
-    this.busyWorkers.set(now, 0);
-    this.queueDepth.set(now, 0);
+    this.m.inSystem.set(now, 0);
+    this.m.busy.set(now, 0);
+    this.m.queueDepth.set(now, 0);
   }
 
   /** How many requests are waiting (for views and tests). */
@@ -114,15 +111,15 @@ export class ServiceNode extends SimNode {
   }
 
   private accept(): void {
-    this.arrivals.add();
-    this.inSystem.add(this.now, 1);
+    this.m.accepted.add();
+    this.m.inSystem.add(this.now, 1);
   }
 
   private begin(job: Job): void {
     const now = this.now;
     this.busy++;
-    this.busyWorkers.set(now, this.busy);
-    this.wait.record(now - job.arrivedAt);
+    this.m.busy.set(now, this.busy);
+    this.m.waitMs.record(now - job.arrivedAt);
     this.world.sim.trace.emit(TraceKind.work, now, this.index, job.msg.id, 'start');
     const factor = this.params.slowdownFactor * this.slowdownFactor;
     const duration = this.params.serviceTime.sample(this.rng);
@@ -133,26 +130,26 @@ export class ServiceNode extends SimNode {
     const now = this.now;
     const msg = job.msg;
     this.busy--;
-    this.inSystem.add(now, -1);
-    this.sojourn.record(now - job.arrivedAt);
+    this.m.inSystem.add(now, -1);
+    this.m.sojournMs.record(now - job.arrivedAt);
     const pError = 1 - (1 - this.params.errorProbability) * (1 - this.brownoutErrorProbability);
     const failed = pError > 0 && this.rng.next() < pError;
-    if (failed) this.failed.add();
-    else this.served.add();
+    if (failed) this.m.failed.add();
+    else this.m.served.add();
     this.world.sim.trace.emit(TraceKind.work, now, this.index, msg.id, failed ? 'error' : 'done');
     this.send(msg.from, RESPONSE, failed ? RESPONSE_ERROR : RESPONSE_OK, msg.id);
     this.startNext();
-    this.busyWorkers.set(now, this.busy);
+    this.m.busy.set(now, this.busy);
   }
 
   private startNext(): void {
     const lifo = this.params.queueDiscipline === 'lifo';
     while (this.queue.length > 0 && this.busy < this.params.workers) {
       const next = (lifo ? this.queue.popBack() : this.queue.popFront())!;
-      this.queueDepth.set(this.now, this.queue.length);
+      this.m.queueDepth.set(this.now, this.queue.length);
       if (this.params.dropExpired && this.now > next.msg.deadline) {
-        this.expired.add();
-        this.inSystem.add(this.now, -1);
+        this.m.expired.add();
+        this.m.inSystem.add(this.now, -1);
         this.world.sim.trace.emit(TraceKind.work, this.now, this.index, next.msg.id, 'expired');
         continue;
       }

@@ -81,3 +81,14 @@ describe('duration samplers', () => {
     expect(compileDist({ type: 'uniform', minMs: 1, maxMs: 3 }).meanUs).toBe(2000);
   });
 });
+
+describe('AleaRng', () => {
+  it('draws exactly the numbers seedrandom.alea draws for the same seed', async () => {
+    const seedrandom = (await import('seedrandom')).default;
+    for (const seed of ['1/node/a', 'x', '']) {
+      const ours = new AleaRng(seed);
+      const theirs = seedrandom.alea(seed);
+      for (let i = 0; i < 10_000; i++) expect(ours.next()).toBe(theirs());
+    }
+  });
+});
