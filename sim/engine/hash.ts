@@ -26,7 +26,11 @@ export class RunningHash {
    * exactly, so it too is the same everywhere.
    */
   num(x: number): void {
-    if (Number.isSafeInteger(x)) {
+    if ((x | 0) === x && x >= 0) {
+      // Fast path, same words as below: a small non-negative integer's high word is 0.
+      this.word(x);
+      this.word(0);
+    } else if (Number.isSafeInteger(x)) {
       this.word(x | 0);
       this.word(Math.floor(x / 4294967296) | 0);
     } else {
