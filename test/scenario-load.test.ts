@@ -220,6 +220,8 @@ describe('validateScenario: accepted scenarios', () => {
         {
           id: 'server',
           kind: 'service',
+          calls: [],
+          callMode: 'sequential',
           workers: 1,
           queueCapacity: null,
           queueDiscipline: 'fifo',
@@ -234,6 +236,7 @@ describe('validateScenario: accepted scenarios', () => {
           id: 'client',
           kind: 'open',
           target: 'server',
+          callPath: [],
           arrival: { type: 'poisson', ratePerSec: 0.8 },
           timeoutMs: null,
           propagateDeadline: false,

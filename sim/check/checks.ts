@@ -26,22 +26,29 @@ export interface ScenarioChecks {
   evaluate(ctx: CheckContext): CheckResult[];
 }
 
-export function createChecks(scenario: Scenario): ScenarioChecks {
+/**
+ * The scenario's own checks, plus the invariants its patterns bring (`automatic`: e.g. no
+ * call passes an open breaker), which every run checks whether the scenario asks or not.
+ */
+export function createChecks(scenario: Scenario, automatic: { name: string; invariant: TraceInvariant }[] = []): ScenarioChecks {
   const invariants = new Map<Check, TraceInvariant>();
   for (const check of scenario.checks) {
     if (check.type === 'no-partition-crossing') invariants.set(check, new NoPartitionCrossing());
     else if (check.type === 'no-delivery-to-down-node') invariants.set(check, new NoDeliveryToDownNode());
   }
-  const watchers = [...invariants.values()];
+  const watchers = [...invariants.values(), ...automatic.map((a) => a.invariant)];
   return {
     listener: watchers.length === 0 ? null : (r) => {
       for (const w of watchers) w.onRecord(r);
     },
-    evaluate: (ctx) => scenario.checks.map((check) => {
-      const invariant = invariants.get(check);
-      const result = invariant !== undefined ? invariantResult(invariant) : evaluateCheck(check, scenario, ctx);
-      return { name: check.name ?? describeCheck(check), ...result };
-    }),
+    evaluate: (ctx) => [
+      ...scenario.checks.map((check) => {
+        const invariant = invariants.get(check);
+        const result = invariant !== undefined ? invariantResult(invariant) : evaluateCheck(check, scenario, ctx);
+        return { name: check.name ?? describeCheck(check), ...result };
+      }),
+      ...automatic.map((a) => ({ name: a.name, ...invariantResult(a.invariant, 'admissions') })),
+    ],
   };
 }
 
@@ -62,10 +69,10 @@ export function describeCheck(check: Check): string {
 
 type Verdict = { ok: boolean; detail: string };
 
-function invariantResult(inv: TraceInvariant): Verdict {
+function invariantResult(inv: TraceInvariant, what = 'deliveries'): Verdict {
   const v = inv.violation;
   if (v !== null) return { ok: false, detail: `first violation at t=${v.t / 1000} ms on ${v.node}: ${v.detail}` };
-  return { ok: true, detail: `held over ${inv.examined} deliveries` };
+  return { ok: true, detail: `held over ${inv.examined} ${what}` };
 }
 
 function evaluateCheck(check: Check, scenario: Scenario, ctx: CheckContext): Verdict {

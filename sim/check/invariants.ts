@@ -18,6 +18,8 @@ export interface TraceInvariant {
   readonly violation: Violation | null;
   /** How many events it examined (so a check that saw nothing can say so). */
   readonly examined: number;
+  /** What it checks, as a check name. */
+  describe(): string;
 }
 
 interface PartitionDetail {
@@ -31,6 +33,7 @@ interface PartitionDetail {
 export class NoPartitionCrossing implements TraceInvariant {
   violation: Violation | null = null;
   examined = 0;
+  describe = () => 'no message crosses a partition';
   private readonly active = new Map<number, (from: string, to: string) => boolean>();
 
   onRecord(r: TraceRecord): void {
@@ -77,6 +80,7 @@ function partitionPredicate(d: PartitionDetail): (from: string, to: string) => b
 export class NoDeliveryToDownNode implements TraceInvariant {
   violation: Violation | null = null;
   examined = 0;
+  describe = () => 'no message is delivered to a down node';
   private readonly down = new Set<string>();
 
   onRecord(r: TraceRecord): void {

@@ -27,6 +27,8 @@ const KIND_DEFS = [
   ['work', [['msg', 'int'], ['phase', 'str']]],
   ['fault', [['fault', 'str'], ['detail', 'str']]],
   ['span', [['req', 'int'], ['outcome', 'str'], ['latencyUs', 'int']]],
+  // A call passing a policy on a call path: admitted, rejected (with why), retried…
+  ['call', [['call', 'int'], ['layer', 'str'], ['event', 'str']]],
   ['check', [['name', 'str'], ['ok', 'int'], ['detail', 'str']]],
   ['limit', [['reason', 'str']]],
 ] as const satisfies readonly (readonly [string, readonly (readonly [string, FieldType])[]])[];

@@ -18,6 +18,9 @@ import type { World } from './world.ts';
  * Subclasses implement behaviour: `start` (re)creates volatile state and timers, `onMessage`,
  * `onTimer`. They keep nothing across a crash except what they put in `durable`.
  */
+/** Timer tag of `SimNode.after` callbacks (node subclasses use tags ≥ 0). */
+export const CALLBACK_TAG = -1;
+
 export type NodeStatus = 'up' | 'crashed' | 'restarting' | 'paused';
 
 export abstract class SimNode {
@@ -80,6 +83,15 @@ export abstract class SimNode {
   /** Fires `onTimer(tag, data)` after `delayUs`, unless the node crashes first. */
   setTimer(delayUs: Micros, tag: number, data: unknown = undefined): void {
     this.world.setTimer(this, delayUs, tag, data);
+  }
+
+  /**
+   * Runs `fn` after `delayUs`, unless the node crashes first (then it never runs: a crash
+   * takes the process, and its pending work, with it). For policies on a call path, whose
+   * continuations are naturally closures; node behaviour on the hot path uses tagged timers.
+   */
+  after(delayUs: Micros, fn: () => void): void {
+    this.world.setTimer(this, delayUs, CALLBACK_TAG, fn);
   }
 
   /** Emits a state record (pattern state the sandbox draws: breaker state, queue depth…). */

@@ -4,7 +4,9 @@ import { TraceKind } from '../engine/trace.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
 import { SimNode } from './node.ts';
-import { REQUEST, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL } from './protocol.ts';
+import type { CallResult, Invoker } from './call.ts';
+import { REQUEST, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL, type ResponsePayload } from './protocol.ts';
+import { PendingCalls } from './transport.ts';
 import type { World } from './world.ts';
 
 /**
@@ -16,6 +18,9 @@ import type { World } from './world.ts';
  * or the newest (LIFO, which keeps latency low for the lucky under backlog). With
  * `dropExpired`, a request whose caller's deadline has passed is dropped instead of served —
  * work nobody waits for any more. A crash loses the queue and the work in progress.
+ *
+ * With dependencies, a request that finished its own work calls them (one after another, or
+ * all at once); any failure fails the request.
  *
  * Invariants: busy ≤ workers; queue length ≤ capacity; every accepted request ends exactly
  * once (served, failed, expired or lost in a crash).
@@ -31,6 +36,13 @@ export interface ServiceParams {
   /** Service times are multiplied by this. */
   slowdownFactor: number;
   dropExpired: boolean;
+  /**
+   * Downstream calls made for each request after its own service time, each through its own
+   * call path (built fresh at every start: policy state is volatile). The worker stays busy
+   * until they answer — thread-per-request, which is how a slow dependency ties a service up.
+   */
+  dependencies: readonly ((node: SimNode, pending: PendingCalls) => Invoker)[];
+  callMode: 'sequential' | 'parallel';
 }
 
 const TIMER_DONE = 0;
@@ -64,13 +76,23 @@ export class ServiceNode extends SimNode {
   private readonly queue = new Deque<Job>();
   private busy = 0;
   private readonly m: ReturnType<typeof serviceMetrics>;
+  private readonly pending = new PendingCalls();
+  private dependencies: Invoker[] = [];
 
   constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
     super(world, index, name, 'service');
     this.m = world.sim.metrics.group(name, serviceMetrics());
   }
 
+  override start(): void {
+    this.dependencies = this.params.dependencies.map((make) => make(this, this.pending));
+  }
+
   override onMessage(msg: Message): void {
+    if (msg.type === RESPONSE) {
+      this.pending.onResponse(msg);
+      return;
+    }
     if (msg.type !== REQUEST) return;
     const p = this.params;
     if (this.busy < p.workers) {
@@ -88,11 +110,12 @@ export class ServiceNode extends SimNode {
   }
 
   override onTimer(tag: number, data: unknown): void {
-    if (tag === TIMER_DONE) this.finish(data as Job);
+    if (tag === TIMER_DONE) this.ownWorkDone(data as Job);
   }
 
   override onCrash(): void {
     const now = this.now;
+    this.pending.clear();
     this.m.lostInCrash.add(this.busy + this.queue.length);
     this.queue.clear();
     this.busy = 0;
@@ -126,18 +149,56 @@ export class ServiceNode extends SimNode {
     this.setTimer(factor === 1 ? duration : Math.round(duration * factor), TIMER_DONE, job);
   }
 
-  private finish(job: Job): void {
+  private ownWorkDone(job: Job): void {
+    const pError = 1 - (1 - this.params.errorProbability) * (1 - this.brownoutErrorProbability);
+    const failed = pError > 0 && this.rng.next() < pError;
+    if (failed || this.dependencies.length === 0) this.finish(job, failed ? RESPONSE_ERROR : RESPONSE_OK);
+    else if (this.params.callMode === 'sequential') this.callInTurn(job, 0);
+    else this.callAll(job);
+  }
+
+  private callInTurn(job: Job, i: number): void {
+    this.dependencies[i].invoke(this.callFor(job), (result) => {
+      if (result.outcome !== 'ok') this.finish(job, dependencyFailure(result));
+      else if (i + 1 < this.dependencies.length) this.callInTurn(job, i + 1);
+      else this.finish(job, RESPONSE_OK);
+    });
+  }
+
+  /** Fan-out: all calls at once; the first failure answers, or the last success does. */
+  private callAll(job: Job): void {
+    let waiting = this.dependencies.length;
+    let answered = false;
+    for (const dependency of this.dependencies) {
+      dependency.invoke(this.callFor(job), (result) => {
+        if (answered) return;
+        if (result.outcome !== 'ok') {
+          answered = true;
+          this.finish(job, dependencyFailure(result));
+        } else if (--waiting === 0) {
+          answered = true;
+          this.finish(job, RESPONSE_OK);
+        }
+      });
+    }
+  }
+
+  private callFor(job: Job) {
+    const msg = job.msg;
+    return { id: msg.id, attempt: 1, startedAt: this.now, deadline: msg.deadline, key: typeof msg.payload === 'number' ? msg.payload : msg.id, host: -1, parent: msg.id };
+  }
+
+  private finish(job: Job, response: ResponsePayload): void {
     const now = this.now;
     const msg = job.msg;
     this.busy--;
     this.m.inSystem.add(now, -1);
     this.m.sojournMs.record(now - job.arrivedAt);
-    const pError = 1 - (1 - this.params.errorProbability) * (1 - this.brownoutErrorProbability);
-    const failed = pError > 0 && this.rng.next() < pError;
+    const failed = response.outcome !== 'ok';
     if (failed) this.m.failed.add();
     else this.m.served.add();
     this.world.sim.trace.emit(TraceKind.work, now, this.index, msg.id, failed ? 'error' : 'done');
-    this.send(msg.from, RESPONSE, failed ? RESPONSE_ERROR : RESPONSE_OK, msg.id);
+    this.send(msg.from, RESPONSE, response, msg.id);
     this.startNext();
     this.m.busy.set(now, this.busy);
   }
@@ -156,4 +217,8 @@ export class ServiceNode extends SimNode {
       this.begin(next);
     }
   }
+}
+
+function dependencyFailure(result: CallResult): ResponsePayload {
+  return { outcome: 'error', reason: `dependency-${result.reason || result.outcome}` };
 }

@@ -7,6 +7,10 @@ import { DROP_REASONS, Network, type LinkParams } from '../net/network.ts';
 import { ServiceNode } from '../nodes/service.ts';
 import { World } from '../nodes/world.ts';
 import { ClosedLoopClient, OpenLoopClient, type ClientTiming } from '../workload/client.ts';
+import type { Invoker } from '../nodes/call.ts';
+import type { SimNode } from '../nodes/node.ts';
+import { PendingCalls, Transport } from '../nodes/transport.ts';
+import { buildCallPath, type PolicySpec } from '../patterns/registry.ts';
 import type { LinkSpec, NetworkSpec, Scenario, Workload } from './schema.ts';
 
 /**
@@ -44,7 +48,10 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
   world.attachNetwork(network);
 
   for (const spec of scenario.nodes) {
+    const dependencies = spec.calls.map((c) => callPathFactory(`${spec.id}->${c.to}`, c.callPath, index.get(c.to)!, c.propagateDeadline));
     world.add(new ServiceNode(world, index.get(spec.id)!, spec.id, {
+      dependencies,
+      callMode: spec.callMode,
       workers: spec.workers,
       queueCapacity: spec.queueCapacity,
       queueDiscipline: spec.queueDiscipline,
@@ -65,15 +72,21 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
 }
 
 function makeClient(world: World, index: number, w: Workload, target: number) {
-  const timing: ClientTiming = {
-    target,
-    timeoutUs: w.timeoutMs === null ? Infinity : msToUs(w.timeoutMs),
-    propagateDeadline: w.propagateDeadline,
-    startUs: msToUs(w.startMs),
-    stopUs: w.stopMs === null ? null : msToUs(w.stopMs),
-  };
-  if (w.kind === 'open') return new OpenLoopClient(world, index, w.id, timing, w.arrival);
-  return new ClosedLoopClient(world, index, w.id, timing, w.clients, compileDist(w.thinkTime));
+  const timing: ClientTiming = { startUs: msToUs(w.startMs), stopUs: w.stopMs === null ? null : msToUs(w.stopMs) };
+  const makePath = callPathFactory(w.id, workloadCallPath(w), target, w.propagateDeadline);
+  if (w.kind === 'open') return new OpenLoopClient(world, index, w.id, timing, makePath, w.arrival);
+  return new ClosedLoopClient(world, index, w.id, timing, makePath, w.clients, compileDist(w.thinkTime));
+}
+
+/** A workload's policies; its `timeoutMs`, if set, is an outermost timeout. */
+export function workloadCallPath(w: Workload): PolicySpec[] {
+  return w.timeoutMs === null ? w.callPath : [{ type: 'timeout', timeoutMs: w.timeoutMs }, ...w.callPath];
+}
+
+/** A factory for a node's call path (called at every start: policy state is volatile). */
+function callPathFactory(path: string, specs: readonly PolicySpec[], target: number, propagateDeadline: boolean) {
+  return (node: SimNode, pending: PendingCalls): Invoker =>
+    buildCallPath(node, path, specs, new Transport(node, pending, target, propagateDeadline)).top;
 }
 
 function linkParams(n: NetworkSpec): LinkParams {

@@ -5,7 +5,8 @@ import type { Micros } from '../engine/time.ts';
 import { TraceKind, type TraceListener } from '../engine/trace.ts';
 import { createChecks, type CheckResult, type ScenarioChecks } from '../check/checks.ts';
 import type { FaultAction, FaultLogEntry } from '../faults/faults.ts';
-import { buildWorld, type BuiltWorld } from './build.ts';
+import { buildWorld, workloadCallPath, type BuiltWorld } from './build.ts';
+import { pathInvariants } from '../patterns/registry.ts';
 import { canonicalJson } from './load.ts';
 import type { Scenario } from './schema.ts';
 
@@ -51,7 +52,7 @@ export class ScenarioRun {
   constructor(readonly scenario: Scenario, options: RunOptions = {}) {
     this.seed = options.seed ?? scenario.seed;
     this.built = buildWorld(scenario, this.seed);
-    this.checks = createChecks(scenario);
+    this.checks = createChecks(scenario, patternInvariants(scenario));
     const trace = this.built.sim.trace;
     if (this.checks.listener !== null) trace.listen(this.checks.listener);
     for (const l of options.listeners ?? []) trace.listen(l);
@@ -105,6 +106,15 @@ export class ScenarioRun {
     };
     return this.result;
   }
+}
+
+/** The invariants every policy on every call path brings, named after their layer. */
+function patternInvariants(scenario: Scenario) {
+  const paths = [
+    ...scenario.workloads.map((w) => ({ node: w.id, path: w.id, specs: workloadCallPath(w) })),
+    ...scenario.nodes.flatMap((n) => n.calls.map((c) => ({ node: n.id, path: `${n.id}->${c.to}`, specs: c.callPath }))),
+  ];
+  return paths.flatMap(({ node, path, specs }) => pathInvariants(node, path, specs).map((invariant) => ({ name: `${invariant.describe()}`, invariant })));
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {

@@ -6,6 +6,7 @@
  * No Node imports: this runs in the browser too.
  */
 import { z } from 'zod';
+import { PolicySchema } from '../patterns/registry.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Limits of the format itself
@@ -189,9 +190,22 @@ export const LinkSchema = z.strictObject({
 // Nodes and workloads
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A call this service makes to another node while handling each request (its worker waits:
+ * thread-per-request, which is how a slow dependency ties a service up). The call goes
+ * through `callPath`, the ordered policies of sim/patterns (the first is the outermost).
+ */
+const DependencySchema = z.strictObject({
+  to: Id.describe('The node called.'),
+  callPath: z.array(PolicySchema).max(32).default(() => []).describe('Policies around the call, outermost first.'),
+  propagateDeadline: z.boolean().default(false).describe('Send the caller\'s deadline with the request.'),
+});
+
 export const ServiceNodeSchema = z.strictObject({
   id: Id,
   kind: z.literal('service'),
+  calls: z.array(DependencySchema).max(64).default(() => []).describe('Downstream calls made for each request, after its own service time.'),
+  callMode: z.enum(['sequential', 'parallel']).default('sequential').describe('Make the calls one after another, or all at once (fan-out).'),
   label: Label.optional(),
   position: Position.optional(),
   workers: z.int().min(1).max(MAX_WORKERS).default(1),
@@ -209,6 +223,7 @@ export const NodeSchema = z.discriminatedUnion('kind', [ServiceNodeSchema]).meta
 /** Fields every workload has; a workload is a client node, so it has an id like a node. */
 const workloadFields = {
   target: Id,
+  callPath: z.array(PolicySchema).max(32).default(() => []).describe('Policies around each request, outermost first (timeoutMs, if set, is an outermost timeout).'),
   label: Label.optional(),
   position: Position.optional(),
   timeoutMs: orNull(positiveMs()).default(null),
@@ -651,6 +666,14 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
     } else if (!dir.nodes.has(w.target)) {
       problems.push({ path, message: `no node named ${JSON.stringify(w.target)}` });
     }
+  });
+  s.nodes.forEach((n, i) => {
+    n.calls.forEach((c, j) => {
+      const path: FieldPath = ['nodes', i, 'calls', j, 'to'];
+      if (dir.workloads.has(c.to)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(c.to)}` });
+      else if (!dir.nodes.has(c.to)) problems.push({ path, message: `no node named ${JSON.stringify(c.to)}` });
+      else if (c.to === n.id) problems.push({ path, message: `a service cannot call itself (${JSON.stringify(c.to)})` });
+    });
   });
 }
 

@@ -1,54 +1,58 @@
 import type { Sampler } from '../engine/dist.ts';
 import type { Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
+import { NO_DEADLINE, NO_PARENT } from '../net/message.ts';
+import type { Call, Invoker } from '../nodes/call.ts';
 import { SimNode } from '../nodes/node.ts';
 import { RESPONSE } from '../nodes/protocol.ts';
-import { RpcClient } from '../nodes/rpc.ts';
+import { PendingCalls } from '../nodes/transport.ts';
 import type { World } from '../nodes/world.ts';
-import { makeArrivals, type ArrivalSpec, type ArrivalProcess } from './arrivals.ts';
+import { makeArrivals, type ArrivalProcess, type ArrivalSpec } from './arrivals.ts';
+import { RequestRecorder } from './recorder.ts';
 
 /**
  * Workload clients. Each workload in a scenario is a node that sends requests to its target
- * and records every request's latency and outcome (through `RpcClient`).
+ * through its call path (timeouts, retries, breakers… see sim/patterns) and records every
+ * request's latency and outcome.
  *
  * - Open loop: requests arrive by an arrival process whatever happens to earlier ones — the
  *   way independent users hit a public service, and the way overload snowballs.
- * - Closed loop: a fixed number of users, each sending one request, waiting for its reply (or
- *   timeout), thinking, and sending the next — load that backs off as latency grows.
+ * - Closed loop: a fixed number of users, each sending one request, waiting for its answer,
+ *   thinking, and sending the next — load that backs off as latency grows.
+ *
+ * The call path is volatile state: a restarted client builds a fresh one.
  */
 export interface ClientTiming {
-  target: number;
-  timeoutUs: Micros;
-  propagateDeadline: boolean;
   startUs: Micros;
   /** null = until the end of the run. */
   stopUs: Micros | null;
 }
 
+/** Builds the node's call path over a transport that uses `pending` for replies. */
+export type CallPathFactory = (node: SimNode, pending: PendingCalls) => Invoker;
+
 const TIMER_ARRIVAL = 0;
-const TIMER_TIMEOUT = 1;
-const TIMER_THINK = 2;
+const TIMER_THINK = 1;
 /** Trace names of the timers; an arrival is not traced as a timer (its send record says it all). */
-const TIMER_NAMES = ['', 'timeout', 'think-done'] as const;
+const TIMER_NAMES = ['', 'think-done'] as const;
 
-export class OpenLoopClient extends SimNode {
-  private readonly rpc: RpcClient;
-  private arrivals!: ArrivalProcess;
+abstract class Client extends SimNode {
+  private readonly pending = new PendingCalls();
+  private readonly recorder: RequestRecorder;
+  private path!: Invoker;
+  private nextRequestId = 0;
 
-  constructor(world: World, index: number, name: string, private readonly timing: ClientTiming, private readonly arrival: ArrivalSpec) {
+  constructor(world: World, index: number, name: string, protected readonly timing: ClientTiming, private readonly makePath: CallPathFactory) {
     super(world, index, name, 'client');
-    this.rpc = new RpcClient(this, { timeoutUs: timing.timeoutUs, propagateDeadline: timing.propagateDeadline, timeoutTag: TIMER_TIMEOUT });
+    this.recorder = new RequestRecorder(this);
   }
 
   override start(): void {
-    // A restart begins a fresh arrival process from now; before the start time, wait for it.
-    const from = Math.max(this.now, this.timing.startUs);
-    this.arrivals = makeArrivals(this.arrival, from);
-    this.scheduleArrival(this.arrivals.next(from, this.rng));
+    this.path = this.makePath(this, this.pending);
   }
 
   override onCrash(): void {
-    this.rpc.clear();
+    this.pending.clear();
   }
 
   override timerNames(): readonly string[] {
@@ -56,16 +60,40 @@ export class OpenLoopClient extends SimNode {
   }
 
   override onMessage(msg: Message): void {
-    if (msg.type === RESPONSE) this.rpc.onResponse(msg);
+    if (msg.type === RESPONSE) this.pending.onResponse(msg);
   }
 
-  override onTimer(tag: number, data: unknown): void {
-    if (tag === TIMER_ARRIVAL) {
-      this.rpc.call(this.timing.target, null, 0);
-      this.scheduleArrival(this.arrivals.next(this.now, this.rng));
-    } else if (tag === TIMER_TIMEOUT) {
-      this.rpc.onTimeout(data as number);
-    }
+  /** Sends one request; `then` runs when it is answered (however: ok, failed, timed out). */
+  protected request(then: (() => void) | null): void {
+    const id = this.nextRequestId++;
+    const call: Call = { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key: id, host: -1, parent: NO_PARENT };
+    this.recorder.started();
+    this.path.invoke(call, (result) => {
+      this.recorder.finished(id, call.startedAt, result);
+      if (then !== null) then();
+    });
+  }
+}
+
+export class OpenLoopClient extends Client {
+  private arrivals!: ArrivalProcess;
+
+  constructor(world: World, index: number, name: string, timing: ClientTiming, makePath: CallPathFactory, private readonly arrival: ArrivalSpec) {
+    super(world, index, name, timing, makePath);
+  }
+
+  override start(): void {
+    super.start();
+    // A restart begins a fresh arrival process from now; before the start time, wait for it.
+    const from = Math.max(this.now, this.timing.startUs);
+    this.arrivals = makeArrivals(this.arrival, from);
+    this.scheduleArrival(this.arrivals.next(from, this.rng));
+  }
+
+  override onTimer(tag: number): void {
+    if (tag !== TIMER_ARRIVAL) return;
+    this.request(null);
+    this.scheduleArrival(this.arrivals.next(this.now, this.rng));
   }
 
   private scheduleArrival(at: Micros | null): void {
@@ -75,55 +103,32 @@ export class OpenLoopClient extends SimNode {
   }
 }
 
-export class ClosedLoopClient extends SimNode {
-  private readonly rpc: RpcClient;
-
+export class ClosedLoopClient extends Client {
   constructor(
     world: World,
     index: number,
     name: string,
-    private readonly timing: ClientTiming,
+    timing: ClientTiming,
+    makePath: CallPathFactory,
     private readonly users: number,
     private readonly thinkTime: Sampler,
   ) {
-    super(world, index, name, 'client');
-    this.rpc = new RpcClient(this, { timeoutUs: timing.timeoutUs, propagateDeadline: timing.propagateDeadline, timeoutTag: TIMER_TIMEOUT });
+    super(world, index, name, timing, makePath);
   }
 
   override start(): void {
+    super.start();
     // Every user starts at the start time (or now, after a restart) with its first request.
     const delay = Math.max(0, this.timing.startUs - this.now);
     for (let user = 0; user < this.users; user++) this.setTimer(delay, TIMER_THINK, user);
   }
 
-  override onCrash(): void {
-    this.rpc.clear();
-  }
-
-  override timerNames(): readonly string[] {
-    return TIMER_NAMES;
-  }
-
-  override onMessage(msg: Message): void {
-    if (msg.type !== RESPONSE) return;
-    const user = this.rpc.onResponse(msg);
-    if (user >= 0) this.think(user);
-  }
-
   override onTimer(tag: number, data: unknown): void {
     if (tag === TIMER_THINK) this.sendFor(data as number);
-    else if (tag === TIMER_TIMEOUT) {
-      const user = this.rpc.onTimeout(data as number);
-      if (user >= 0) this.think(user);
-    }
-  }
-
-  private think(user: number): void {
-    this.setTimer(this.thinkTime.sample(this.rng), TIMER_THINK, user);
   }
 
   private sendFor(user: number): void {
     if (this.timing.stopUs !== null && this.now >= this.timing.stopUs) return;
-    this.rpc.call(this.timing.target, null, user);
+    this.request(() => this.setTimer(this.thinkTime.sample(this.rng), TIMER_THINK, user));
   }
 }

@@ -68,6 +68,8 @@ for (let i = 0; i < count; i++) {
       errorProbability: 0,
       slowdownFactor: 1,
       dropExpired: false,
+    dependencies: [],
+    callMode: 'sequential',
     }));
   } else {
     world.add(new IdleNode(world, i, names[i], 'idle'));

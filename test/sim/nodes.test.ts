@@ -104,7 +104,7 @@ describe('service model', () => {
     const arrival = { type: 'bursts', bursts: [{ atMs: 0, count: 5 }] };
     const keep = runScenario(base({ workers: 1 }, { arrival, timeoutMs: 250, propagateDeadline: true }));
     const drop = runScenario(base({ workers: 1, dropExpired: true }, { arrival, timeoutMs: 250, propagateDeadline: true }));
-    expect([keep.metrics['s.served'], keep.metrics['c.lateReplies']]).toEqual([5, 3]);
+    expect([keep.metrics['s.served'], keep.metrics['c.timeout.lateReplies']]).toEqual([5, 3]);
     expect([drop.metrics['s.served'], drop.metrics['s.expired'], drop.metrics['c.timeout']]).toEqual([3, 2, 3]);
   });
 

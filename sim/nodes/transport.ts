@@ -1,0 +1,55 @@
+import { NO_DEADLINE, type Message } from '../net/message.ts';
+import type { Call, CallResult, Done, Invoker } from './call.ts';
+import type { SimNode } from './node.ts';
+import { isResponsePayload, REQUEST } from './protocol.ts';
+
+/**
+ * The bottom of every call path: puts the request on the network and hands the reply to
+ * whoever waits for it. It has no timeout of its own — without a timeout policy above it, a
+ * call whose request or reply is lost waits forever, as it would in real life.
+ */
+export class PendingCalls {
+  private readonly waiting = new Map<number, Done>();
+
+  expect(requestId: number, done: Done): void {
+    this.waiting.set(requestId, done);
+  }
+
+  /** Routes a response; false if nobody waits for it (a duplicate, or the caller restarted). */
+  onResponse(msg: Message): boolean {
+    const done = this.waiting.get(msg.parent);
+    if (done === undefined) return false;
+    this.waiting.delete(msg.parent);
+    done(resultOf(msg));
+    return true;
+  }
+
+  /** The caller crashed: nobody waits for anything any more. */
+  clear(): void {
+    this.waiting.clear();
+  }
+}
+
+function resultOf(msg: Message): CallResult {
+  if (!isResponsePayload(msg.payload)) return { outcome: 'error', reason: 'bad-response' };
+  const p = msg.payload;
+  return p.outcome === 'ok' ? { outcome: 'ok', reason: '' } : { outcome: p.outcome, reason: p.reason };
+}
+
+export class Transport implements Invoker {
+  constructor(
+    private readonly node: SimNode,
+    private readonly pending: PendingCalls,
+    /** Where calls go unless a load balancer chose a host. */
+    private readonly defaultTarget: number,
+    /** Put the call's deadline on the request so the callee can drop work nobody waits for. */
+    private readonly propagateDeadline: boolean,
+  ) {}
+
+  invoke(call: Call, done: Done): void {
+    const to = call.host >= 0 ? call.host : this.defaultTarget;
+    const deadline = this.propagateDeadline ? call.deadline : NO_DEADLINE;
+    const msg = this.node.send(to, REQUEST, call.key, call.parent, deadline);
+    this.pending.expect(msg.id, done);
+  }
+}

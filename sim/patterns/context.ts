@@ -1,0 +1,42 @@
+import type { Rng } from '../engine/rng.ts';
+import type { Micros } from '../engine/time.ts';
+import { TraceKind } from '../engine/trace.ts';
+import type { Call } from '../nodes/call.ts';
+import type { SimNode } from '../nodes/node.ts';
+
+/** What a policy sees: its node's clock, random stream, timers, metrics and trace — nothing global. */
+export class PolicyContext {
+  constructor(
+    readonly node: SimNode,
+    /** Names this policy in metrics and trace records, e.g. "client.breaker" or "api→db.retry". */
+    readonly layer: string,
+  ) {}
+
+  get now(): Micros {
+    return this.node.now;
+  }
+
+  get rng(): Rng {
+    return this.node.rng;
+  }
+
+  after(delayUs: Micros, fn: () => void): void {
+    this.node.after(delayUs, fn);
+  }
+
+  /** A state change the sandbox draws (breaker state, bucket level…): key `<layer>.<what>`. */
+  state(what: string, value: string | number): void {
+    this.node.state(`${this.layer}.${what}`, value);
+  }
+
+  /** A call event at this layer: admitted, rejected:<why>, retry, timeout… */
+  event(call: Call, event: string): void {
+    const sim = this.node.world.sim;
+    sim.trace.emit(TraceKind.call, sim.now, this.node.index, call.id, this.layer, event);
+  }
+
+  get metrics() {
+    return this.node.world.sim.metrics;
+  }
+}
+

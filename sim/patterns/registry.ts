@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { TraceInvariant } from '../check/invariants.ts';
+import { type Invoker } from '../nodes/call.ts';
+import { PolicyContext } from './context.ts';
+import { BreakerInvariant, breakerParams, CircuitBreakerPolicy, CircuitBreakerSchema } from './circuit-breaker.ts';
+import { FallbackPolicy, FallbackSchema } from './fallback.ts';
+import { RetryPolicy, RetrySchema } from './retry.ts';
+import { TimeoutPolicy, TimeoutSchema } from './timeout.ts';
+import type { SimNode } from '../nodes/node.ts';
+
+/**
+ * Every policy a call path can hold: its scenario schema, how to build it, and the
+ * invariants checked in every run that uses it. A new pattern adds one entry here.
+ */
+export const PolicySchema = z.discriminatedUnion('type', [
+  TimeoutSchema,
+  RetrySchema,
+  CircuitBreakerSchema,
+  FallbackSchema,
+]);
+export type PolicySpec = z.output<typeof PolicySchema>;
+
+interface PolicyEntry<S> {
+  create(ctx: PolicyContext, spec: S, next: Invoker): Invoker;
+  /** Invariants over the trace for a policy at `layer` on `node` (none by default). */
+  invariants?(node: string, layer: string, spec: S): TraceInvariant[];
+}
+
+type Registry = { [T in PolicySpec['type']]: PolicyEntry<Extract<PolicySpec, { type: T }>> };
+
+export const POLICIES: Registry = {
+  timeout: { create: (ctx, spec, next) => new TimeoutPolicy(ctx, spec, next) },
+  retry: { create: (ctx, spec, next) => new RetryPolicy(ctx, spec, next) },
+  'circuit-breaker': {
+    create: (ctx, spec, next) => new CircuitBreakerPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => {
+      const p = breakerParams(spec);
+      return [new BreakerInvariant(node, layer, p.permittedNumberOfCallsInHalfOpenState, p.initialState)];
+    },
+  },
+  fallback: { create: (ctx, spec, next) => new FallbackPolicy(ctx, spec, next) },
+};
+
+/** The layer name of the i-th policy of a path: `<path>.<name or type>`. */
+export function layerName(path: string, spec: PolicySpec): string {
+  return `${path}.${spec.name ?? spec.type}`;
+}
+
+/** Builds a call path over `bottom` (the transport); the first spec is the outermost policy. */
+export function buildCallPath(node: SimNode, path: string, specs: readonly PolicySpec[], bottom: Invoker): { top: Invoker; layers: Map<string, Invoker> } {
+  let next = bottom;
+  const layers = new Map<string, Invoker>();
+  for (let i = specs.length - 1; i >= 0; i--) {
+    const spec = specs[i];
+    const layer = layerName(path, spec);
+    const entry = POLICIES[spec.type] as PolicyEntry<PolicySpec>;
+    next = entry.create(new PolicyContext(node, layer), spec, next);
+    layers.set(layer, next);
+  }
+  return { top: next, layers };
+}
+
+/** Every invariant the policies of one path bring. */
+export function pathInvariants(node: string, path: string, specs: readonly PolicySpec[]): TraceInvariant[] {
+  return specs.flatMap((spec) => (POLICIES[spec.type] as PolicyEntry<PolicySpec>).invariants?.(node, layerName(path, spec), spec) ?? []);
+}
