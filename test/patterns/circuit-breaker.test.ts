@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { BreakerInvariant, CircuitBreakerPolicy, type CircuitBreakerSpec } from '../../sim/patterns/circuit-breaker.ts';
+import type { TraceRecord } from '../../sim/engine/trace.ts';
+import { fail, ok, policyHarness, type Scripted } from './harness.ts';
+
+function breaker(params: Partial<CircuitBreakerSpec> = {}) {
+  const h = policyHarness('n.cb', (ctx, next) => new CircuitBreakerPolicy(ctx, { type: 'circuit-breaker', ...params }, next));
+  const states = () => h.trace.filter((r) => r.k === 'state' && r.key === 'n.cb.state').map((r) => r.value);
+  return { ...h, states };
+}
+
+/** Makes calls one after another, each answered at once as scripted. */
+function callsInTurn(h: ReturnType<typeof breaker>, outcomes: Scripted[]) {
+  h.script(outcomes);
+  for (let i = 0; i < outcomes.length; i++) h.call();
+}
+
+const small = { slidingWindowSize: 10, minimumNumberOfCalls: 10, failureRateThreshold: 50, waitDurationInOpenStateMs: 1000, permittedNumberOfCallsInHalfOpenState: 3 };
+
+describe('circuit breaker (Resilience4j semantics)', () => {
+  it('opens when the failure rate reaches the threshold exactly (rate ≥ threshold)', () => {
+    const h = breaker(small);
+    callsInTurn(h, [...Array(5).fill(fail()), ...Array(5).fill(ok())]);
+    expect(h.policy.state).toBe('OPEN');
+    expect(h.states()).toEqual(['CLOSED', 'OPEN']);
+  });
+
+  it('stays closed just below the threshold', () => {
+    const h = breaker(small);
+    callsInTurn(h, [...Array(4).fill(fail()), ...Array(6).fill(ok())]);
+    expect(h.policy.state).toBe('CLOSED');
+  });
+
+  it('judges nothing before the minimum number of calls', () => {
+    const h = breaker(small);
+    callsInTurn(h, Array(9).fill(fail()));
+    expect(h.policy.state).toBe('CLOSED');
+    callsInTurn(h, [fail()]);
+    expect(h.policy.state).toBe('OPEN');
+  });
+
+  it('clamps the minimum to the window size for COUNT_BASED windows, not for TIME_BASED', () => {
+    const count = breaker({ slidingWindowSize: 5, minimumNumberOfCalls: 100 });
+    expect(count.policy.minimumCalls).toBe(5);
+    callsInTurn(count, Array(5).fill(fail()));
+    expect(count.policy.state).toBe('OPEN');
+    const time = breaker({ slidingWindowType: 'TIME_BASED', slidingWindowSize: 5, minimumNumberOfCalls: 100 });
+    expect(time.policy.minimumCalls).toBe(100);
+    callsInTurn(time, Array(99).fill(fail()));
+    expect(time.policy.state).toBe('CLOSED');
+  });
+
+  it('counts a call as slow only when its duration exceeds the threshold (> not ≥)', () => {
+    const base = { ...small, slowCallDurationThresholdMs: 100, slowCallRateThreshold: 50 };
+    const atThreshold = breaker(base);
+    for (let i = 0; i < 10; i++) {
+      atThreshold.script([ok(100_000)]);
+      atThreshold.call();
+      atThreshold.at((i + 1) * 200_000);
+    }
+    expect(atThreshold.policy.state).toBe('CLOSED');
+    const over = breaker(base);
+    for (let i = 0; i < 10; i++) {
+      over.script([ok(100_001)]);
+      over.call();
+      over.at((i + 1) * 200_000);
+    }
+    expect(over.policy.state).toBe('OPEN');
+    expect(over.sim.metrics.counter('n.cb.slowCalls').value).toBe(10);
+  });
+
+  it('rejects while OPEN (not-permitted calls are not failures), then goes HALF_OPEN lazily on the next call after the wait', () => {
+    const h = breaker(small);
+    callsInTurn(h, Array(10).fill(fail()));
+    h.at(999_999);
+    h.call();
+    expect(h.answers.at(-1)!.result).toEqual({ outcome: 'rejected', reason: 'circuit-open' });
+    expect(h.sim.metrics.counter('n.cb.notPermitted').value).toBe(1);
+    expect(h.sim.metrics.counter('n.cb.failures').value).toBe(10);
+    h.at(2_000_000);
+    expect(h.policy.state).toBe('OPEN'); // lazily: nothing happens until a call comes
+    h.script([ok(10)]);
+    h.call();
+    expect(h.states()).toEqual(['CLOSED', 'OPEN', 'HALF_OPEN']);
+  });
+
+  it('HALF_OPEN admits exactly the permitted probes and decides after all of them: ≥ threshold reopens', () => {
+    const h = breaker(small);
+    callsInTurn(h, Array(10).fill(fail()));
+    h.at(1_000_000);
+    h.script([fail(10), ok(20), fail(30)]);
+    for (let i = 0; i < 5; i++) h.call();
+    expect(h.reached.length).toBe(10 + 3);
+    expect(h.answers.filter((a) => a.result.reason === 'circuit-open').length).toBe(2);
+    h.at(1_000_025);
+    expect(h.policy.state).toBe('HALF_OPEN'); // two of three probes back: not decided yet
+    h.at(1_000_030);
+    expect(h.states()).toEqual(['CLOSED', 'OPEN', 'HALF_OPEN', 'OPEN']); // 2/3 failed = 66.7% ≥ 50%
+  });
+
+  it('HALF_OPEN closes when the probes fail below the threshold', () => {
+    const h = breaker(small);
+    callsInTurn(h, Array(10).fill(fail()));
+    h.at(1_000_000);
+    callsInTurn(h, [fail(), ok(), ok()]);
+    expect(h.states()).toEqual(['CLOSED', 'OPEN', 'HALF_OPEN', 'CLOSED']);
+  });
+
+  it('moves to HALF_OPEN by timer when automatic transition is on', () => {
+    const h = breaker({ ...small, automaticTransitionFromOpenToHalfOpenEnabled: true });
+    callsInTurn(h, Array(10).fill(fail()));
+    h.at(1_000_000);
+    expect(h.policy.state).toBe('HALF_OPEN');
+  });
+
+  it('DISABLED passes everything and records nothing; FORCED_OPEN rejects everything; METRICS_ONLY records and never trips', () => {
+    const disabled = breaker({ ...small, initialState: 'DISABLED' });
+    callsInTurn(disabled, Array(20).fill(fail()));
+    expect([disabled.policy.state, disabled.reached.length, disabled.sim.metrics.counter('n.cb.failures').value]).toEqual(['DISABLED', 20, 0]);
+    const forced = breaker({ ...small, initialState: 'FORCED_OPEN' });
+    callsInTurn(forced, Array(3).fill(ok()));
+    expect(forced.reached.length).toBe(0);
+    const metricsOnly = breaker({ ...small, initialState: 'METRICS_ONLY' });
+    callsInTurn(metricsOnly, Array(20).fill(fail()));
+    expect([metricsOnly.policy.state, metricsOnly.sim.metrics.counter('n.cb.failures').value]).toEqual(['METRICS_ONLY', 20]);
+  });
+
+  it('the consecutive breaker opens after n failures in a row; a success resets the count', () => {
+    const h = breaker({ preset: 'consecutive' });
+    callsInTurn(h, [fail(), fail(), fail(), fail(), ok(), fail(), fail(), fail(), fail()]);
+    expect(h.policy.state).toBe('CLOSED');
+    callsInTurn(h, [fail()]);
+    expect(h.policy.state).toBe('OPEN');
+  });
+
+  it('a TIME_BASED window forgets outcomes older than its seconds', () => {
+    const h = breaker({ slidingWindowType: 'TIME_BASED', slidingWindowSize: 2, minimumNumberOfCalls: 4, failureRateThreshold: 50 });
+    callsInTurn(h, [fail(), fail(), fail()]); // t = 0 s
+    h.at(2_500_000); // the second-0 bucket has left the 2 s window
+    callsInTurn(h, [fail(), ok(), ok()]);
+    expect(h.policy.state).toBe('CLOSED'); // 1 of 3 in the window, below the minimum anyway
+    callsInTurn(h, [fail()]);
+    expect(h.policy.state).toBe('OPEN'); // 2 of 4 = 50%
+  });
+
+  it('presets take the library defaults (Hystrix: 20 calls, 10 s, 5 s sleep, one probe)', () => {
+    const h = breaker({ preset: 'hystrix' });
+    expect(h.policy.params).toMatchObject({ slidingWindowType: 'TIME_BASED', slidingWindowSize: 10, minimumNumberOfCalls: 20, waitDurationInOpenStateMs: 5000, permittedNumberOfCallsInHalfOpenState: 1 });
+  });
+
+  it('its invariant holds in a real run and catches a planted admission through an open breaker', () => {
+    const h = breaker(small);
+    const inv = new BreakerInvariant('n', 'n.cb', 3, 'CLOSED');
+    callsInTurn(h, Array(10).fill(fail()));
+    h.at(1_000_000);
+    for (let i = 0; i < 6; i++) h.call();
+    h.trace.forEach((r) => inv.onRecord(r));
+    expect(inv.violation).toBeNull();
+    // 10 before opening, 3 probes (answered at once, so it closes), then 3 more while closed.
+    expect(inv.examined).toBe(16);
+    inv.onRecord({ t: 5, k: 'state', node: 'n', key: 'n.cb.state', value: 'OPEN' } as TraceRecord);
+    inv.onRecord({ t: 6, k: 'call', node: 'n', call: 99, layer: 'n.cb', event: 'admitted' } as TraceRecord);
+    expect(inv.violation).toEqual({ t: 6, node: 'n', detail: 'call 99 admitted while the breaker was OPEN' });
+  });
+});
