@@ -17,6 +17,8 @@ export interface CheckResult {
 export interface CheckContext {
   /** Metric name → number (counters) or an object of numbers (histograms, gauges). */
   metrics: Record<string, number | Record<string, number>>;
+  /** Per-window counts of the run's time series. */
+  series: Record<string, { windowMs: number; counts: number[] }>;
   simTimeUs: number;
 }
 
@@ -56,6 +58,8 @@ export function describeCheck(check: Check): string {
   switch (check.type) {
     case 'metric':
       return check.op === 'within' ? `${check.metric} within ${check.tolerancePct}% of ${check.value}` : `${check.metric} ${check.op} ${check.value}`;
+    case 'rate':
+      return `${check.series} between ${check.fromMs / 1000} s and ${check.toMs / 1000} s ${check.op} ${check.valuePerSec}/s`;
     case 'theory':
       return `${check.node} mean ${check.measure} within ${check.tolerancePct}% of ${check.model.toUpperCase()} theory`;
     case 'littles-law':
@@ -79,6 +83,8 @@ function evaluateCheck(check: Check, scenario: Scenario, ctx: CheckContext): Ver
   switch (check.type) {
     case 'metric':
       return metricCheck(check, ctx);
+    case 'rate':
+      return rateCheck(check, ctx);
     case 'theory':
       return theoryCheck(check, scenario, ctx);
     case 'littles-law':
@@ -121,6 +127,20 @@ function withinPct(actual: number, expected: number, tolerancePct: number): Verd
     ok: errorPct <= tolerancePct,
     detail: `measured ${formatNumber(actual)}, expected ${formatNumber(expected)} (off by ${formatNumber(errorPct)}%, tolerance ${tolerancePct}%)`,
   };
+}
+
+/** The rate of a series over [fromMs, toMs), from the windows that lie inside the span. */
+function rateCheck(check: Extract<Check, { type: 'rate' }>, ctx: CheckContext): Verdict {
+  const s = ctx.series[check.series];
+  if (s === undefined) return { ok: false, detail: `no time series named ${check.series}` };
+  const first = Math.ceil(check.fromMs / s.windowMs);
+  const last = Math.floor(check.toMs / s.windowMs); // exclusive
+  if (last <= first) return { ok: false, detail: `the span is shorter than one ${s.windowMs} ms window` };
+  let total = 0;
+  for (let w = first; w < last; w++) total += s.counts[w] ?? 0;
+  const rate = total / (((last - first) * s.windowMs) / 1000);
+  const pass = { '<': rate < check.valuePerSec, '<=': rate <= check.valuePerSec, '>': rate > check.valuePerSec, '>=': rate >= check.valuePerSec }[check.op];
+  return { ok: pass, detail: `${formatNumber(rate)}/s ${check.op} ${formatNumber(check.valuePerSec)}/s` };
 }
 
 /** Compares a service's mean sojourn or wait with the M/M/1 or M/M/c formula for its parameters. */

@@ -88,7 +88,7 @@ export class ScenarioRun {
     sim.run();
     const snapshot = sim.metrics.snapshot(sim.now);
     const metrics = flattenMetrics(snapshot);
-    const checks = this.checks.evaluate({ metrics, simTimeUs: sim.now });
+    const checks = this.checks.evaluate({ metrics, series: snapshot.series, simTimeUs: sim.now });
     for (const c of checks) sim.trace.emit(TraceKind.check, sim.now, -1, c.name, c.ok ? 1 : 0, c.detail);
     this.result = {
       scenario: this.scenario.title,

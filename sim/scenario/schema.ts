@@ -407,6 +407,20 @@ const MetricCheck = z
       ctx.addIssue({ code: 'custom', path: ['tolerancePct'], message: 'required when op is "within"' });
     }
   });
+/** A rate over a span of the run, from the per-window series: "goodput after the fault ≥ 800/s". */
+const RateCheck = z
+  .strictObject({
+    type: z.literal('rate'),
+    name: CheckName.optional(),
+    series: z.string().min(1).max(200).describe('A time series, e.g. "client.ok" (requests answered ok per window).'),
+    fromMs: nonNegativeMs(),
+    toMs: nonNegativeMs(),
+    op: z.enum(['<', '<=', '>', '>=']),
+    valuePerSec: z.number().min(0),
+  })
+  .superRefine((c, ctx) => {
+    if (c.toMs <= c.fromMs) ctx.addIssue({ code: 'custom', path: ['toMs'], message: `expected a number > fromMs (${c.fromMs}), got ${c.toMs}` });
+  });
 const TheoryCheck = z.strictObject({
   type: z.literal('theory'),
   name: CheckName.optional(),
@@ -433,6 +447,7 @@ const NoDeliveryToDownNodeCheck = z.strictObject({
 export const CheckSchema = z
   .discriminatedUnion('type', [
     MetricCheck,
+    RateCheck,
     TheoryCheck,
     LittlesLawCheck,
     NoPartitionCrossingCheck,
@@ -759,6 +774,8 @@ export function defaultCheckName(c: CheckShape): string {
       return c.op === 'within'
         ? `${c.metric} within ${c.tolerancePct}% of ${c.value}`
         : `${c.metric} ${c.op} ${c.value}`;
+    case 'rate':
+      return `${c.series} between ${c.fromMs / 1000} s and ${c.toMs / 1000} s ${c.op} ${c.valuePerSec}/s`;
     case 'theory':
       return `${c.model} ${c.measure} time at ${c.node} within ${c.tolerancePct}% of theory`;
     case 'littles-law':
