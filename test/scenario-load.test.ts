@@ -225,6 +225,7 @@ describe('validateScenario: accepted scenarios', () => {
           workers: 1,
           queueCapacity: null,
           queueDiscipline: 'fifo',
+          adaptiveLifoThreshold: 10,
           serviceTime: { type: 'exponential', meanMs: 1000 },
           errorProbability: 0,
           slowdownFactor: 1,
@@ -395,7 +396,7 @@ describe('validateScenario: rejected scenarios', () => {
     expect(errorAt(errors, 'nodes[0].serviceTime.type').message).toBe(
       'expected one of "constant", "uniform", "exponential", "normal", "lognormal", "pareto", got "gaussian"',
     );
-    expect(errorAt(errors, 'nodes[0].queueDiscipline').message).toBe('expected one of "fifo", "lifo", got "random"');
+    expect(errorAt(errors, 'nodes[0].queueDiscipline').message).toBe('expected one of "fifo", "lifo", "adaptive-lifo", got "random"');
   });
 
   it('checks ranges: uniform min ≤ max, probabilities, integers, stop after start', () => {

@@ -15,7 +15,8 @@ import type { World } from './world.ts';
  *
  * A request that finds a free worker starts at once; otherwise it waits in the queue, or is
  * rejected if the queue is full. A finishing worker takes the next request: the oldest (FIFO)
- * or the newest (LIFO, which keeps latency low for the lucky under backlog). With
+ * or the newest (LIFO, which keeps latency low for the lucky under backlog; adaptive LIFO does
+ * so only while the backlog is over a threshold). With
  * `dropExpired`, a request whose caller's deadline has passed is dropped instead of served —
  * work nobody waits for any more. A crash loses the queue and the work in progress.
  *
@@ -29,7 +30,9 @@ export interface ServiceParams {
   workers: number;
   /** null = unbounded. */
   queueCapacity: number | null;
-  queueDiscipline: 'fifo' | 'lifo';
+  /** adaptive-lifo: FIFO until more than `adaptiveLifoThreshold` wait, then LIFO (Facebook's adaptive LIFO). */
+  queueDiscipline: 'fifo' | 'lifo' | 'adaptive-lifo';
+  adaptiveLifoThreshold: number;
   serviceTime: Sampler;
   /** Probability that a served request fails. */
   errorProbability: number;
@@ -204,8 +207,9 @@ export class ServiceNode extends SimNode {
   }
 
   private startNext(): void {
-    const lifo = this.params.queueDiscipline === 'lifo';
-    while (this.queue.length > 0 && this.busy < this.params.workers) {
+    const p = this.params;
+    while (this.queue.length > 0 && this.busy < p.workers) {
+      const lifo = p.queueDiscipline === 'lifo' || (p.queueDiscipline === 'adaptive-lifo' && this.queue.length > p.adaptiveLifoThreshold);
       const next = (lifo ? this.queue.popBack() : this.queue.popFront())!;
       this.m.queueDepth.set(this.now, this.queue.length);
       if (this.params.dropExpired && this.now > next.msg.deadline) {

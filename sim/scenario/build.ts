@@ -55,6 +55,7 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
       workers: spec.workers,
       queueCapacity: spec.queueCapacity,
       queueDiscipline: spec.queueDiscipline,
+      adaptiveLifoThreshold: spec.adaptiveLifoThreshold,
       serviceTime: compileDist(spec.serviceTime),
       errorProbability: spec.errorProbability,
       slowdownFactor: spec.slowdownFactor,

@@ -68,6 +68,7 @@ for (let i = 0; i < count; i++) {
       errorProbability: 0,
       slowdownFactor: 1,
       dropExpired: false,
+    adaptiveLifoThreshold: 10,
     dependencies: [],
     callMode: 'sequential',
     }));

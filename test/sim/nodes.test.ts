@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../sim/net/message.ts';
 import { SimNode } from '../../sim/nodes/node.ts';
 import type { World } from '../../sim/nodes/world.ts';
-import { runScenario } from '../../sim/scenario/run.ts';
+import { runScenario, ScenarioRun } from '../../sim/scenario/run.ts';
 import { scenario } from '../helpers.ts';
 import { link, makeWorld, type Recorder } from './harness.ts';
 
@@ -93,6 +93,14 @@ describe('service model', () => {
   it('rejects when the queue is full and answers the caller at once', () => {
     const r = runScenario(base({ workers: 1, queueCapacity: 2 }, { arrival: { type: 'bursts', bursts: [{ atMs: 0, count: 10 }] } }));
     expect([r.metrics['c.ok'], r.metrics['c.rejected'], r.metrics['s.rejected']]).toEqual([3, 7, 7]);
+  });
+
+  it('adaptive LIFO serves the newest while the backlog exceeds its threshold, then the oldest', () => {
+    const starts: number[] = [];
+    new ScenarioRun(base({ workers: 1, queueDiscipline: 'adaptive-lifo', adaptiveLifoThreshold: 5 }, { arrival: { type: 'bursts', bursts: [{ atMs: 0, count: 20 }] } }), {
+      listeners: [(r) => { if (r.k === 'work' && r.phase === 'start') starts.push(r.msg as number); }],
+    }).finish();
+    expect(starts).toEqual([0, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 1, 2, 3, 4, 5]);
   });
 
   it('serves c at a time with c workers', () => {

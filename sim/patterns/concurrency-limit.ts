@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { Counter, Gauge, TimeSeries } from '../engine/metrics.ts';
+import { msToUs } from '../engine/time.ts';
+import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
+import { type PolicyContext } from './context.ts';
+
+/**
+ * Adaptive concurrency limits, after Netflix concurrency-limits (`SimpleLimiter` over
+ * `AIMDLimit` or `Gradient2Limit`; github.com/Netflix/concurrency-limits,
+ * concurrency-limits-core/src/main/java/com/netflix/concurrency/limits/limit/).
+ *
+ * Limiter (SimpleLimiter / AbstractLimiter): a call is admitted while in-flight < limit (a
+ * semaphore of `limit` permits), otherwise rejected at once, reason "limit-exceeded". An
+ * admitted call remembers its start time and the in-flight count just after it was admitted
+ * (itself included); when it completes, the algorithm gets a sample (rtt, that in-flight
+ * count, didDrop) and may move the limit. Outcomes map as in Netflix's own executors:
+ * `ok` → onSuccess (a sample); `rejected` and `timeout` → onDropped (a sample with
+ * didDrop); `error` → onIgnore (no sample — the failure says nothing about capacity).
+ * RTTs are whole microseconds, at least 1 (an answer in the same instant counts as 1 µs, so
+ * RTT ratios stay finite).
+ *
+ * AIMD (`AIMDLimit`; the reference's defaults: start 10, floor 1):
+ *     on a drop, or rtt > timeoutMs:   limit = max(minLimit, ⌊limit × backoffRatio⌋)
+ *     else if inflight × 2 ≥ limit:    limit = limit + 1        (in-flight ≥ limit / 2)
+ *     else:                            unchanged
+ *     then clamped to [minLimit, maxLimit].
+ * Defaults: initialLimit 10, minLimit 1, backoffRatio 0.9, timeout 5 s (AIMDLimit's
+ * DEFAULT_TIMEOUT), maxLimit 200 (later AIMDLimit versions' cap).
+ *
+ * Gradient2 (`Gradient2Limit`, current version): per sample,
+ *     shortRtt = rtt;  longRtt = ExpAvg(longWindow = 600, warm-up 10)(rtt)
+ *       (the first 10 samples: their plain mean; then longRtt += (rtt − longRtt) × 2 / (600 + 1))
+ *     if longRtt / shortRtt > 2:  longRtt × 0.95      (recover fast after a spell of load)
+ *     if inflight < estimatedLimit / 2:  unchanged    (app-limited: don't grow)
+ *     gradient = max(0.5, min(1.0, rttTolerance × longRtt / shortRtt))
+ *     newLimit = estimatedLimit × gradient + queueSize
+ *     newLimit = estimatedLimit × (1 − smoothing) + newLimit × smoothing
+ *     estimatedLimit = clamp(newLimit, minLimit, maxLimit);  limit = ⌊estimatedLimit⌋
+ * Defaults (Gradient2Limit.Builder): initialLimit 20, minLimit 20, maxConcurrency 200,
+ * smoothing 0.2, queueSize 4, rttTolerance 1.5, longWindow 600. As RTT rises above the
+ * long-term average (beyond the tolerance) the gradient falls below 1 and the limit shrinks
+ * toward `queueSize / (1 − gradient)`; while RTT stays at or below it the limit grows by
+ * `smoothing × queueSize` per sample.
+ *
+ * Metrics: `<layer>.admitted`, `<layer>.rejected` (counters and time series), gauges
+ * `<layer>.inflight` and `<layer>.limit`. State: `<layer>.limit`, sent when it changes.
+ * Trace events: `admitted`, `rejected:limit-exceeded`.
+ *
+ * Invariant: in-flight ≤ limit at every admission (the limit may later drop below in-flight;
+ * new calls then wait for it).
+ */
+export const ALGORITHMS = ['aimd', 'gradient2'] as const;
+export type ConcurrencyAlgorithm = (typeof ALGORITHMS)[number];
+
+/** Netflix AIMDLimit (with the reference's start 10 and floor 1). */
+export const AIMD_DEFAULTS = {
+  initialLimit: 10,
+  minLimit: 1,
+  maxLimit: 200,
+  backoffRatio: 0.9,
+  /** AIMDLimit DEFAULT_TIMEOUT: an RTT above this counts as a drop. */
+  timeoutMs: 5000,
+} as const;
+
+/** Netflix Gradient2Limit.Builder defaults. */
+export const GRADIENT2_DEFAULTS = {
+  initialLimit: 20,
+  minLimit: 20,
+  maxLimit: 200,
+  smoothing: 0.2,
+  queueSize: 4,
+  rttTolerance: 1.5,
+  longWindow: 600,
+} as const;
+
+export const DEFAULTS = { aimd: AIMD_DEFAULTS, gradient2: GRADIENT2_DEFAULTS } as const;
+
+const AIMD_ONLY = ['backoffRatio', 'timeoutMs'] as const;
+const GRADIENT2_ONLY = ['smoothing', 'queueSize', 'rttTolerance', 'longWindow'] as const;
+
+export const ConcurrencyLimitSchema = z
+  .strictObject({
+    type: z.literal('concurrency-limit'),
+    name: z.string().max(64).optional(),
+    algorithm: z.enum(ALGORITHMS).default('aimd').describe('"aimd": loss-based additive increase, multiplicative decrease; "gradient2": latency-based (Netflix Gradient2Limit).'),
+    initialLimit: z.int().min(1).max(1e6).optional().describe('Starting limit in concurrent calls (AIMD 10, Gradient2 20).'),
+    minLimit: z.int().min(1).max(1e6).optional().describe('The limit never goes below this (AIMD 1, Gradient2 20).'),
+    maxLimit: z.int().min(1).max(1e6).optional().describe('The limit never goes above this (200).'),
+    backoffRatio: z.number().min(0.5).lt(1).optional().describe('AIMD: multiply the limit by this on a drop (0.9; Netflix allows [0.5, 1)).'),
+    timeoutMs: z.number().positive().max(1e9).optional().describe('AIMD: an RTT above this, in ms, counts as a drop (5000).'),
+    smoothing: z.number().gt(0).max(1).optional().describe('Gradient2: weight of the new estimate when the limit moves (0.2).'),
+    queueSize: z.int().min(0).max(1e6).optional().describe('Gradient2: calls the limit may grow by beyond the gradient, per update (4).'),
+    rttTolerance: z.number().min(1).max(100).optional().describe('Gradient2: RTT growth tolerated before the limit shrinks (1.5: 50 % more).'),
+    longWindow: z.int().min(1).max(1e7).optional().describe('Gradient2: samples in the long-term RTT average (600).'),
+  })
+  .superRefine((spec, ctx) => {
+    const foreign = spec.algorithm === 'aimd' ? GRADIENT2_ONLY : AIMD_ONLY;
+    for (const key of foreign) {
+      if (spec[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is not a parameter of the "${spec.algorithm}" algorithm` });
+    }
+  });
+export type ConcurrencyLimitSpec = z.output<typeof ConcurrencyLimitSchema>;
+
+export type AimdParams = { -readonly [K in keyof typeof AIMD_DEFAULTS]: number };
+export type Gradient2Params = { -readonly [K in keyof typeof GRADIENT2_DEFAULTS]: number };
+
+function defined<T extends object>(spec: T): Partial<T> {
+  return Object.fromEntries(Object.entries(spec).filter(([k, v]) => v !== undefined && k !== 'type' && k !== 'name' && k !== 'algorithm')) as Partial<T>;
+}
+
+export function aimdParams(spec: Partial<AimdParams> = {}): AimdParams {
+  return { ...AIMD_DEFAULTS, ...defined(spec) };
+}
+
+export function gradient2Params(spec: Partial<Gradient2Params> = {}): Gradient2Params {
+  return { ...GRADIENT2_DEFAULTS, ...defined(spec) };
+}
+
+/** A limit algorithm: told about each completed call, answers the (integer) limit. */
+export interface LimitAlgorithm {
+  readonly limit: number;
+  /** A completed call: its RTT (µs), the in-flight count when it was admitted, whether it was dropped. */
+  onSample(rttUs: number, inflight: number, didDrop: boolean): number;
+}
+
+/** Netflix AIMDLimit. */
+export class AimdLimit implements LimitAlgorithm {
+  limit: number;
+  private readonly timeoutUs: number;
+
+  constructor(private readonly p: AimdParams) {
+    this.limit = p.initialLimit;
+    this.timeoutUs = msToUs(p.timeoutMs);
+  }
+
+  onSample(rttUs: number, inflight: number, didDrop: boolean): number {
+    let limit = this.limit;
+    if (didDrop || rttUs > this.timeoutUs) limit = Math.floor(limit * this.p.backoffRatio);
+    else if (inflight * 2 >= limit) limit = limit + 1;
+    this.limit = Math.min(this.p.maxLimit, Math.max(this.p.minLimit, limit));
+    return this.limit;
+  }
+}
+
+/** Netflix Gradient2Limit (current version, with rttTolerance). */
+export class Gradient2Limit implements LimitAlgorithm {
+  /** The fractional estimate; the limit is its integer part. */
+  estimatedLimit: number;
+  /** Long-term RTT (µs): ExpAvgMeasurement(longWindow, warm-up 10). */
+  longRtt = 0;
+  private samples = 0;
+  private sum = 0;
+
+  constructor(private readonly p: Gradient2Params) {
+    this.estimatedLimit = p.initialLimit;
+  }
+
+  get limit(): number {
+    return Math.floor(this.estimatedLimit);
+  }
+
+  onSample(rttUs: number, inflight: number, _didDrop: boolean): number {
+    const p = this.p;
+    const queueSize = p.queueSize;
+    const shortRtt = rttUs;
+    const longRtt = this.addLong(rttUs);
+    if (longRtt / shortRtt > 2) this.longRtt = this.longRtt * 0.95;
+    if (inflight < this.estimatedLimit / 2) return this.limit;
+    const gradient = Math.max(0.5, Math.min(1.0, (p.rttTolerance * longRtt) / shortRtt));
+    let newLimit = this.estimatedLimit * gradient + queueSize;
+    newLimit = this.estimatedLimit * (1 - p.smoothing) + newLimit * p.smoothing;
+    this.estimatedLimit = Math.max(p.minLimit, Math.min(p.maxLimit, newLimit));
+    return this.limit;
+  }
+
+  /** ExpAvgMeasurement.add: the plain mean of the first 10 samples, then an EMA with factor 2 / (window + 1). */
+  private addLong(sample: number): number {
+    if (this.samples < 10) {
+      this.samples++;
+      this.sum += sample;
+      this.longRtt = this.sum / this.samples;
+    } else {
+      const factor = 2 / (this.p.longWindow + 1);
+      this.longRtt = this.longRtt * (1 - factor) + sample * factor;
+    }
+    return this.longRtt;
+  }
+}
+
+export function makeLimitAlgorithm(spec: ConcurrencyLimitSpec): LimitAlgorithm {
+  return spec.algorithm === 'aimd' ? new AimdLimit(aimdParams(defined(spec) as Partial<AimdParams>)) : new Gradient2Limit(gradient2Params(defined(spec) as Partial<Gradient2Params>));
+}
+
+/** How Netflix's executors report an outcome: a sample, a dropped sample, or nothing. */
+export function sampleKind(result: CallResult): 'success' | 'dropped' | 'ignore' {
+  switch (result.outcome) {
+    case 'ok':
+      return 'success';
+    case 'rejected':
+    case 'timeout':
+      return 'dropped';
+    case 'error':
+      return 'ignore';
+  }
+}
+
+export class ConcurrencyLimitPolicy implements Invoker {
+  readonly algorithm: LimitAlgorithm;
+  inflight = 0;
+  private shownLimit: number;
+  private readonly m: { admitted: Counter; rejected: Counter; inflight: Gauge; limit: Gauge; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+
+  constructor(private readonly ctx: PolicyContext, spec: ConcurrencyLimitSpec, private readonly next: Invoker) {
+    this.algorithm = makeLimitAlgorithm(spec);
+    const metrics = ctx.metrics;
+    this.m = {
+      admitted: metrics.counter(`${ctx.layer}.admitted`),
+      rejected: metrics.counter(`${ctx.layer}.rejected`),
+      inflight: metrics.gauge(`${ctx.layer}.inflight`),
+      limit: metrics.gauge(`${ctx.layer}.limit`),
+      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
+      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
+    };
+    this.shownLimit = this.algorithm.limit;
+    this.m.inflight.set(ctx.now, 0);
+    this.m.limit.set(ctx.now, this.shownLimit);
+    ctx.state('limit', this.shownLimit);
+  }
+
+  get limit(): number {
+    return this.algorithm.limit;
+  }
+
+  invoke(call: Call, done: Done): void {
+    const ctx = this.ctx;
+    if (this.inflight >= this.algorithm.limit) {
+      this.m.rejected.add();
+      this.m.rejectedSeries.count(ctx.now);
+      ctx.event(call, 'rejected:limit-exceeded');
+      return done(rejected('limit-exceeded'));
+    }
+    const inflightAtStart = ++this.inflight;
+    const start = ctx.now;
+    this.m.inflight.set(start, this.inflight);
+    this.m.admitted.add();
+    this.m.admittedSeries.count(start);
+    ctx.event(call, 'admitted');
+    this.next.invoke(call, (result) => {
+      this.inflight--;
+      this.m.inflight.set(ctx.now, this.inflight);
+      const kind = sampleKind(result);
+      if (kind !== 'ignore') this.onLimit(this.algorithm.onSample(Math.max(1, ctx.now - start), inflightAtStart, kind === 'dropped'));
+      done(result);
+    });
+  }
+
+  private onLimit(limit: number): void {
+    if (limit === this.shownLimit) return;
+    this.shownLimit = limit;
+    this.m.limit.set(this.ctx.now, limit);
+    this.ctx.state('limit', limit);
+  }
+}

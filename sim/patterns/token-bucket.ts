@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import type { Counter, TimeSeries } from '../engine/metrics.ts';
+import { msToUs } from '../engine/time.ts';
+import type { TraceRecord } from '../engine/trace.ts';
+import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
+import { type PolicyContext } from './context.ts';
+
+/**
+ * Token bucket, as Envoy's local rate limit filter runs it (`envoy.type.v3.TokenBucket`).
+ *
+ * Behaviour: the bucket holds at most `maxTokens` tokens and starts full. Every
+ * `fillIntervalMs` — at the fixed instants k·fillInterval, k = 1, 2, … counted from time 0 —
+ * `tokensPerFill` tokens are added, never beyond `maxTokens`. Fills are DISCRETE: between two
+ * fill instants no token appears, however long the wait. A call takes one token and passes;
+ * with the bucket empty it is answered at once: rejected, reason "rate-limited" (Envoy
+ * answers HTTP 429).
+ *
+ * No timer runs per fill: the fills that fell due since the last call are added lazily from
+ * the clock when the next call arrives, which gives exactly the level a timer would.
+ * A restarted node builds a fresh, full bucket (the fill schedule stays aligned to time 0).
+ *
+ * Metrics: `<layer>.admitted`, `<layer>.rejected` (counters, and time series of the same
+ * names for per-window rates). State drawn by the sandbox: `<layer>.tokens`, the level, sent
+ * only when it changed. Trace events: `admitted`, `rejected:rate-limited`.
+ *
+ * Invariant (`TokenBucketInvariant`, checked over the trace in every run): over any interval
+ * [s, t], admitted ≤ maxTokens + tokensPerFill × (fill instants in [s, t]).
+ */
+export const DEFAULTS = {
+  /** Envoy: tokens_per_fill defaults to a single token. */
+  tokensPerFill: 1,
+} as const;
+
+export const TokenBucketSchema = z.strictObject({
+  type: z.literal('token-bucket'),
+  name: z.string().max(64).optional(),
+  maxTokens: z.int().min(1).max(1e9).describe('Bucket capacity in tokens; the bucket starts full (Envoy max_tokens, required).'),
+  tokensPerFill: z.int().min(1).max(1e9).default(DEFAULTS.tokensPerFill).describe('Tokens added at each fill instant (Envoy tokens_per_fill, default 1).'),
+  fillIntervalMs: z.number().min(0.001).max(1e9).describe('Time between fills, in ms; fills happen at k × fillIntervalMs from time 0 (Envoy fill_interval, required).'),
+});
+export type TokenBucketSpec = z.output<typeof TokenBucketSchema>;
+
+/** The fill interval in whole microseconds (at least 1). */
+export function fillIntervalUs(spec: TokenBucketSpec): number {
+  return Math.max(1, msToUs(spec.fillIntervalMs));
+}
+
+export class TokenBucketPolicy implements Invoker {
+  /** Tokens in the bucket after the fills up to `fillIndex`. */
+  tokens: number;
+  private readonly fillUs: number;
+  /** The last fill instant (as k, at k·fillUs) already added. */
+  private fillIndex: number;
+  private shownTokens: number;
+  private readonly m: { admitted: Counter; rejected: Counter; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+
+  constructor(private readonly ctx: PolicyContext, private readonly spec: TokenBucketSpec, private readonly next: Invoker) {
+    this.fillUs = fillIntervalUs(spec);
+    this.fillIndex = Math.floor(ctx.now / this.fillUs);
+    this.tokens = spec.maxTokens;
+    const metrics = ctx.metrics;
+    this.m = {
+      admitted: metrics.counter(`${ctx.layer}.admitted`),
+      rejected: metrics.counter(`${ctx.layer}.rejected`),
+      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
+      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
+    };
+    this.shownTokens = this.tokens;
+    ctx.state('tokens', this.tokens);
+  }
+
+  /** The level now, with the fills due so far added. */
+  level(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  invoke(call: Call, done: Done): void {
+    const ctx = this.ctx;
+    this.refill();
+    if (this.tokens < 1) {
+      this.show();
+      this.m.rejected.add();
+      this.m.rejectedSeries.count(ctx.now);
+      ctx.event(call, 'rejected:rate-limited');
+      return done(rejected('rate-limited'));
+    }
+    this.tokens -= 1;
+    this.show();
+    this.m.admitted.add();
+    this.m.admittedSeries.count(ctx.now);
+    ctx.event(call, 'admitted');
+    this.next.invoke(call, done);
+  }
+
+  private refill(): void {
+    const k = Math.floor(this.ctx.now / this.fillUs);
+    if (k <= this.fillIndex) return;
+    this.tokens = Math.min(this.spec.maxTokens, this.tokens + (k - this.fillIndex) * this.spec.tokensPerFill);
+    this.fillIndex = k;
+  }
+
+  private show(): void {
+    if (this.tokens === this.shownTokens) return;
+    this.shownTokens = this.tokens;
+    this.ctx.state('tokens', this.tokens);
+  }
+}
+
+/**
+ * "Admissions never exceed the bound", rebuilt from the trace alone (the layer's `admitted`
+ * call records and the node's status records) and the parameters — not from the bucket.
+ *
+ * For every interval [s, t] between two admissions: admitted in [s, t] ≤ maxTokens +
+ * tokensPerFill × (fill instants k·F in [s, t]). With A(i) admissions so far and
+ * f(t) = max(0, ⌊t / F⌋) fill instants in (0, t], that is, for the i-th admission at tᵢ and every
+ * earlier j: i − P·f(tᵢ) ≤ maxTokens + (j − 1 − P·f(tⱼ − 1)); so one running minimum over j
+ * checks every interval in O(1) per admission. A crash resets the check: the restarted node
+ * starts a new, full bucket.
+ */
+export class TokenBucketInvariant implements TraceInvariant {
+  violation: Violation | null = null;
+  examined = 0;
+  private admitted = 0;
+  private minStart = Infinity;
+  private readonly fillUs: number;
+
+  constructor(private readonly node: string, private readonly layer: string, private readonly spec: TokenBucketSpec) {
+    this.fillUs = fillIntervalUs(spec);
+  }
+
+  describe(): string {
+    return `${this.layer}: admissions in any interval ≤ ${this.spec.maxTokens} + ${this.spec.tokensPerFill} per fill (token bucket)`;
+  }
+
+  onRecord(r: TraceRecord): void {
+    if (r.node !== this.node) return;
+    if (r.k === 'state' && r.key === 'status' && r.value === 'crashed') {
+      this.admitted = 0;
+      this.minStart = Infinity;
+    } else if (r.k === 'call' && r.layer === this.layer && r.event === 'admitted') {
+      this.examined++;
+      if (this.violation !== null) return;
+      const { maxTokens, tokensPerFill } = this.spec;
+      const i = ++this.admitted;
+      this.minStart = Math.min(this.minStart, i - 1 - tokensPerFill * Math.max(0, Math.floor((r.t - 1) / this.fillUs)));
+      if (i - tokensPerFill * Math.floor(r.t / this.fillUs) > maxTokens + this.minStart) {
+        this.violation = { t: r.t, node: r.node, detail: `call ${r.call} exceeded ${maxTokens} tokens + ${tokensPerFill} per ${this.spec.fillIntervalMs} ms fill over an interval ending here` };
+      }
+    }
+  }
+}
