@@ -830,3 +830,16 @@ describe('properties', () => {
     );
   });
 });
+
+describe('call-path references', () => {
+  it('rejects a load balancer host that does not exist, naming its path', () => {
+    const r = validateScenario({
+      version: 1, title: 't', description: 'd', durationMs: 1000,
+      nodes: [{ id: 'a', kind: 'service', serviceTime: { type: 'constant', ms: 1 } }],
+      workloads: [{ id: 'c', kind: 'open', target: 'a', arrival: { type: 'poisson', ratePerSec: 1 },
+        callPath: [{ type: 'load-balancer', hosts: ['a', 'ghost'] }] }],
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toContainEqual({ path: 'workloads[0].callPath[0].hosts[1]', message: 'no node named "ghost"' });
+  });
+});

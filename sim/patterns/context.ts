@@ -16,8 +16,14 @@ export class PolicyContext {
     return this.node.now;
   }
 
+  private rngCache: Rng | undefined;
+
+  /**
+   * This layer's own random stream (DESIGN principle 4): switching a balancer's algorithm or
+   * adding a jittered retry must not shift the numbers the node's workload draws.
+   */
   get rng(): Rng {
-    return this.node.rng;
+    return (this.rngCache ??= this.node.world.sim.rng.stream(`policy/${this.node.name}/${this.layer}`));
   }
 
   after(delayUs: Micros, fn: () => void): void {

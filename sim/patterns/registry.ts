@@ -6,6 +6,14 @@ import { BreakerInvariant, breakerParams, CircuitBreakerPolicy, CircuitBreakerSc
 import { FallbackPolicy, FallbackSchema } from './fallback.ts';
 import { RetryPolicy, RetrySchema } from './retry.ts';
 import { TimeoutPolicy, TimeoutSchema } from './timeout.ts';
+import { TokenBucketInvariant, TokenBucketPolicy, TokenBucketSchema } from './token-bucket.ts';
+import { FixedWindowInvariant, FixedWindowPolicy, FixedWindowSchema } from './fixed-window.ts';
+import { SlidingWindowInvariant, SlidingWindowPolicy, SlidingWindowSchema } from './sliding-window.ts';
+import { LeakyBucketInvariant, LeakyBucketPolicy, LeakyBucketSchema } from './leaky-bucket.ts';
+import { AdaptiveThrottlingPolicy, AdaptiveThrottlingSchema } from './adaptive-throttling.ts';
+import { ConcurrencyLimitPolicy, ConcurrencyLimitSchema } from './concurrency-limit.ts';
+import { BulkheadInvariant, BulkheadPolicy, BulkheadSchema, ThreadPoolBulkheadPolicy, ThreadPoolBulkheadSchema } from './bulkhead.ts';
+import { LoadBalancerPolicy, LoadBalancerSchema, loadBalancerInvariants } from './load-balancer.ts';
 import type { SimNode } from '../nodes/node.ts';
 
 /**
@@ -17,6 +25,15 @@ export const PolicySchema = z.discriminatedUnion('type', [
   RetrySchema,
   CircuitBreakerSchema,
   FallbackSchema,
+  TokenBucketSchema,
+  FixedWindowSchema,
+  SlidingWindowSchema,
+  LeakyBucketSchema,
+  AdaptiveThrottlingSchema,
+  ConcurrencyLimitSchema,
+  BulkheadSchema,
+  ThreadPoolBulkheadSchema,
+  LoadBalancerSchema,
 ]);
 export type PolicySpec = z.output<typeof PolicySchema>;
 
@@ -39,6 +56,36 @@ export const POLICIES: Registry = {
     },
   },
   fallback: { create: (ctx, spec, next) => new FallbackPolicy(ctx, spec, next) },
+  'token-bucket': {
+    create: (ctx, spec, next) => new TokenBucketPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => [new TokenBucketInvariant(node, layer, spec)],
+  },
+  'fixed-window': {
+    create: (ctx, spec, next) => new FixedWindowPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => [new FixedWindowInvariant(node, layer, spec.limitForPeriod, spec.limitRefreshPeriodMs)],
+  },
+  'sliding-window': {
+    create: (ctx, spec, next) => new SlidingWindowPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => [new SlidingWindowInvariant(node, layer, spec)],
+  },
+  'leaky-bucket': {
+    create: (ctx, spec, next) => new LeakyBucketPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => [new LeakyBucketInvariant(node, layer, spec.ratePerSec)],
+  },
+  'adaptive-throttling': { create: (ctx, spec, next) => new AdaptiveThrottlingPolicy(ctx, spec, next) },
+  'concurrency-limit': { create: (ctx, spec, next) => new ConcurrencyLimitPolicy(ctx, spec, next) },
+  bulkhead: {
+    create: (ctx, spec, next) => new BulkheadPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => [new BulkheadInvariant(node, layer, spec.maxConcurrentCalls)],
+  },
+  'thread-pool-bulkhead': {
+    create: (ctx, spec, next) => new ThreadPoolBulkheadPolicy(ctx, spec, next),
+    invariants: (node, layer, spec) => [new BulkheadInvariant(node, layer, spec.maxThreadPoolSize)],
+  },
+  'load-balancer': {
+    create: (ctx, spec, next) => new LoadBalancerPolicy(ctx, spec, next),
+    invariants: loadBalancerInvariants,
+  },
 };
 
 /** The layer name of the i-th policy of a path: `<path>.<name or type>`. */

@@ -683,6 +683,17 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
       problems.push({ path, message: `no node named ${JSON.stringify(w.target)}` });
     }
   });
+  const checkHosts = (callPath: readonly { type: string; hosts?: readonly string[] }[], base: FieldPath) => {
+    callPath.forEach((policy, k) => {
+      policy.hosts?.forEach((h, m) => {
+        const path: FieldPath = [...base, 'callPath', k, 'hosts', m];
+        if (dir.workloads.has(h)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(h)}` });
+        else if (!dir.nodes.has(h)) problems.push({ path, message: `no node named ${JSON.stringify(h)}` });
+      });
+    });
+  };
+  s.workloads.forEach((w, i) => checkHosts(w.callPath, ['workloads', i]));
+  s.nodes.forEach((n, i) => n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j])));
   s.nodes.forEach((n, i) => {
     n.calls.forEach((c, j) => {
       const path: FieldPath = ['nodes', i, 'calls', j, 'to'];

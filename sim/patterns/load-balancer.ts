@@ -1,0 +1,267 @@
+import { z } from 'zod';
+import type { Counter, Gauge } from '../engine/metrics.ts';
+import type { TraceInvariant } from '../check/invariants.ts';
+import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
+import {
+  boundedLoadCapacity,
+  buildHashRing,
+  buildMaglevTable,
+  EdfScheduler,
+  hashKey,
+  isPrime,
+  pickLeastConnections,
+  pickPowerOfChoices,
+  pickRandom,
+  ringLookup,
+  RoundRobin,
+  SmoothWeightedRoundRobin,
+  type HashRing,
+} from './balancing.ts';
+import type { PolicyContext } from './context.ts';
+import { HealthChecker, HealthCheckSchema } from './health-check.ts';
+import { EjectionCapInvariant, OutlierDetectionSchema, OutlierDetector } from './outlier-detection.ts';
+
+/**
+ * Client-side load balancing (Envoy's cluster load balancers), as a call-path policy: each
+ * call is sent to one of `hosts` (node ids), chosen by `algorithm` among the candidates —
+ * hosts that are healthy (active health checks, `healthCheck`) and not ejected (outlier
+ * detection, `outlierDetection`). With no candidate the call is rejected "no-healthy-host"
+ * (Envoy's panic mode, which then sends to all hosts anyway, is not modelled). The chosen host
+ * goes down the path in `call.host`; the transport sends there.
+ *
+ * Algorithms (weights default to 1):
+ * - `round-robin`: the candidates in turn (Envoy's unweighted round robin); weights ignored.
+ * - `weighted-round-robin`: nginx's smooth weighted round robin — weights [5, 1, 1] give
+ *   a a b a c a a. (Envoy uses an earliest-deadline-first schedule for the same shares; its
+ *   order differs, the proportions do not.)
+ * - `random`: uniform over the candidates (Envoy's random; weights ignored).
+ * - `least-request`: Envoy. Equal weights: power of `choiceCount` choices — sample that many
+ *   candidates at random, take the one with fewest active requests. Unequal weights: an
+ *   earliest-deadline-first schedule with weight / (active + 1)^`activeRequestBias`.
+ * - `least-connections`: full scan for the fewest active requests per weight (nginx
+ *   `least_conn`; ties taken in turn).
+ * - `ring-hash`: ketama ring, Envoy's sizing (`minimumRingSize` 1024 … `maximumRingSize`
+ *   8M points, shared by weight), or a fixed `virtualNodesPerHost` × weight points per host.
+ *   The call's `key` is hashed; its host is the first candidate clockwise.
+ * - `maglev`: Maglev table of `maglevTableSize` (65537, prime) entries over the candidates
+ *   (rebuilt when the candidates change, as Envoy does); the key's hash picks the entry.
+ * - `bounded-load`: consistent hashing with bounded loads on the ring: no host takes more than
+ *   ⌈`hashBalanceFactor` × average active⌉ (1.25, Envoy `hash_balance_factor` 125); a full
+ *   host passes the call clockwise to the next.
+ * Unhealthy or ejected hosts are skipped on the ring (so only their keys move).
+ *
+ * Every answer from below the balancer counts for the host it went to (active requests, and
+ * outlier detection's failures), whoever produced it — the host, or a policy under the balancer.
+ * Host ids are resolved to nodes when the path is built: an unknown id throws there.
+ *
+ * Metrics: `<layer>.host.<name>.requests` (counter) and `.active` (gauge: time-weighted mean,
+ * max), `<layer>.noHealthyHost`; imbalance = max/mean of the request counters. Plus those of
+ * outlier detection and health checking.
+ */
+export const ALGORITHMS = ['round-robin', 'weighted-round-robin', 'random', 'least-request', 'least-connections', 'ring-hash', 'maglev', 'bounded-load'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export const DEFAULTS = {
+  algorithm: 'round-robin' as Algorithm,
+  /** Envoy least request `choice_count`. */
+  choiceCount: 2,
+  /** Envoy least request `active_request_bias`. */
+  activeRequestBias: 1.0,
+  /** Envoy ring hash `minimum_ring_size`. */
+  minimumRingSize: 1024,
+  /** Envoy ring hash `maximum_ring_size` (8M). */
+  maximumRingSize: 8_388_608,
+  /** Envoy `hash_balance_factor` 125, as a factor. */
+  hashBalanceFactor: 1.25,
+  /** Envoy Maglev `table_size` (the paper's 65537). */
+  maglevTableSize: 65_537,
+} as const;
+
+const HostId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]*$/);
+
+export const LoadBalancerSchema = z
+  .strictObject({
+    type: z.literal('load-balancer'),
+    name: z.string().max(64).optional(),
+    hosts: z.array(HostId).min(1).max(10_000).describe('The node ids calls are spread over.'),
+    algorithm: z.enum(ALGORITHMS).default(DEFAULTS.algorithm),
+    weights: z.array(z.number().positive().max(1e6)).max(10_000).optional().describe('One per host (default: all 1).'),
+    choiceCount: z.int().min(2).max(100).default(DEFAULTS.choiceCount).describe('least-request: hosts sampled per pick.'),
+    activeRequestBias: z.number().min(0).max(100).default(DEFAULTS.activeRequestBias).describe('least-request with weights: weight / (active + 1)^bias.'),
+    minimumRingSize: z.int().min(1).max(DEFAULTS.maximumRingSize).default(DEFAULTS.minimumRingSize).describe('ring-hash, bounded-load: smallest ring.'),
+    maximumRingSize: z.int().min(1).max(DEFAULTS.maximumRingSize).default(DEFAULTS.maximumRingSize).describe('ring-hash, bounded-load: largest ring.'),
+    virtualNodesPerHost: z.int().min(1).max(100_000).optional().describe('ring-hash, bounded-load: fixed points per unit of weight (ketama), instead of the ring sizes.'),
+    hashBalanceFactor: z.number().min(1).max(100).default(DEFAULTS.hashBalanceFactor).describe('bounded-load: a host takes at most ⌈factor × average active⌉.'),
+    maglevTableSize: z.int().min(3).max(5_000_011).refine(isPrime, 'expected a prime number').default(DEFAULTS.maglevTableSize).describe('maglev: table entries (prime).'),
+    outlierDetection: OutlierDetectionSchema.optional().describe('Passive health: eject hosts that fail (Envoy outlier detection).'),
+    healthCheck: HealthCheckSchema.optional().describe('Active health: probe each host.'),
+  })
+  .superRefine((lb, ctx) => {
+    if (lb.weights !== undefined && lb.weights.length !== lb.hosts.length) {
+      ctx.addIssue({ code: 'custom', path: ['weights'], message: `expected one weight per host (${lb.hosts.length}), got ${lb.weights.length}` });
+    }
+    const seen = new Set<string>();
+    lb.hosts.forEach((h, i) => {
+      if (seen.has(h)) ctx.addIssue({ code: 'custom', path: ['hosts', i], message: `expected each host once, got "${h}" again` });
+      seen.add(h);
+    });
+    if (lb.minimumRingSize > lb.maximumRingSize) {
+      ctx.addIssue({ code: 'custom', path: ['maximumRingSize'], message: `expected a number ≥ minimumRingSize (${lb.minimumRingSize}), got ${lb.maximumRingSize}` });
+    }
+  });
+export type LoadBalancerSpec = z.output<typeof LoadBalancerSchema>;
+
+export class LoadBalancerPolicy implements Invoker {
+  /** Host names and node indexes, by position. */
+  readonly names: readonly string[];
+  readonly hosts: readonly number[];
+  readonly weights: readonly number[];
+  /** Requests in flight per host position. */
+  readonly active: Int32Array;
+  readonly outlier: OutlierDetector | null;
+  readonly health: HealthChecker | null;
+  private readonly algorithm: Algorithm;
+  private readonly equalWeights: boolean;
+  /** Bumped whenever a host's health or ejection changes; caches follow it. */
+  private version = 0;
+  private candidatesVersion = -1;
+  private candidates: number[] = [];
+  private readonly rr = new RoundRobin();
+  private readonly swrr: SmoothWeightedRoundRobin;
+  private readonly edf: EdfScheduler;
+  private edfVersion = -1;
+  private lcStart = 0;
+  private ring: HashRing | null = null;
+  private maglev: Int32Array | null = null;
+  private maglevVersion = -1;
+  private readonly isCandidate = (p: number): boolean => (this.health === null || this.health.healthy[p] === 1) && (this.outlier === null || this.outlier.ejected[p] === 0);
+  private readonly m: { requests: Counter[]; active: Gauge[]; noHealthyHost: Counter };
+
+  constructor(private readonly ctx: PolicyContext, readonly spec: LoadBalancerSpec, private readonly next: Invoker) {
+    const world = ctx.node.world;
+    this.names = spec.hosts;
+    this.hosts = spec.hosts.map((id) => world.node(id).index);
+    this.weights = spec.weights ?? spec.hosts.map(() => 1);
+    this.equalWeights = this.weights.every((w) => w === this.weights[0]);
+    this.algorithm = spec.algorithm;
+    const n = this.hosts.length;
+    this.active = new Int32Array(n);
+    this.swrr = new SmoothWeightedRoundRobin(this.weights);
+    this.edf = new EdfScheduler(n);
+    const metrics = ctx.metrics;
+    this.m = {
+      requests: this.names.map((h) => metrics.counter(`${ctx.layer}.host.${h}.requests`)),
+      active: this.names.map((h) => metrics.gauge(`${ctx.layer}.host.${h}.active`)),
+      noHealthyHost: metrics.counter(`${ctx.layer}.noHealthyHost`),
+    };
+    const changed = () => { this.version++; };
+    this.outlier = spec.outlierDetection ? new OutlierDetector(ctx, spec.outlierDetection, this.names, changed) : null;
+    this.health = spec.healthCheck ? new HealthChecker(ctx, spec.healthCheck, this.hosts, this.names, next, changed) : null;
+  }
+
+  invoke(call: Call, done: Done): void {
+    const p = this.choose(call.key);
+    if (p < 0) {
+      this.m.noHealthyHost.add();
+      this.ctx.event(call, 'rejected:no-healthy-host');
+      return done(rejected('no-healthy-host'));
+    }
+    const now = this.ctx.now;
+    this.active[p]++;
+    this.m.requests[p].add();
+    this.m.active[p].set(now, this.active[p]);
+    this.next.invoke({ ...call, host: this.hosts[p] }, (result) => {
+      this.active[p]--;
+      this.m.active[p].set(this.ctx.now, this.active[p]);
+      this.outlier?.onResult(p, result);
+      done(result);
+    });
+  }
+
+  /** The candidate positions (healthy, not ejected), ascending. */
+  candidateList(): readonly number[] {
+    if (this.candidatesVersion !== this.version) {
+      this.candidates = [];
+      for (let p = 0; p < this.hosts.length; p++) if (this.isCandidate(p)) this.candidates.push(p);
+      this.candidatesVersion = this.version;
+    }
+    return this.candidates;
+  }
+
+  /** The host position for a call with this key, or −1 if there is no candidate. */
+  choose(key: number): number {
+    const c = this.candidateList();
+    if (c.length === 0) return -1;
+    switch (this.algorithm) {
+      case 'round-robin':
+        return this.rr.pick(c);
+      case 'weighted-round-robin':
+        return this.swrr.pick(c);
+      case 'random':
+        return pickRandom(c, this.ctx.rng);
+      case 'least-request':
+        return this.leastRequest(c);
+      case 'least-connections': {
+        const p = pickLeastConnections(c, this.active, this.weights, this.lcStart);
+        this.lcStart = p + 1;
+        return p;
+      }
+      case 'ring-hash':
+        return ringLookup(this.hashRing(), hashKey(key), this.isCandidate);
+      case 'maglev':
+        return this.maglevPick(c, key);
+      case 'bounded-load':
+        return this.boundedLoad(c, key);
+    }
+  }
+
+  private leastRequest(c: readonly number[]): number {
+    if (this.equalWeights) return pickPowerOfChoices(c, this.active, this.spec.choiceCount, this.ctx.rng);
+    const bias = this.spec.activeRequestBias;
+    const weight = (p: number) => (bias === 1 ? this.weights[p] / (this.active[p] + 1) : this.weights[p] / Math.pow(this.active[p] + 1, bias));
+    if (this.edfVersion !== this.version) {
+      this.edf.reset(c, weight);
+      this.edfVersion = this.version;
+    }
+    return this.edf.pick(c, weight);
+  }
+
+  hashRing(): HashRing {
+    return (this.ring ??= buildHashRing(this.names, this.weights, {
+      minimumRingSize: this.spec.minimumRingSize,
+      maximumRingSize: this.spec.maximumRingSize,
+      virtualNodesPerHost: this.spec.virtualNodesPerHost ?? null,
+    }));
+  }
+
+  private maglevPick(c: readonly number[], key: number): number {
+    if (this.maglev === null || this.maglevVersion !== this.version) {
+      const table = buildMaglevTable(c.map((p) => this.names[p]), c.map((p) => this.weights[p]), this.spec.maglevTableSize);
+      // Entries name positions in `c`; map them to host positions once.
+      for (let i = 0; i < table.length; i++) table[i] = c[table[i]];
+      this.maglev = table;
+      this.maglevVersion = this.version;
+    }
+    return this.maglev[hashKey(key) % this.maglev.length];
+  }
+
+  private boundedLoad(c: readonly number[], key: number): number {
+    let total = 0;
+    let weight = 0;
+    for (const p of c) {
+      total += this.active[p];
+      weight += this.weights[p];
+    }
+    const factor = this.spec.hashBalanceFactor;
+    const hash = hashKey(key);
+    const p = ringLookup(this.hashRing(), hash, (h) => this.isCandidate(h) && this.active[h] < boundedLoadCapacity(factor, total, this.weights[h], weight));
+    // Some candidate always has room when factor ≥ 1; the plain lookup is only a safety net.
+    return p >= 0 ? p : ringLookup(this.hashRing(), hash, this.isCandidate);
+  }
+}
+
+/** Invariants a balancer brings: the ejection cap, when outlier detection is on. */
+export function loadBalancerInvariants(node: string, layer: string, spec: LoadBalancerSpec): TraceInvariant[] {
+  if (spec.outlierDetection === undefined) return [];
+  return [new EjectionCapInvariant(node, layer, spec.hosts.length, spec.outlierDetection.maxEjectionPercent)];
+}
