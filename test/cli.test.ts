@@ -37,6 +37,11 @@ describe('sim run', () => {
     expect(r.stdout).toMatch(/Checks: 6 passed, 0 failed/);
   });
 
+  it('shows each call path with its policies in order', () => {
+    const r = cli('run', 'scenarios/resilience/cascading-failure.json');
+    expect(r.stdout).toContain('api->payments: fallback → breaker (circuit-breaker) → timeout → payments');
+  });
+
   it('--json prints one object with the documented fields', () => {
     const r = cli('run', CRASH, '--json', '--seed', '11');
     const out = JSON.parse(r.stdout);

@@ -9,6 +9,11 @@ export function formatSummary(r: RunResult, replay: string): string {
   const outcome = r.outcome.status === 'completed' ? 'completed' : `stopped by limit: ${r.outcome.reason}`;
   lines.push(`  ${outcome} at t=${formatDuration(r.simTimeUs)} after ${r.events.toLocaleString('en-US')} events`);
   lines.push('');
+  if (r.callPaths.some((c) => c.layers.length > 0)) {
+    lines.push('Call paths (outermost policy first):');
+    for (const c of r.callPaths) lines.push(`  ${c.path}: ${[...c.layers, c.target].join(' → ')}`);
+    lines.push('');
+  }
   lines.push(...metricsTable(r.metrics));
   lines.push('');
   const failed = r.checks.filter((c) => !c.ok).length;

@@ -6,7 +6,7 @@ import { TraceKind, type TraceListener } from '../engine/trace.ts';
 import { createChecks, type CheckResult, type ScenarioChecks } from '../check/checks.ts';
 import type { FaultAction, FaultLogEntry } from '../faults/faults.ts';
 import { buildWorld, workloadCallPath, type BuiltWorld } from './build.ts';
-import { pathInvariants } from '../patterns/registry.ts';
+import { pathInvariants, type PolicySpec } from '../patterns/registry.ts';
 import { canonicalJson } from './load.ts';
 import type { Scenario } from './schema.ts';
 
@@ -35,6 +35,24 @@ export interface RunResult {
   series: MetricsSnapshot['series'];
   checks: CheckResult[];
   faultLog: FaultLogEntry[];
+  /** Every call path, its policies outermost first: the order is part of the scenario. */
+  callPaths: CallPathInfo[];
+}
+
+export interface CallPathInfo {
+  /** The workload id, or `<service>-><dependency>`; policy metrics are named `<path>.<layer>…`. */
+  path: string;
+  target: string;
+  layers: string[];
+}
+
+/** The call paths of a scenario, for reports. */
+export function callPaths(scenario: Scenario): CallPathInfo[] {
+  const describe = (specs: readonly PolicySpec[]) => specs.map((p) => (p.name && p.name !== p.type ? `${p.name} (${p.type})` : p.type));
+  return [
+    ...scenario.workloads.map((w) => ({ path: w.id, target: w.target, layers: describe(workloadCallPath(w)) })),
+    ...scenario.nodes.flatMap((n) => n.calls.map((c) => ({ path: `${n.id}->${c.to}`, target: c.to, layers: describe(c.callPath) }))),
+  ];
 }
 
 /** The scenario's identity: a hash of its canonical JSON, leaving out the seed (reported apart) and the editor's `$schema` hint. */
@@ -103,6 +121,7 @@ export class ScenarioRun {
       series: snapshot.series,
       checks,
       faultLog: faults.log.slice(),
+      callPaths: callPaths(this.scenario),
     };
     return this.result;
   }
