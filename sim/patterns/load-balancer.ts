@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Counter, Gauge } from '../engine/metrics.ts';
+import type { Counter, Gauge, TimeSeries } from '../engine/metrics.ts';
 import type { TraceInvariant } from '../check/invariants.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import {
@@ -57,6 +57,11 @@ import { EjectionCapInvariant, OutlierDetectionSchema, OutlierDetector } from '.
  * Metrics: `<layer>.host.<name>.requests` (counter) and `.active` (gauge: time-weighted mean,
  * max), `<layer>.noHealthyHost`; imbalance = max/mean of the request counters. Plus those of
  * outlier detection and health checking.
+ *
+ * Key moves (opt-in, `trackKeys` > 0): the balancer remembers the host it last sent each key
+ * to (up to `trackKeys` distinct keys; later new keys are not followed) and counts a request
+ * whose key went to another host last time — for a cache per host, a miss the routing caused.
+ * Counter and per-window series `<layer>.keyMoves`. Off by default: it costs a map entry per key.
  */
 export const ALGORITHMS = ['round-robin', 'weighted-round-robin', 'random', 'least-request', 'least-connections', 'ring-hash', 'maglev', 'bounded-load'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
@@ -93,6 +98,7 @@ export const LoadBalancerSchema = z
     virtualNodesPerHost: z.int().min(1).max(100_000).optional().describe('ring-hash, bounded-load: fixed points per unit of weight (ketama), instead of the ring sizes.'),
     hashBalanceFactor: z.number().min(1).max(100).default(DEFAULTS.hashBalanceFactor).describe('bounded-load: a host takes at most ⌈factor × average active⌉.'),
     maglevTableSize: z.int().min(3).max(5_000_011).refine(isPrime, 'expected a prime number').default(DEFAULTS.maglevTableSize).describe('maglev: table entries (prime).'),
+    trackKeys: z.int().min(0).max(1_000_000).default(0).describe('Follow the last host of up to this many keys and count requests whose key moved (<layer>.keyMoves); 0 = off.'),
     outlierDetection: OutlierDetectionSchema.optional().describe('Passive health: eject hosts that fail (Envoy outlier detection).'),
     healthCheck: HealthCheckSchema.optional().describe('Active health: probe each host.'),
   })
@@ -136,6 +142,9 @@ export class LoadBalancerPolicy implements Invoker {
   private maglevVersion = -1;
   private readonly isCandidate = (p: number): boolean => (this.health === null || this.health.healthy[p] === 1) && (this.outlier === null || this.outlier.ejected[p] === 0);
   private readonly m: { requests: Counter[]; active: Gauge[]; noHealthyHost: Counter };
+  /** The host position each followed key last went to (when `trackKeys` > 0). */
+  private readonly lastHost: Map<number, number> | null;
+  private readonly moves: { counter: Counter; series: TimeSeries } | null;
 
   constructor(private readonly ctx: PolicyContext, readonly spec: LoadBalancerSpec, private readonly next: Invoker) {
     const world = ctx.node.world;
@@ -154,6 +163,8 @@ export class LoadBalancerPolicy implements Invoker {
       active: this.names.map((h) => metrics.gauge(`${ctx.layer}.host.${h}.active`)),
       noHealthyHost: metrics.counter(`${ctx.layer}.noHealthyHost`),
     };
+    this.lastHost = spec.trackKeys > 0 ? new Map() : null;
+    this.moves = spec.trackKeys > 0 ? { counter: metrics.counter(`${ctx.layer}.keyMoves`), series: metrics.timeSeries(`${ctx.layer}.keyMoves`) } : null;
     const changed = () => { this.version++; };
     this.outlier = spec.outlierDetection ? new OutlierDetector(ctx, spec.outlierDetection, this.names, changed) : null;
     this.health = spec.healthCheck ? new HealthChecker(ctx, spec.healthCheck, this.hosts, this.names, next, changed) : null;
@@ -170,12 +181,27 @@ export class LoadBalancerPolicy implements Invoker {
     this.active[p]++;
     this.m.requests[p].add();
     this.m.active[p].set(now, this.active[p]);
+    if (this.lastHost !== null) this.followKey(call.key, p);
     this.next.invoke({ ...call, host: this.hosts[p] }, (result) => {
       this.active[p]--;
       this.m.active[p].set(this.ctx.now, this.active[p]);
       this.outlier?.onResult(p, result);
       done(result);
     });
+  }
+
+  /** Counts a move if `key` last went to another host; remembers `p` for it. */
+  private followKey(key: number, p: number): void {
+    const map = this.lastHost!;
+    const last = map.get(key);
+    if (last === undefined) {
+      if (map.size < this.spec.trackKeys) map.set(key, p);
+      return;
+    }
+    if (last === p) return;
+    map.set(key, p);
+    this.moves!.counter.add();
+    this.moves!.series.count(this.ctx.now);
   }
 
   /** The candidate positions (healthy, not ejected), ascending. */

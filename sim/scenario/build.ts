@@ -75,8 +75,11 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
 function makeClient(world: World, index: number, w: Workload, target: number) {
   const timing: ClientTiming = { startUs: msToUs(w.startMs), stopUs: w.stopMs === null ? null : msToUs(w.stopMs) };
   const makePath = callPathFactory(w.id, workloadCallPath(w), target, w.propagateDeadline);
-  if (w.kind === 'open') return new OpenLoopClient(world, index, w.id, timing, makePath, w.arrival);
-  return new ClosedLoopClient(world, index, w.id, timing, makePath, w.clients, compileDist(w.thinkTime));
+  const client = w.kind === 'open'
+    ? new OpenLoopClient(world, index, w.id, timing, makePath, w.arrival)
+    : new ClosedLoopClient(world, index, w.id, timing, makePath, w.clients, compileDist(w.thinkTime));
+  client.keySpace = w.keySpace ?? null;
+  return client;
 }
 
 /** A workload's policies; its `timeoutMs`, if set, is an outermost timeout. */

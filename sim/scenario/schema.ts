@@ -231,6 +231,7 @@ const workloadFields = {
   propagateDeadline: z.boolean().default(false),
   startMs: nonNegativeMs().default(0),
   stopMs: orNull(nonNegativeMs()).default(null),
+  keySpace: z.int().min(1).max(1e9).optional().describe('Request keys drawn uniformly from 1…keySpace, so keys recur (for hash-based balancing); absent: each request\'s key is its id.'),
 };
 
 function stopNotBeforeStart(w: { startMs: number; stopMs: number | null }, ctx: z.RefinementCtx): void {

@@ -1,4 +1,5 @@
 import type { Sampler } from '../engine/dist.ts';
+import type { Rng } from '../engine/rng.ts';
 import type { Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { NO_DEADLINE, NO_PARENT } from '../net/message.ts';
@@ -37,6 +38,9 @@ const TIMER_THINK = 1;
 const TIMER_NAMES = ['', 'think-done'] as const;
 
 abstract class Client extends SimNode {
+  /** Keys drawn from 1…keySpace (a stream of their own, so arrivals don't shift); null: key = id. */
+  keySpace: number | null = null;
+  private keyRng: Rng | undefined;
   private readonly pending = new PendingCalls();
   private readonly recorder: RequestRecorder;
   private path!: Invoker;
@@ -66,7 +70,8 @@ abstract class Client extends SimNode {
   /** Sends one request; `then` runs when it is answered (however: ok, failed, timed out). */
   protected request(then: (() => void) | null): void {
     const id = this.nextRequestId++;
-    const call: Call = { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key: id, host: -1, parent: NO_PARENT };
+    const key = this.keySpace === null ? id : 1 + (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`)).int(this.keySpace);
+    const call: Call = { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key, host: -1, parent: NO_PARENT };
     this.recorder.started();
     this.path.invoke(call, (result) => {
       this.recorder.finished(id, call.startedAt, result);
