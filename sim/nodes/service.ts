@@ -49,6 +49,7 @@ export interface ServiceParams {
 }
 
 const TIMER_DONE = 0;
+const NO_DEPENDENCIES: readonly Invoker[] = [];
 
 /** A request inside the service: when it arrived here (not when it was sent). */
 interface Job {
@@ -80,7 +81,7 @@ export class ServiceNode extends SimNode {
   private busy = 0;
   private readonly m: ReturnType<typeof serviceMetrics>;
   private readonly pending = new PendingCalls();
-  private dependencies: Invoker[] = [];
+  private dependencies: readonly Invoker[] = NO_DEPENDENCIES;
 
   constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
     super(world, index, name, 'service');
@@ -88,7 +89,7 @@ export class ServiceNode extends SimNode {
   }
 
   override start(): void {
-    this.dependencies = this.params.dependencies.map((make) => make(this, this.pending));
+    if (this.params.dependencies.length > 0) this.dependencies = this.params.dependencies.map((make) => make(this, this.pending));
   }
 
   override onMessage(msg: Message): void {

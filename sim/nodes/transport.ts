@@ -9,24 +9,25 @@ import { isResponsePayload, REQUEST } from './protocol.ts';
  * call whose request or reply is lost waits forever, as it would in real life.
  */
 export class PendingCalls {
-  private readonly waiting = new Map<number, Done>();
+  /** Created on first use: most nodes never call anyone (100,000 idle nodes stay small). */
+  private waiting: Map<number, Done> | null = null;
 
   expect(requestId: number, done: Done): void {
-    this.waiting.set(requestId, done);
+    (this.waiting ??= new Map()).set(requestId, done);
   }
 
   /** Routes a response; false if nobody waits for it (a duplicate, or the caller restarted). */
   onResponse(msg: Message): boolean {
-    const done = this.waiting.get(msg.parent);
+    const done = this.waiting?.get(msg.parent);
     if (done === undefined) return false;
-    this.waiting.delete(msg.parent);
+    this.waiting!.delete(msg.parent);
     done(resultOf(msg));
     return true;
   }
 
   /** The caller crashed: nobody waits for anything any more. */
   clear(): void {
-    this.waiting.clear();
+    this.waiting = null;
   }
 }
 
