@@ -11,6 +11,7 @@ import type { Invoker } from '../nodes/call.ts';
 import type { SimNode } from '../nodes/node.ts';
 import { PendingCalls, Transport } from '../nodes/transport.ts';
 import { buildCallPath, type PolicySpec } from '../patterns/registry.ts';
+import { NODE_KINDS } from '../patterns/node-kinds.ts';
 import type { LinkSpec, NetworkSpec, Scenario, Workload } from './schema.ts';
 
 /**
@@ -48,6 +49,10 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
   world.attachNetwork(network);
 
   for (const spec of scenario.nodes) {
+    if (spec.kind !== 'service') {
+      world.add(NODE_KINDS[spec.kind].create(world, index.get(spec.id)!, spec, (id) => index.get(id)!));
+      continue;
+    }
     const dependencies = spec.calls.map((c) => callPathFactory(`${spec.id}->${c.to}`, c.callPath, index.get(c.to)!, c.propagateDeadline));
     world.add(new ServiceNode(world, index.get(spec.id)!, spec.id, {
       dependencies,

@@ -7,6 +7,7 @@ import { createChecks, type CheckResult, type ScenarioChecks } from '../check/ch
 import type { FaultAction, FaultLogEntry } from '../faults/faults.ts';
 import { buildWorld, workloadCallPath, type BuiltWorld } from './build.ts';
 import { pathInvariants, type PolicySpec } from '../patterns/registry.ts';
+import { NODE_KINDS } from '../patterns/node-kinds.ts';
 import { canonicalJson } from './load.ts';
 import type { Scenario } from './schema.ts';
 
@@ -51,7 +52,7 @@ export function callPaths(scenario: Scenario): CallPathInfo[] {
   const describe = (specs: readonly PolicySpec[]) => specs.map((p) => (p.name && p.name !== p.type ? `${p.name} (${p.type})` : p.type));
   return [
     ...scenario.workloads.map((w) => ({ path: w.id, target: w.target, layers: describe(workloadCallPath(w)) })),
-    ...scenario.nodes.flatMap((n) => n.calls.map((c) => ({ path: `${n.id}->${c.to}`, target: c.to, layers: describe(c.callPath) }))),
+    ...scenario.nodes.flatMap((n) => (n.kind === 'service' ? n.calls.map((c) => ({ path: `${n.id}->${c.to}`, target: c.to, layers: describe(c.callPath) })) : [])),
   ];
 }
 
@@ -131,9 +132,11 @@ export class ScenarioRun {
 function patternInvariants(scenario: Scenario) {
   const paths = [
     ...scenario.workloads.map((w) => ({ node: w.id, path: w.id, specs: workloadCallPath(w) })),
-    ...scenario.nodes.flatMap((n) => n.calls.map((c) => ({ node: n.id, path: `${n.id}->${c.to}`, specs: c.callPath }))),
+    ...scenario.nodes.flatMap((n) => (n.kind === 'service' ? n.calls.map((c) => ({ node: n.id, path: `${n.id}->${c.to}`, specs: c.callPath })) : [])),
   ];
-  return paths.flatMap(({ node, path, specs }) => pathInvariants(node, path, specs).map((invariant) => ({ name: `${invariant.describe()}`, invariant })));
+  const ofPolicies = paths.flatMap(({ node, path, specs }) => pathInvariants(node, path, specs).map((invariant) => ({ name: `${invariant.describe()}`, invariant })));
+  const ofNodes = scenario.nodes.flatMap((n) => (n.kind === 'service' ? [] : NODE_KINDS[n.kind].invariants?.(n, scenario.nodes) ?? []));
+  return [...ofPolicies, ...ofNodes];
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {

@@ -6,6 +6,7 @@
  * No Node imports: this runs in the browser too.
  */
 import { z } from 'zod';
+import { NODE_KIND_SCHEMAS, NODE_KINDS } from '../patterns/node-kinds.ts';
 import { PolicySchema } from '../patterns/registry.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -218,8 +219,8 @@ export const ServiceNodeSchema = z.strictObject({
   dropExpired: z.boolean().default(false),
 });
 
-/** A union on `kind` with one member today; new node kinds are added as members. */
-export const NodeSchema = z.discriminatedUnion('kind', [ServiceNodeSchema]).meta({ id: 'Node' });
+/** A union on `kind`: the generic service, and the node kinds patterns add (sim/patterns/node-kinds.ts). */
+export const NodeSchema = z.discriminatedUnion('kind', [ServiceNodeSchema, ...NODE_KIND_SCHEMAS]).meta({ id: 'Node' });
 
 /** Fields every workload has; a workload is a client node, so it has an id like a node. */
 const workloadFields = {
@@ -694,8 +695,16 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
     });
   };
   s.workloads.forEach((w, i) => checkHosts(w.callPath, ['workloads', i]));
-  s.nodes.forEach((n, i) => n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j])));
   s.nodes.forEach((n, i) => {
+    if (n.kind !== 'service') {
+      for (const ref of NODE_KINDS[n.kind]?.references?.(n) ?? []) {
+        const path: FieldPath = ['nodes', i, ...ref.path];
+        if (dir.workloads.has(ref.id)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(ref.id)}` });
+        else if (!dir.nodes.has(ref.id)) problems.push({ path, message: `no node named ${JSON.stringify(ref.id)}` });
+      }
+      return;
+    }
+    n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j]));
     n.calls.forEach((c, j) => {
       const path: FieldPath = ['nodes', i, 'calls', j, 'to'];
       if (dir.workloads.has(c.to)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(c.to)}` });
