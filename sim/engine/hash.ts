@@ -55,7 +55,8 @@ export class RunningHash {
   }
 }
 
-function fmix32(h: number): number {
+/** MurmurHash3's 32-bit finaliser (full avalanche). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

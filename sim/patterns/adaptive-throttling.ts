@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Counter, TimeSeries } from '../engine/metrics.ts';
+import type { Counter } from '../engine/metrics.ts';
 import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
-import { type PolicyContext } from './context.ts';
+import { Admissions, type PolicyContext } from './context.ts';
 
 /**
  * Client-side adaptive throttling (Google SRE book, "Handling Overload").
@@ -71,7 +71,8 @@ export class AdaptiveThrottlingPolicy implements Invoker {
   private requests = 0;
   private accepts = 0;
   private shownP = 0;
-  private readonly m: { admitted: Counter; rejected: Counter; accepts: Counter; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+  private readonly admissions: Admissions;
+  private readonly m: { accepts: Counter };
 
   constructor(private readonly ctx: PolicyContext, spec: AdaptiveThrottlingSpec, private readonly next: Invoker) {
     this.k = spec.k;
@@ -79,13 +80,10 @@ export class AdaptiveThrottlingPolicy implements Invoker {
     this.requestCounts = new Float64Array(this.buckets);
     this.acceptCounts = new Float64Array(this.buckets);
     this.lastSecond = Math.floor(ctx.now / 1e6);
+    this.admissions = new Admissions(ctx);
     const metrics = ctx.metrics;
     this.m = {
-      admitted: metrics.counter(`${ctx.layer}.admitted`),
-      rejected: metrics.counter(`${ctx.layer}.rejected`),
       accepts: metrics.counter(`${ctx.layer}.accepts`),
-      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
-      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
     };
     ctx.state('rejectProbability', 0);
   }
@@ -109,13 +107,11 @@ export class AdaptiveThrottlingPolicy implements Invoker {
     this.requestCounts[this.lastSecond % this.buckets]++;
     this.requests++;
     if (ctx.rng.bernoulli(p)) {
-      this.m.rejected.add();
-      this.m.rejectedSeries.count(ctx.now);
+      this.admissions.reject(ctx.now);
       ctx.event(call, 'rejected:throttled');
       return done(rejected('throttled'));
     }
-    this.m.admitted.add();
-    this.m.admittedSeries.count(ctx.now);
+    this.admissions.admit(ctx.now);
     ctx.event(call, 'admitted');
     this.next.invoke(call, (result) => {
       if (isAccept(result)) {

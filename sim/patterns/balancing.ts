@@ -1,4 +1,5 @@
 import type { Rng } from '../engine/rng.ts';
+import { fmix32 } from '../engine/hash.ts';
 
 /**
  * Load-balancing algorithms as pure functions and small state machines over host state, so
@@ -15,16 +16,6 @@ import type { Rng } from '../engine/rng.ts';
 // ---------------------------------------------------------------------------------------------
 // Hashing
 // ---------------------------------------------------------------------------------------------
-
-/** MurmurHash3's 32-bit finaliser (full avalanche). */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** A 32-bit hash of a string: FNV-1a over its UTF-16 code units, then `fmix32`. */
 export function hashString(s: string, seed = 0): number {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Counter, Gauge, TimeSeries } from '../engine/metrics.ts';
+import type { Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
-import { type PolicyContext } from './context.ts';
+import { Admissions, type PolicyContext } from './context.ts';
 
 /**
  * Adaptive concurrency limits, after Netflix concurrency-limits (`SimpleLimiter` over
@@ -208,18 +208,16 @@ export class ConcurrencyLimitPolicy implements Invoker {
   readonly algorithm: LimitAlgorithm;
   inflight = 0;
   private shownLimit: number;
-  private readonly m: { admitted: Counter; rejected: Counter; inflight: Gauge; limit: Gauge; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+  private readonly admissions: Admissions;
+  private readonly m: { inflight: Gauge; limit: Gauge };
 
   constructor(private readonly ctx: PolicyContext, spec: ConcurrencyLimitSpec, private readonly next: Invoker) {
     this.algorithm = makeLimitAlgorithm(spec);
+    this.admissions = new Admissions(ctx);
     const metrics = ctx.metrics;
     this.m = {
-      admitted: metrics.counter(`${ctx.layer}.admitted`),
-      rejected: metrics.counter(`${ctx.layer}.rejected`),
       inflight: metrics.gauge(`${ctx.layer}.inflight`),
       limit: metrics.gauge(`${ctx.layer}.limit`),
-      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
-      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
     };
     this.shownLimit = this.algorithm.limit;
     this.m.inflight.set(ctx.now, 0);
@@ -234,16 +232,14 @@ export class ConcurrencyLimitPolicy implements Invoker {
   invoke(call: Call, done: Done): void {
     const ctx = this.ctx;
     if (this.inflight >= this.algorithm.limit) {
-      this.m.rejected.add();
-      this.m.rejectedSeries.count(ctx.now);
+      this.admissions.reject(ctx.now);
       ctx.event(call, 'rejected:limit-exceeded');
       return done(rejected('limit-exceeded'));
     }
     const inflightAtStart = ++this.inflight;
     const start = ctx.now;
     this.m.inflight.set(start, this.inflight);
-    this.m.admitted.add();
-    this.m.admittedSeries.count(start);
+    this.admissions.admit(start);
     ctx.event(call, 'admitted');
     this.next.invoke(call, (result) => {
       this.inflight--;

@@ -1,6 +1,7 @@
 import type { Rng } from '../engine/rng.ts';
 import type { Micros } from '../engine/time.ts';
 import { TraceKind } from '../engine/trace.ts';
+import type { Counter, TimeSeries } from '../engine/metrics.ts';
 import type { Call } from '../nodes/call.ts';
 import type { SimNode } from '../nodes/node.ts';
 
@@ -46,3 +47,32 @@ export class PolicyContext {
   }
 }
 
+
+/**
+ * A limiter's admissions and rejections, as counters and per-window series:
+ * `<layer>.admitted` and `<layer>.rejected`.
+ */
+export class Admissions {
+  private readonly admitted: Counter;
+  private readonly rejected: Counter;
+  private readonly admittedSeries: TimeSeries;
+  private readonly rejectedSeries: TimeSeries;
+
+  constructor(ctx: PolicyContext) {
+    const m = ctx.metrics;
+    this.admitted = m.counter(`${ctx.layer}.admitted`);
+    this.rejected = m.counter(`${ctx.layer}.rejected`);
+    this.admittedSeries = m.timeSeries(`${ctx.layer}.admitted`);
+    this.rejectedSeries = m.timeSeries(`${ctx.layer}.rejected`);
+  }
+
+  admit(now: Micros): void {
+    this.admitted.add();
+    this.admittedSeries.count(now);
+  }
+
+  reject(now: Micros): void {
+    this.rejected.add();
+    this.rejectedSeries.count(now);
+  }
+}

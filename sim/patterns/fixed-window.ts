@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { TraceInvariant, Violation } from '../check/invariants.ts';
-import type { Counter, TimeSeries } from '../engine/metrics.ts';
+import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
-import { type PolicyContext } from './context.ts';
+import { Admissions, type PolicyContext } from './context.ts';
 
 /**
  * Fixed-window rate limiter with Resilience4j's semantics (`AtomicRateLimiter`).
@@ -75,7 +75,8 @@ export class FixedWindowPolicy implements Invoker {
   activeCycle: number;
   permits: number;
   private shownPermits: number;
-  private readonly m: { admitted: Counter; rejected: Counter; waited: Counter; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+  private readonly admissions: Admissions;
+  private readonly m: { waited: Counter };
 
   constructor(private readonly ctx: PolicyContext, spec: FixedWindowSpec, private readonly next: Invoker) {
     this.periodUs = refreshPeriodUs(spec.limitRefreshPeriodMs);
@@ -83,13 +84,10 @@ export class FixedWindowPolicy implements Invoker {
     this.limit = spec.limitForPeriod;
     this.activeCycle = Math.floor(ctx.now / this.periodUs);
     this.permits = this.limit;
+    this.admissions = new Admissions(ctx);
     const metrics = ctx.metrics;
     this.m = {
-      admitted: metrics.counter(`${ctx.layer}.admitted`),
-      rejected: metrics.counter(`${ctx.layer}.rejected`),
       waited: metrics.counter(`${ctx.layer}.waited`),
-      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
-      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
     };
     this.shownPermits = this.permits;
     ctx.state('permits', this.permits);
@@ -112,8 +110,7 @@ export class FixedWindowPolicy implements Invoker {
     }
     if (wait > this.timeoutUs) {
       this.show();
-      this.m.rejected.add();
-      this.m.rejectedSeries.count(now);
+      this.admissions.reject(now);
       ctx.event(call, 'rejected:rate-limited');
       return done(rejected('rate-limited'));
     }
@@ -124,8 +121,7 @@ export class FixedWindowPolicy implements Invoker {
     ctx.event(call, 'reserved');
     ctx.after(wait, () => {
       if (ctx.now > call.deadline) {
-        this.m.rejected.add();
-        this.m.rejectedSeries.count(ctx.now);
+        this.admissions.reject(ctx.now);
         ctx.event(call, 'rejected:rate-limited');
         return done(rejected('rate-limited'));
       }
@@ -134,8 +130,7 @@ export class FixedWindowPolicy implements Invoker {
   }
 
   private admit(call: Call, done: Done): void {
-    this.m.admitted.add();
-    this.m.admittedSeries.count(this.ctx.now);
+    this.admissions.admit(this.ctx.now);
     this.ctx.event(call, 'admitted');
     this.next.invoke(call, done);
   }

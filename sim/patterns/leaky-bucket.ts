@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { TraceInvariant, Violation } from '../check/invariants.ts';
-import type { Counter, Gauge, TimeSeries } from '../engine/metrics.ts';
+import type { Counter, Gauge } from '../engine/metrics.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Deque } from '../nodes/deque.ts';
-import { type PolicyContext } from './context.ts';
+import { Admissions, type PolicyContext } from './context.ts';
 
 /**
  * Leaky bucket as a queue (the "leaky bucket as a queue" of traffic shaping; NGINX
@@ -62,20 +62,18 @@ export class LeakyBucketPolicy implements Invoker {
   private readonly queue = new Deque<Waiting>();
   private lastRelease = -Infinity;
   private draining = false;
-  private readonly m: { admitted: Counter; rejected: Counter; queued: Counter; queueLength: Gauge; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+  private readonly admissions: Admissions;
+  private readonly m: { queued: Counter; queueLength: Gauge };
   private readonly drain = () => this.leak();
 
   constructor(private readonly ctx: PolicyContext, spec: LeakyBucketSpec, private readonly next: Invoker) {
     this.intervalUs = leakIntervalUs(spec.ratePerSec);
     this.capacity = spec.capacity;
+    this.admissions = new Admissions(ctx);
     const metrics = ctx.metrics;
     this.m = {
-      admitted: metrics.counter(`${ctx.layer}.admitted`),
-      rejected: metrics.counter(`${ctx.layer}.rejected`),
       queued: metrics.counter(`${ctx.layer}.queued`),
       queueLength: metrics.gauge(`${ctx.layer}.queueLength`),
-      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
-      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
     };
     this.m.queueLength.set(ctx.now, 0);
     ctx.state('queue', 0);
@@ -91,8 +89,7 @@ export class LeakyBucketPolicy implements Invoker {
     const now = ctx.now;
     if (this.queue.length === 0 && now - this.lastRelease >= this.intervalUs) return this.release(call, done);
     if (this.queue.length >= this.capacity) {
-      this.m.rejected.add();
-      this.m.rejectedSeries.count(now);
+      this.admissions.reject(now);
       ctx.event(call, 'rejected:rate-limited');
       return done(rejected('rate-limited'));
     }
@@ -123,8 +120,7 @@ export class LeakyBucketPolicy implements Invoker {
   private release(call: Call, done: Done): void {
     const now = this.ctx.now;
     this.lastRelease = now;
-    this.m.admitted.add();
-    this.m.admittedSeries.count(now);
+    this.admissions.admit(now);
     this.ctx.event(call, 'admitted');
     this.next.invoke(call, done);
   }

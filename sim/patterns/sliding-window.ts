@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { TraceInvariant, Violation } from '../check/invariants.ts';
-import type { Counter, TimeSeries } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
-import { type PolicyContext } from './context.ts';
+import { Admissions, type PolicyContext } from './context.ts';
 
 /**
  * Sliding-window rate limiters, the two classic forms.
@@ -70,20 +69,14 @@ export class SlidingWindowPolicy implements Invoker {
   private current = 0;
   private previous = 0;
   private shownCount = 0;
-  private readonly m: { admitted: Counter; rejected: Counter; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+  private readonly admissions: Admissions;
 
   constructor(private readonly ctx: PolicyContext, spec: SlidingWindowSpec, private readonly next: Invoker) {
     this.windowUs = windowUs(spec.windowMs);
     this.limit = spec.limit;
     this.log = spec.algorithm === 'log';
     this.window = Math.floor(ctx.now / this.windowUs);
-    const metrics = ctx.metrics;
-    this.m = {
-      admitted: metrics.counter(`${ctx.layer}.admitted`),
-      rejected: metrics.counter(`${ctx.layer}.rejected`),
-      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
-      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
-    };
+    this.admissions = new Admissions(ctx);
     ctx.state('count', 0);
   }
 
@@ -92,14 +85,12 @@ export class SlidingWindowPolicy implements Invoker {
     const now = ctx.now;
     if (!(this.log ? this.tryLog(now) : this.tryCounter(now))) {
       this.show(this.log ? this.size : this.current);
-      this.m.rejected.add();
-      this.m.rejectedSeries.count(now);
+      this.admissions.reject(now);
       ctx.event(call, 'rejected:rate-limited');
       return done(rejected('rate-limited'));
     }
     this.show(this.log ? this.size : this.current);
-    this.m.admitted.add();
-    this.m.admittedSeries.count(now);
+    this.admissions.admit(now);
     ctx.event(call, 'admitted');
     this.next.invoke(call, done);
   }

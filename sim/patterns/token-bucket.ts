@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { TraceInvariant, Violation } from '../check/invariants.ts';
-import type { Counter, TimeSeries } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
-import { type PolicyContext } from './context.ts';
+import { Admissions, type PolicyContext } from './context.ts';
 
 /**
  * Token bucket, as Envoy's local rate limit filter runs it (`envoy.type.v3.TokenBucket`).
@@ -53,19 +52,13 @@ export class TokenBucketPolicy implements Invoker {
   /** The last fill instant (as k, at k·fillUs) already added. */
   private fillIndex: number;
   private shownTokens: number;
-  private readonly m: { admitted: Counter; rejected: Counter; admittedSeries: TimeSeries; rejectedSeries: TimeSeries };
+  private readonly admissions: Admissions;
 
   constructor(private readonly ctx: PolicyContext, private readonly spec: TokenBucketSpec, private readonly next: Invoker) {
     this.fillUs = fillIntervalUs(spec);
     this.fillIndex = Math.floor(ctx.now / this.fillUs);
     this.tokens = spec.maxTokens;
-    const metrics = ctx.metrics;
-    this.m = {
-      admitted: metrics.counter(`${ctx.layer}.admitted`),
-      rejected: metrics.counter(`${ctx.layer}.rejected`),
-      admittedSeries: metrics.timeSeries(`${ctx.layer}.admitted`),
-      rejectedSeries: metrics.timeSeries(`${ctx.layer}.rejected`),
-    };
+    this.admissions = new Admissions(ctx);
     this.shownTokens = this.tokens;
     ctx.state('tokens', this.tokens);
   }
@@ -81,15 +74,13 @@ export class TokenBucketPolicy implements Invoker {
     this.refill();
     if (this.tokens < 1) {
       this.show();
-      this.m.rejected.add();
-      this.m.rejectedSeries.count(ctx.now);
+      this.admissions.reject(ctx.now);
       ctx.event(call, 'rejected:rate-limited');
       return done(rejected('rate-limited'));
     }
     this.tokens -= 1;
     this.show();
-    this.m.admitted.add();
-    this.m.admittedSeries.count(ctx.now);
+    this.admissions.admit(ctx.now);
     ctx.event(call, 'admitted');
     this.next.invoke(call, done);
   }
