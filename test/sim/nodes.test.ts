@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../sim/net/message.ts';
 import { SimNode } from '../../sim/nodes/node.ts';
 import type { World } from '../../sim/nodes/world.ts';
+import { validateScenario } from '../../sim/scenario/load.ts';
 import { runScenario, ScenarioRun } from '../../sim/scenario/run.ts';
 import { scenario } from '../helpers.ts';
 import { link, makeWorld, type Recorder } from './harness.ts';
@@ -83,6 +84,15 @@ describe('node lifecycle', () => {
   });
 });
 
+describe('clock skew', () => {
+  it('shifts what a node\'s own clock reads, not simulated time', () => {
+    const { sim, nodes, faults } = makeWorld(['a', 'b']);
+    faults.schedule({ atMs: 10, type: 'clock-skew', node: 'b', skewMs: -2.5 });
+    sim.run(20_000);
+    expect([nodes[0].localTime(), nodes[1].localTime(), sim.now]).toEqual([20_000, 17_500, 20_000]);
+  });
+});
+
 describe('service model', () => {
   const base = (node: Record<string, unknown>, workload: Record<string, unknown>) => scenario({
     durationMs: 10_000,
@@ -153,6 +163,36 @@ describe('workloads', () => {
   it('a ramp moves the rate linearly', () => {
     const n = run({ arrival: { type: 'ramp', fromRatePerSec: 0, toRatePerSec: 200, rampStartMs: 0, rampDurationMs: 100_000 } }).metrics['c.requests'] as number;
     expect(Math.abs(n - 10_000)).toBeLessThan(4 * 100);
+  });
+
+  it('keySpace draws request keys from 1…keySpace on a stream of its own: the arrivals do not move', () => {
+    const sent = (keySpace?: number) => {
+      const run = new ScenarioRun(scenario({
+        durationMs: 5_000,
+        nodes: [{ id: 's', kind: 'service', workers: 1000, serviceTime: { type: 'constant', ms: 1 } }],
+        workloads: [{ id: 'c', kind: 'open', target: 's', arrival: { type: 'poisson', ratePerSec: 200 }, ...(keySpace ? { keySpace } : {}) }],
+      }));
+      const net = run.built.world.network;
+      const send = net.send.bind(net);
+      const keys: number[] = [];
+      const times: number[] = [];
+      net.send = (from, to, type, payload, parent, deadline) => {
+        if (type === 'request') {
+          keys.push(payload as number);
+          times.push(run.now);
+        }
+        return send(from, to, type, payload, parent, deadline);
+      };
+      run.finish();
+      return { keys, times };
+    };
+    const plain = sent();
+    const keyed = sent(10);
+    expect(plain.keys).toEqual(plain.keys.map((_, i) => i));
+    expect(keyed.times).toEqual(plain.times);
+    expect(keyed.keys.every((k) => Number.isInteger(k) && k >= 1 && k <= 10)).toBe(true);
+    expect(new Set(keyed.keys).size).toBe(10);
+    expect(validateScenario({ version: 1, title: 't', description: 'd', durationMs: 1, nodes: [], workloads: [{ id: 'c', kind: 'open', target: 'c', arrival: { type: 'poisson', ratePerSec: 1 }, keySpace: 0 }] }).ok).toBe(false);
   });
 
   it('closed-loop users each keep one request outstanding and think between them', () => {
