@@ -278,6 +278,41 @@ describe('ring hash (ketama)', () => {
   });
 });
 
+describe('key moves (trackKeys)', () => {
+  const moves = (h: ReturnType<typeof lb>) => h.sim.metrics.snapshot(h.node.now).counters['client.lb.keyMoves'];
+
+  it('counts a request whose key last went to another host; a key\'s first request is no move', () => {
+    const h = lb(4, { algorithm: 'round-robin', trackKeys: 100 });
+    for (let i = 0; i < 4; i++) h.call(7);
+    expect(h.routed()).toEqual(['h0', 'h1', 'h2', 'h3']);
+    expect(moves(h)).toBe(3);
+  });
+
+  it('follows at most trackKeys distinct keys', () => {
+    const h = lb(4, { algorithm: 'round-robin', trackKeys: 2 });
+    for (const k of [1, 2, 3, 1, 2, 3]) h.call(k);
+    // 1→h0, 2→h1, 3→h2 (not followed), 1→h3 (moved), 2→h0 (moved), 3→h1 (not followed).
+    expect(moves(h)).toBe(2);
+  });
+
+  it('on a ring, only the keys of an ejected host move', () => {
+    const h = lb(4, { algorithm: 'ring-hash', trackKeys: 1000, outlierDetection: {} }, (host) => (host === 'h1' ? ERROR : OK));
+    for (let k = 0; k < 400; k++) h.call(k);
+    for (let k = 0; k < 400; k++) h.call(k);
+    const [first, second] = [h.routed().slice(0, 400), h.routed().slice(400)];
+    const moved = first.filter((host, k) => host !== second[k]).length;
+    expect(moved).toBe(5); // the 5 calls h1 failed before its ejection
+    expect(moves(h)).toBe(moved);
+  });
+
+  it('is off by default: no map, no metric', () => {
+    const h = lb(2, { algorithm: 'round-robin' });
+    h.call(1);
+    h.call(1);
+    expect(moves(h)).toBeUndefined();
+  });
+});
+
 describe('Maglev', () => {
   const names = ['h0', 'h1', 'h2', 'h3', 'h4'];
 
