@@ -256,7 +256,8 @@ describe('validateScenario: accepted scenarios', () => {
     expectTypeOf(scenario.metrics.windowMs).toEqualTypeOf<number>();
     expectTypeOf(scenario.seed).toEqualTypeOf<number>();
     expectTypeOf(scenario.network.capacityPerSec).toEqualTypeOf<number | null>();
-    expectTypeOf(scenario.nodes[0].workers).toEqualTypeOf<number>();
+    const node = scenario.nodes[0];
+    if (node.kind === 'service') expectTypeOf(node.workers).toEqualTypeOf<number>();
     expectTypeOf(scenario.workloads[0].timeoutMs).toEqualTypeOf<number | null>();
     expectTypeOf<Check['name']>().toEqualTypeOf<string>();
   });

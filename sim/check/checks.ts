@@ -43,15 +43,22 @@ export function createChecks(scenario: Scenario, automatic: { name: string; inva
     listener: watchers.length === 0 ? null : (r) => {
       for (const w of watchers) w.onRecord(r);
     },
-    evaluate: (ctx) => [
+    evaluate: (ctx) => {
+      for (const w of watchers) w.finish?.(ctx.simTimeUs);
+      return evaluateAll(ctx);
+    },
+  };
+
+  function evaluateAll(ctx: CheckContext): CheckResult[] {
+    return [
       ...scenario.checks.map((check) => {
         const invariant = invariants.get(check);
-        const result = invariant !== undefined ? invariantResult(invariant) : evaluateCheck(check, scenario, ctx);
+        const result = invariant !== undefined ? invariantResult(invariant, invariant.unit ?? 'deliveries') : evaluateCheck(check, scenario, ctx);
         return { name: check.name ?? describeCheck(check), ...result };
       }),
-      ...automatic.map((a) => ({ name: a.name, ...invariantResult(a.invariant, 'admissions') })),
-    ],
-  };
+      ...automatic.map((a) => ({ name: a.name, ...invariantResult(a.invariant, a.invariant.unit ?? 'events') })),
+    ];
+  }
 }
 
 export function describeCheck(check: Check): string {

@@ -20,6 +20,10 @@ export interface TraceInvariant {
   readonly examined: number;
   /** What it checks, as a check name. */
   describe(): string;
+  /** What `examined` counts, for the verdict ("held over 120 deliveries"). */
+  readonly unit?: string;
+  /** Called once when the run ends, for checks that judge what never happened (liveness). */
+  finish?(endUs: number): void;
 }
 
 interface PartitionDetail {

@@ -317,6 +317,8 @@ export class BulkheadInvariant implements TraceInvariant {
 
   constructor(private readonly node: string, private readonly layer: string, private readonly max: number) {}
 
+  readonly unit = 'admissions';
+
   describe(): string {
     return `${this.layer}: at most ${this.max} calls in the bulkhead at once`;
   }

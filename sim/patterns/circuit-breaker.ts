@@ -283,6 +283,8 @@ export class BreakerInvariant implements TraceInvariant {
     this.state = initialState;
   }
 
+  readonly unit = 'admissions';
+
   describe(): string {
     return `${this.layer}: no call passes an open breaker; half-open admits at most ${this.permitted}`;
   }

@@ -162,6 +162,8 @@ export class FixedWindowInvariant implements TraceInvariant {
     this.periodUs = refreshPeriodUs(limitRefreshPeriodMs);
   }
 
+  readonly unit = 'admissions';
+
   describe(): string {
     return `${this.layer}: at most ${this.limit} admissions per ${this.periodUs / 1000} ms cycle (fixed window)`;
   }

@@ -147,6 +147,8 @@ export class LeakyBucketInvariant implements TraceInvariant {
     this.intervalUs = leakIntervalUs(ratePerSec);
   }
 
+  readonly unit = 'releases';
+
   describe(): string {
     return `${this.layer}: releases at least ${this.intervalUs / 1000} ms apart (leaky bucket, ${this.ratePerSec}/s)`;
   }

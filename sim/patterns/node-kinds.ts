@@ -2,6 +2,10 @@ import type { z } from 'zod';
 import type { TraceInvariant } from '../check/invariants.ts';
 import type { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
+import { TWO_PC_COORDINATOR_KIND, TWO_PC_PARTICIPANT_KIND, TwoPcCoordinatorSchema, TwoPcParticipantSchema } from './two-phase-commit.ts';
+import { DataServiceSchema } from '../nodes/data-service.ts';
+import { DATA_SERVICE_KIND, SAGA_STARTER_KIND, SagaStarterSchema } from './saga-choreography.ts';
+import { SAGA_ORCHESTRATOR_KIND, SagaOrchestratorSchema } from './saga-orchestrator.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -20,8 +24,20 @@ export interface NodeKind<S extends { id: string; kind: string }> {
 }
 
 /** The zod schemas of the extra kinds, for the scenario's `nodes` union. */
-export const NODE_KIND_SCHEMAS = [] as const satisfies readonly z.ZodType[];
+export const NODE_KIND_SCHEMAS = [
+  TwoPcCoordinatorSchema,
+  TwoPcParticipantSchema,
+  DataServiceSchema,
+  SagaOrchestratorSchema,
+  SagaStarterSchema,
+] as const satisfies readonly z.ZodType[];
 
 /** Behaviour by `kind`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
-export const NODE_KINDS: Record<string, NodeKind<any>> = {};
+export const NODE_KINDS: Record<string, NodeKind<any>> = {
+  '2pc-coordinator': TWO_PC_COORDINATOR_KIND,
+  '2pc-participant': TWO_PC_PARTICIPANT_KIND,
+  'data-service': DATA_SERVICE_KIND,
+  'saga-orchestrator': SAGA_ORCHESTRATOR_KIND,
+  'saga-starter': SAGA_STARTER_KIND,
+};

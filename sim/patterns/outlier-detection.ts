@@ -244,6 +244,8 @@ export class EjectionCapInvariant implements TraceInvariant {
     this.max = maxEjectedHosts(percent, hosts);
   }
 
+  readonly unit = 'ejections';
+
   describe(): string {
     return `${this.layer}: at most ${this.max} host(s) ejected at once`;
   }

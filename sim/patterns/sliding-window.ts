@@ -167,6 +167,8 @@ export class SlidingWindowInvariant implements TraceInvariant {
     this.windowUs = windowUs(spec.windowMs);
   }
 
+  readonly unit = 'admissions';
+
   describe(): string {
     const { algorithm, limit, windowMs } = this.spec;
     return algorithm === 'log'

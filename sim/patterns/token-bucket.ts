@@ -121,6 +121,8 @@ export class TokenBucketInvariant implements TraceInvariant {
     this.fillUs = fillIntervalUs(spec);
   }
 
+  readonly unit = 'admissions';
+
   describe(): string {
     return `${this.layer}: admissions in any interval ≤ ${this.spec.maxTokens} + ${this.spec.tokensPerFill} per fill (token bucket)`;
   }
