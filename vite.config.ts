@@ -19,6 +19,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // The budget that matters is gzip on first load (≤ 300 KB, measured in the e2e notes):
+    // the page chunk is ~650 KB raw, ~190 KB gzip. Warn only well above that.
+    chunkSizeWarningLimit: 900,
   },
   server: {
     host: '127.0.0.1',

@@ -1,56 +1,35 @@
-import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
-import { MAX_SCENARIO_BYTES, type ScenarioError } from '../sim/scenario/load.ts';
-import type { RunResult } from '../sim/scenario/run.ts';
-import type { Scenario } from '../sim/scenario/schema.ts';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ChangeEvent } from 'react';
+import { MAX_SCENARIO_BYTES } from '../sim/scenario/load.ts';
 import { ErrorList } from './ErrorList.tsx';
 import { formatNumber, formatPercent, formatSimTime } from './format.ts';
 import { BUILT_IN, type ScenarioSource } from './gallery.ts';
 import { Gallery } from './Gallery.tsx';
+import { computeLayout } from './layout.ts';
 import { loadScenarioText } from './load.ts';
-import type { WorkerMessage } from './protocol.ts';
 import { Results } from './Results.tsx';
-import { startRun, type RunHandle } from './runner.ts';
-
-type RunState =
-  | { phase: 'idle' }
-  | { phase: 'running'; fraction: number; simTimeUs: number; events: number }
-  | { phase: 'done'; result: RunResult; scenario: Scenario; replay: string | null }
-  | { phase: 'stopped' }
-  | { phase: 'invalid'; errors: ScenarioError[] }
-  | { phase: 'failed'; message: string };
-
-declare global {
-  interface Window {
-    /** For tests and the curious: the last finished run. */
-    __faultline?: { lastResult: RunResult | null };
-  }
-}
+import { Sandbox } from './Sandbox.tsx';
+import { Session } from './session.ts';
 
 window.__faultline = { lastResult: null };
+
+const noSubscribe = () => () => {};
+const zero = () => 0;
 
 export function App() {
   const [opened, setOpened] = useState<ScenarioSource | null>(null);
   const [selected, setSelected] = useState<ScenarioSource | null>(BUILT_IN[0] ?? null);
   const [seedText, setSeedText] = useState(() => seedOf(BUILT_IN[0]));
-  const [run, setRun] = useState<RunState>({ phase: 'idle' });
+  const [session, setSession] = useState<Session | null>(null);
   const [runCount, setRunCount] = useState(0);
-  const handle = useRef<RunHandle | null>(null);
+  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
 
-  const stop = useCallback(() => {
-    handle.current?.stop();
-    handle.current = null;
+  useEffect(() => () => session?.dispose(), [session]);
+
+  const select = useCallback((source: ScenarioSource) => {
+    setSession(null);
+    setSelected(source);
+    setSeedText(seedOf(source));
   }, []);
-  useEffect(() => stop, [stop]);
-
-  const select = useCallback(
-    (source: ScenarioSource) => {
-      stop();
-      setSelected(source);
-      setSeedText(seedOf(source));
-      setRun({ phase: 'idle' });
-    },
-    [stop],
-  );
 
   const openFile = useCallback(
     async (event: ChangeEvent<HTMLInputElement>) => {
@@ -67,36 +46,18 @@ export function App() {
 
   const seed = parseSeed(seedText);
   const scenario = selected?.loaded.ok ? selected.loaded.scenario : null;
+  const layout = useMemo(() => (scenario ? computeLayout(scenario) : null), [scenario]);
 
   const start = useCallback(() => {
     if (!selected || !scenario || seed === null) return;
-    stop();
-    const replay = replayCommand(selected, seed);
-    setRun({ phase: 'running', fraction: 0, simTimeUs: 0, events: 0 });
+    const next = new Session(selected.text, scenario, seed);
+    setSession(next);
     setRunCount((n) => n + 1);
-    handle.current = startRun({ text: selected.text, seed }, (m: WorkerMessage) => {
-      switch (m.type) {
-        case 'progress':
-          setRun({ phase: 'running', fraction: m.fraction, simTimeUs: m.simTimeUs, events: m.events });
-          break;
-        case 'result':
-          handle.current = null;
-          window.__faultline = { lastResult: m.result };
-          setRun({ phase: 'done', result: m.result, scenario, replay });
-          break;
-        case 'invalid':
-          handle.current = null;
-          setRun({ phase: 'invalid', errors: m.errors });
-          break;
-        case 'failed':
-          handle.current = null;
-          setRun({ phase: 'failed', message: m.message });
-          break;
-      }
-    });
-  }, [selected, scenario, seed, stop]);
+    next.start();
+  }, [selected, scenario, seed]);
 
-  const running = run.phase === 'running';
+  const running = session?.phase === 'running';
+  const replay = selected && session && session.interventions.length === 0 ? replayCommand(selected, session.seed) : null;
 
   return (
     <div className="app">
@@ -124,7 +85,7 @@ export function App() {
             </section>
           )}
 
-          {selected && scenario && (
+          {selected && scenario && layout && (
             <>
               <section className="scenario" data-testid="scenario">
                 <p className="scenario-source">{selected.folder ? `scenarios/${selected.id}.json` : `opened file ${selected.id}`}</p>
@@ -137,10 +98,10 @@ export function App() {
                   </div>
                 )}
                 {scenario.notes && (
-                  <div className="callout notes">
-                    <h3>Notes</h3>
+                  <details className="callout notes">
+                    <summary>Notes</summary>
                     <p>{scenario.notes}</p>
-                  </div>
+                  </details>
                 )}
               </section>
 
@@ -160,25 +121,18 @@ export function App() {
                   Run
                 </button>
                 {running && (
-                  <button
-                    type="button"
-                    className="button secondary"
-                    onClick={() => {
-                      stop();
-                      setRun({ phase: 'stopped' });
-                    }}
-                  >
+                  <button type="button" className="button secondary" onClick={() => session?.stop()}>
                     Stop
                   </button>
                 )}
-                <RunStatus run={run} count={runCount} seedValid={seed !== null} />
+                <RunStatus session={session} count={runCount} seedValid={seed !== null} />
               </section>
 
-              {run.phase === 'running' && (
-                <progress className="progress" max={1} value={run.fraction} aria-label="Simulated time covered" />
-              )}
-              {run.phase === 'invalid' && <ErrorList errors={run.errors} />}
-              {run.phase === 'done' && <Results result={run.result} scenario={run.scenario} replay={run.replay} />}
+              {session?.phase === 'invalid' && <ErrorList errors={session.errors} />}
+
+              <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} onStart={start} />
+
+              {session?.phase === 'done' && session.result && <Results result={session.result} scenario={scenario} replay={replay} />}
             </>
           )}
         </main>
@@ -188,18 +142,24 @@ export function App() {
 }
 
 /** The run's state in words; `data-phase` and `data-run` (runs started so far) are for tests. */
-function RunStatus({ run, count, seedValid }: { run: RunState; count: number; seedValid: boolean }) {
+function RunStatus({ session, count, seedValid }: { session: Session | null; count: number; seedValid: boolean }) {
+  const phase = session?.phase ?? 'idle';
   let text: string;
-  switch (run.phase) {
+  switch (phase) {
     case 'idle':
       text = seedValid ? 'Ready' : 'The seed must be a whole number ≥ 0';
       break;
-    case 'running':
-      text = `Running… ${formatPercent(run.fraction)} · ${formatSimTime(run.simTimeUs)} · ${formatNumber(run.events)} events`;
+    case 'running': {
+      const fraction = session!.endUs > 0 ? session!.simTimeUs / session!.endUs : 0;
+      const branch = session!.interventions.length > 0 ? ' (what-if branch)' : '';
+      text = `Running${branch}… ${formatPercent(fraction)} · ${formatSimTime(session!.simTimeUs)} · ${formatNumber(session!.events)} events`;
       break;
-    case 'done':
-      text = run.result.outcome.status === 'completed' ? 'Done' : `Done: stopped by limit ${run.result.outcome.reason}`;
+    }
+    case 'done': {
+      const result = session!.result!;
+      text = result.outcome.status === 'completed' ? 'Done' : `Done: stopped by limit ${result.outcome.reason}`;
       break;
+    }
     case 'stopped':
       text = 'Stopped';
       break;
@@ -207,11 +167,11 @@ function RunStatus({ run, count, seedValid }: { run: RunState; count: number; se
       text = 'The scenario is not valid';
       break;
     case 'failed':
-      text = `The run failed: ${run.message}`;
+      text = `The run failed: ${session!.message}`;
       break;
   }
   return (
-    <span className={`status status-${run.phase}`} role="status" data-testid="run-status" data-phase={run.phase} data-run={count}>
+    <span className={`status status-${phase}`} role="status" data-testid="run-status" data-phase={phase} data-run={count} data-generation={session?.generation ?? 0}>
       {text}
     </span>
   );

@@ -1,16 +1,38 @@
 /** Messages between the page and the simulation worker. Everything here is structured-cloneable. */
+import type { FaultAction } from '../sim/faults/faults.ts';
 import type { ScenarioError } from '../sim/scenario/load.ts';
 import type { RunResult } from '../sim/scenario/run.ts';
+import type { KindInfo, TraceBatch } from './trace/codec.ts';
+
+/** A click in the sandbox: inject `action` once the run has reached `atUs` (it lands at atUs + 1 µs). */
+export interface Intervention {
+  atUs: number;
+  action: FaultAction;
+}
 
 export interface RunRequest {
   type: 'run';
   /** The scenario file's text: the worker loads it with the same code the page uses. */
   text: string;
   seed: number;
+  /** Applied in order; each once the run reaches its time. */
+  interventions: Intervention[];
+  /** Records at or before this time are not streamed (the page kept them from the run this one branches from); -1: stream all. */
+  streamAfterUs: number;
+  /** The page's string and kind tables, which the streamed batches continue. */
+  strings: string[];
+  kinds: KindInfo[];
+  /** Stream at most about this many records (then the run goes on unrecorded to its result). */
+  recordBudget: number;
 }
 
 export type WorkerMessage =
-  | { type: 'progress'; fraction: number; simTimeUs: number; events: number }
+  | { type: 'start'; nodeNames: string[]; endUs: number }
+  /** Records; the record is complete up to `untilUs`. */
+  | { type: 'batch'; batch: TraceBatch; untilUs: number; simTimeUs: number; events: number }
+  | { type: 'progress'; simTimeUs: number; events: number }
+  /** The record budget is spent: records after `atUs` are not streamed. */
+  | { type: 'truncated'; atUs: number }
   | { type: 'result'; result: RunResult }
   | { type: 'invalid'; errors: ScenarioError[] }
   | { type: 'failed'; message: string };

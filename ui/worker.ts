@@ -1,22 +1,28 @@
 /**
- * The simulation worker: loads the scenario text, runs it in slices of simulated time
- * (posting progress after each), then posts the RunResult. Running in slices gives exactly
- * the run a single call gives (see Sim.run), so the trace hash matches the command line's.
+ * The simulation worker: loads the scenario text, runs it a few thousand events at a time and
+ * streams the trace records to the page in compact batches (see trace/codec.ts), so the page
+ * plays the recording back on its own clock while the engine runs ahead. Interventions (the
+ * page's what-if clicks) are injected when the run reaches their time. Running in steps gives
+ * exactly the run a single call gives (Sim.run), so the trace hash matches the command line's.
  * One worker serves one run; the page stops a run by terminating the worker.
  */
 import { ScenarioRun } from '../sim/scenario/run.ts';
-import { loadScenarioText } from './load.ts';
+import type { TraceRecord } from '../sim/engine/trace.ts';
+import { loadScenarioText, normalizeAction } from './load.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
+import { TraceEncoder } from './trace/codec.ts';
 
-/** Progress messages at most this often (wall-clock ms), so long runs don't flood the page. */
-const PROGRESS_INTERVAL_MS = 50;
-/** The run is cut into this many slices of simulated time. */
-const SLICES = 400;
+/** Events per engine call between checks of the wall clock. */
+const STEP_EVENTS = 4096;
+/** Post a batch at least this often (wall-clock ms) while records come… */
+const FLUSH_MS = 30;
+/** …or when it holds this many records. */
+const FLUSH_RECORDS = 32_768;
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-function post(message: WorkerMessage): void {
-  scope.postMessage(message);
+function post(message: WorkerMessage, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
 }
 
 scope.onmessage = (event: MessageEvent<RunRequest>) => {
@@ -29,27 +35,73 @@ scope.onmessage = (event: MessageEvent<RunRequest>) => {
   }
 };
 
-function run({ text, seed }: RunRequest): void {
-  const loaded = loadScenarioText(text);
+function run(request: RunRequest): void {
+  const loaded = loadScenarioText(request.text);
   if (!loaded.ok) {
     post({ type: 'invalid', errors: loaded.errors });
     return;
   }
-  const sim = new ScenarioRun(loaded.scenario, { seed });
-  const endUs = sim.built.sim.endUs;
-  const sliceUs = Math.max(1, Math.ceil(endUs / SLICES));
-  let cursor = 0;
-  let lastPost = -Infinity;
-  while (!sim.done && cursor < endUs) {
-    cursor = Math.min(endUs, cursor + sliceUs);
-    sim.runUntil(cursor);
-    const now = performance.now();
-    if (now - lastPost >= PROGRESS_INTERVAL_MS) {
-      lastPost = now;
-      post({ type: 'progress', fraction: cursor / endUs, simTimeUs: sim.now, events: sim.built.sim.events });
+  const encoder = new TraceEncoder(request.strings, request.kinds);
+  let recording = true;
+  let recorded = 0;
+  let lastT = -1;
+  let truncatedAt = Infinity;
+  const listener = (r: TraceRecord) => {
+    if (!recording || r.t <= request.streamAfterUs) return;
+    if (recorded >= request.recordBudget && r.t > lastT) {
+      // Stop at a time boundary, so the record is complete up to lastT.
+      recording = false;
+      truncatedAt = lastT;
+      flush();
+      post({ type: 'truncated', atUs: truncatedAt });
+      return;
+    }
+    encoder.add(r);
+    recorded++;
+    lastT = r.t;
+  };
+
+  const sim = new ScenarioRun(loaded.scenario, { seed: request.seed, listeners: [listener] });
+  const engine = sim.built.sim;
+  post({ type: 'start', nodeNames: sim.built.nodeNames, endUs: engine.endUs });
+
+  let lastFlush = performance.now();
+  function flush(): void {
+    // Records at the engine's current time may still come, unless the run is over.
+    const complete = sim.done ? Math.max(engine.now, engine.endUs) : engine.now - 1;
+    const untilUs = Math.min(complete, truncatedAt);
+    lastFlush = performance.now();
+    if (encoder.size === 0) {
+      if (recording) post({ type: 'batch', batch: encoder.take(), untilUs, simTimeUs: engine.now, events: engine.events });
+      else post({ type: 'progress', simTimeUs: engine.now, events: engine.events });
+      return;
+    }
+    const batch = encoder.take();
+    post({ type: 'batch', batch, untilUs, simTimeUs: engine.now, events: engine.events }, TraceEncoder.transferables(batch));
+  }
+
+  /** Runs to `limitUs` (inclusive), flushing as it goes. */
+  function advance(limitUs: number): void {
+    while (!engine.stopped) {
+      const n = engine.run(limitUs, STEP_EVENTS);
+      if (encoder.size >= FLUSH_RECORDS || performance.now() - lastFlush >= FLUSH_MS) flush();
+      if (n < STEP_EVENTS) return;
     }
   }
+
+  for (const intervention of request.interventions) {
+    // It lands 1 µs after the instant it is made; the exported scenario says so in ms.
+    const normal = normalizeAction(request.text, intervention.action, (intervention.atUs + 1) / 1000);
+    if (!normal.ok) {
+      post({ type: 'failed', message: `the intervention is not a valid fault: ${normal.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` });
+      return;
+    }
+    advance(intervention.atUs);
+    if (engine.stopped || engine.now !== intervention.atUs) break;
+    sim.inject(normal.action);
+  }
+  advance(engine.endUs);
   const result = sim.finish();
-  post({ type: 'progress', fraction: 1, simTimeUs: result.simTimeUs, events: result.events });
+  flush();
   post({ type: 'result', result });
 }

@@ -70,12 +70,6 @@ export class Faults {
     return entry;
   }
 
-  /** An intervention made now (while paused between events): it takes effect 1 µs from now. */
-  inject(fault: FaultAction): FaultLogEntry {
-    const atMs = (this.world.sim.now + 1) / 1000;
-    return this.schedule({ ...fault, atMs } as FaultSpec, 'injected');
-  }
-
   /** Applies a fault immediately (chaos decides and acts in the same instant). */
   applyNow(fault: FaultSpec): void {
     this.apply(fault);

@@ -1,6 +1,7 @@
 import { compileDist } from '../engine/dist.ts';
 import { DEFAULT_ENGINE_LIMITS, Sim } from '../engine/sim.ts';
 import { msToUs } from '../engine/time.ts';
+import type { TraceListener } from '../engine/trace.ts';
 import { Faults } from '../faults/faults.ts';
 import { startChaos } from '../faults/chaos.ts';
 import { DROP_REASONS, Network, type LinkParams } from '../net/network.ts';
@@ -26,7 +27,8 @@ export interface BuiltWorld {
   nodeNames: string[];
 }
 
-export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
+/** `listeners` hear every trace record, including those nodes emit as they start at time 0. */
+export function buildWorld(scenario: Scenario, seed: number, listeners: readonly TraceListener[] = []): BuiltWorld {
   const nodeNames = [...scenario.nodes.map((n) => n.id), ...scenario.workloads.map((w) => w.id)];
   const index = new Map(nodeNames.map((name, i) => [name, i]));
   const endUs = msToUs(scenario.durationMs);
@@ -35,6 +37,7 @@ export function buildWorld(scenario: Scenario, seed: number): BuiltWorld {
     maxPendingEvents: scenario.limits.maxPendingEvents ?? DEFAULT_ENGINE_LIMITS.maxPendingEvents,
   };
   const sim = new Sim(seed, endUs, nodeNames, limits, msToUs(scenario.metrics.windowMs));
+  for (const l of listeners) sim.trace.listen(l);
   const world = new World(sim, nodeNames);
 
   const defaults = linkParams(scenario.network);

@@ -4,12 +4,12 @@ import type { Outcome } from '../engine/sim.ts';
 import type { Micros } from '../engine/time.ts';
 import { TraceKind, type TraceListener } from '../engine/trace.ts';
 import { createChecks, type CheckResult, type ScenarioChecks } from '../check/checks.ts';
-import type { FaultAction, FaultLogEntry } from '../faults/faults.ts';
+import type { FaultAction, FaultLogEntry, FaultSpec } from '../faults/faults.ts';
 import { buildWorld, workloadCallPath, type BuiltWorld } from './build.ts';
 import { pathInvariants, type PolicySpec } from '../patterns/registry.ts';
 import { NODE_KINDS } from '../patterns/node-kinds.ts';
 import { canonicalJson } from './load.ts';
-import type { Scenario } from './schema.ts';
+import { FaultSchema, type Scenario } from './schema.ts';
 
 /**
  * Running a scenario: in one go (`runScenario`, the command line) or step by step
@@ -70,11 +70,9 @@ export class ScenarioRun {
 
   constructor(readonly scenario: Scenario, options: RunOptions = {}) {
     this.seed = options.seed ?? scenario.seed;
-    this.built = buildWorld(scenario, this.seed);
     this.checks = createChecks(scenario, patternInvariants(scenario));
-    const trace = this.built.sim.trace;
-    if (this.checks.listener !== null) trace.listen(this.checks.listener);
-    for (const l of options.listeners ?? []) trace.listen(l);
+    const listeners = [...(this.checks.listener !== null ? [this.checks.listener] : []), ...(options.listeners ?? [])];
+    this.built = buildWorld(scenario, this.seed, listeners);
   }
 
   get now(): Micros {
@@ -97,7 +95,13 @@ export class ScenarioRun {
 
   /** An intervention at the current instant (it lands 1 µs from now and enters the fault log). */
   inject(fault: FaultAction): FaultLogEntry {
-    return this.built.faults.inject(fault);
+    // Validated and normalised like a timeline fault (defaults filled in), so the exported
+    // fault log replays to exactly this run.
+    const atMs = (this.built.sim.now + 1) / 1000;
+    const parsed = FaultSchema.safeParse({ ...fault, atMs });
+    if (!parsed.success) throw new Error(`invalid intervention: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    for (const name of faultNodes(parsed.data)) this.built.world.node(name); // throws for an unknown node
+    return this.built.faults.schedule(parsed.data, 'injected');
   }
 
   /** Runs to the end and evaluates the checks; calling it again returns the same result. */
@@ -126,6 +130,17 @@ export class ScenarioRun {
     };
     return this.result;
   }
+}
+
+/** Node names a fault refers to. */
+function faultNodes(f: FaultSpec): string[] {
+  const names: string[] = [];
+  if ('node' in f && typeof f.node === 'string') names.push(f.node);
+  if ('link' in f && f.link) names.push(f.link.from, f.link.to);
+  if ('groups' in f && f.groups) names.push(...f.groups.flat());
+  if ('from' in f && f.from) names.push(...f.from);
+  if ('to' in f && f.to) names.push(...f.to);
+  return names;
 }
 
 /** The invariants every policy on every call path brings, named after their layer. */

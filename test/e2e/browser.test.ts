@@ -17,7 +17,8 @@ import { loadScenarioText } from '../../ui/load.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = join(ROOT, 'test/e2e/screenshots/sandbox.png');
+const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
+const SCREENSHOT = join(SCREENSHOTS, 'sandbox.png');
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -113,7 +114,9 @@ describe('the sandbox in Chromium', () => {
 
         if (file === 'network/crash-restart' && seed === ownSeed) {
           await page.getByTestId('series-chart').locator('path.series').first().waitFor();
-          mkdirSync(join(ROOT, 'test/e2e/screenshots'), { recursive: true });
+          // Just after the crash at 10 s: the server red, requests to it dropped (node-down).
+          await seek(page, 10_050_000);
+          mkdirSync(SCREENSHOTS, { recursive: true });
           await page.screenshot({ path: SCREENSHOT, fullPage: true });
         }
       }
@@ -154,6 +157,7 @@ describe('the sandbox in Chromium', () => {
       notes: `Notes ${markup}`,
     });
     scenario.checks[1].name = `check ${markup}`;
+    scenario.nodes[0].label = `${markup} node`;
     await openFile(page, 'hostile.json', JSON.stringify(scenario));
 
     const title = page.getByTestId('scenario-title');
@@ -164,12 +168,199 @@ describe('the sandbox in Chromium', () => {
     expect(await page.locator('.callout.watch p').textContent()).toBe(`Watch ${markup}`);
     expect(await page.locator('.callout.notes p').textContent()).toBe(`Notes ${markup}`);
 
+    // A node's label is drawn as SVG text (cut to fit, whole in its tooltip).
+    const node = page.locator('g.node[data-node="server"]');
+    expect(await node.locator('title').textContent()).toBe(`${markup} node (server)`);
+    expect(await node.locator('.node-label').textContent()).toMatch(/^<img src=x/);
+
     // The check's name comes back from the worker in the result and is drawn too.
     await runInPage(page, 1);
     expect(await page.getByTestId('checks').textContent()).toContain(`check ${markup}`);
 
     expect(await page.evaluate(() => document.querySelectorAll('img').length)).toBe(0);
     expect(problems).toEqual([]); // includes any alert() dialog
+    await page.close();
+  });
+});
+
+describe('the sandbox views (playback, topology, charts, interventions)', () => {
+  // Every built-in scenario: it runs to Node's trace hash, plays, and draws non-empty views
+  // with no console errors.
+  for (const { id } of builtInScenarios()) {
+    it(`plays ${id}: topology, messages and charts drawn, same trace hash as Node, no console errors`, async () => {
+      const { page, problems } = await open();
+      const loaded = loadScenarioText(readFileSync(join(ROOT, 'scenarios', `${id}.json`), 'utf8'));
+      if (!loaded.ok) throw new Error(`${id} does not load: ${JSON.stringify(loaded.errors)}`);
+      const scenario = loaded.scenario;
+      await page.locator(`[data-scenario-id="${id}"]`).click();
+
+      // Every node and workload client is drawn, with its label as text.
+      const nodes = page.getByTestId('topology-svg').locator('g.node');
+      await expect.poll(() => nodes.count()).toBe(scenario.nodes.length + scenario.workloads.length);
+
+      // Play before Run starts the run; the clock moves.
+      await page.getByTestId('play').click();
+      await expect.poll(() => cursorUs(page), { timeout: 30_000 }).toBeGreaterThan(0);
+      await waitForDone(page, 1);
+      if ((await page.getByTestId('play').getAttribute('data-playing')) === 'true') await page.getByTestId('play').click();
+      await page.locator('[data-testid="play"][data-playing="false"]').waitFor();
+
+      const inNode = runScenario(scenario, { seed: scenario.seed });
+      expect(await page.getByTestId('trace-hash').textContent()).toBe(inNode.traceHash);
+
+      // Somewhere busy: the middle of what was recorded.
+      const recorded = await recordedUntil(page);
+      await seek(page, Math.floor(Math.min(scenario.durationMs * 1000, recorded) / 2));
+      expect(await canvasInk(page)).toBeGreaterThan(0);
+      // Request throughput, where clients make requests (2PC and saga scenarios have none).
+      const throughput = page.getByTestId('chart-throughput');
+      if (inNode.metrics[`${scenario.workloads[0]?.id}.ok`]) {
+        expect((await throughput.locator('path.series.ok').getAttribute('d')) ?? '').not.toBe('');
+      } else {
+        expect(await throughput.getAttribute('data-empty')).toBe('true');
+        expect(await throughput.locator('.empty-note').textContent()).toMatch(/^all zero so far/);
+      }
+      expect(await page.getByTestId('cursor-throughput').getAttribute('style')).toMatch(/translateX\((?!0px)/);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it('travels in time: the crashed server is red at 12 s, up at 5 s and again at 16 s; steps move the clock', async () => {
+    const { page, problems } = await open();
+    await page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await page.getByTestId('run').click();
+    await waitForDone(page, 1);
+    const server = page.locator('g.node[data-node="server"]');
+    await seek(page, 12_000_000);
+    expect(await server.getAttribute('class')).toContain('status-crashed');
+    expect(await server.locator('.node-sub').textContent()).toBe('CRASHED');
+    await seek(page, 5_000_000);
+    expect(await server.getAttribute('class')).toContain('status-up');
+    await seek(page, 16_000_000);
+    expect(await server.getAttribute('class')).toContain('status-up');
+    // Drops at the crashed server flash with their reason: some were dropped node-down.
+    const before = await cursorUs(page);
+    await page.getByTestId('step-forward').click();
+    const after = await cursorUs(page);
+    expect(after).toBeGreaterThan(before);
+    await page.getByTestId('step-back').click();
+    expect(await cursorUs(page)).toBeLessThan(after);
+    // Zoom and pan move the picture; Fit brings it back.
+    const viewport = page.getByTestId('topology-svg').locator('g.viewport');
+    const fitted = await viewport.getAttribute('transform');
+    const box = (await page.getByTestId('topology').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await expect.poll(() => viewport.getAttribute('transform')).not.toBe(fitted);
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await expect.poll(() => viewport.getAttribute('transform')).toBe(fitted);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws pattern state on the nodes: the breaker goes OPEN during the slowdown and CLOSED after', async () => {
+    const { page, problems } = await open();
+    await page.locator('[data-scenario-id="resilience/cascading-failure"]').click();
+    await page.getByTestId('run').click();
+    await waitForDone(page, 1);
+    const api = page.locator('g.node[data-node="api"]');
+    // Slow enough to see single messages (at 1× a 1 ms flight is a blur of a streak).
+    await page.getByTestId('speed').fill('-1.3');
+    await seek(page, 22_000_000);
+    const open22 = await api.locator('.nb-row').allTextContents();
+    expect(open22.join(' | ')).toContain('OPEN');
+    expect(await page.locator('g.node[data-node="payments"] .nb-row').allTextContents()).toContain('faultslow ×100');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.getByTestId('topology').screenshot({ path: join(SCREENSHOTS, 'topology-breaker-open.png') });
+    await page.getByTestId('charts').screenshot({ path: join(SCREENSHOTS, 'charts.png') });
+    await seek(page, 55_000_000);
+    expect((await api.locator('.nb-row').allTextContents()).join(' | ')).toContain('CLOSED');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a click-to-crash changes the outcome, and the exported scenario replays in Node to the same trace hash', async () => {
+    const { page, problems } = await open();
+    const file = 'resilience/cascading-failure';
+    const text = readFileSync(join(ROOT, 'scenarios', `${file}.json`), 'utf8');
+    await page.locator(`[data-scenario-id="${file}"]`).click();
+    await page.getByTestId('run').click();
+    await waitForDone(page, 1);
+    const before = (await page.evaluate(() => window.__faultline?.lastResult ?? null)) as RunResult;
+
+    // Crash payments at 10 s: a what-if branch of the same seed.
+    await seek(page, 10_000_000);
+    await page.locator('g.node[data-node="payments"]').click();
+    const menu = page.getByTestId('node-menu');
+    await menu.waitFor();
+    await menu.screenshot({ path: join(SCREENSHOTS, 'node-menu.png') });
+    await page.locator('[data-action="crash"]').click();
+    await waitForDone(page, 2);
+    const after = (await page.evaluate(() => window.__faultline?.lastResult ?? null)) as RunResult;
+    const shownHash = await page.getByTestId('trace-hash').textContent();
+    expect(shownHash).toBe(after.traceHash);
+    expect(after.traceHash).not.toBe(before.traceHash);
+    expect(after.metrics['payments.crashes']).toBe(1);
+    expect(after.metrics['client.ok']).not.toBe(before.metrics['client.ok']);
+    expect(after.faultLog.filter((e) => e.source === 'injected').map((e) => e.fault)).toEqual([
+      { type: 'crash', node: 'payments', restartAfterMs: null, atMs: 10_000.001 },
+    ]);
+    expect(await page.getByTestId('interventions').textContent()).toContain('crash payments');
+    // The records before the cursor were kept; the branch continues from there.
+    await seek(page, 10_500_000);
+    expect(await page.locator('g.node[data-node="payments"]').getAttribute('class')).toContain('status-crashed');
+    await page.screenshot({ path: join(SCREENSHOTS, 'what-if-crash.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    expect(download.suggestedFilename()).toBe('cascading-failure-whatif.json');
+    const exported = readFileSync((await download.path())!, 'utf8');
+    const replayed = loadScenarioText(exported);
+    if (!replayed.ok) throw new Error(`the exported scenario does not load: ${JSON.stringify(replayed.errors)}`);
+    expect(replayed.scenario.faults.length).toBe(loadScenarioText(text).ok ? 2 : -1);
+    // As `npm run sim -- run exported.json` would: the file's own seed, no overrides.
+    const inNode = runScenario(replayed.scenario);
+    expect(inNode.traceHash).toBe(shownHash);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('measures frame times with 200 nodes and about 2,000 messages in flight (reported, not asserted)', async () => {
+    const { page, problems } = await open();
+    await openFile(page, 'busy.json', JSON.stringify(busyScenario()));
+    await page.getByTestId('scenario-title').waitFor();
+    await expect.poll(() => page.getByTestId('topology-svg').locator('g.node').count()).toBe(200);
+    await page.getByTestId('run').click();
+    await waitForDone(page, 1);
+    await page.getByTestId('speed').fill('-1'); // 0.1×: a 100 ms flight takes a second
+    await seek(page, 1_000_000);
+    await page.evaluate(() => window.__faultlinePerf?.draws.splice(0));
+    await page.getByTestId('play').click();
+    const deltas = await page.evaluate(
+      () =>
+        new Promise<number[]>((done) => {
+          const out: number[] = [];
+          let last = -1;
+          const tick = (ts: number) => {
+            if (last >= 0) out.push(ts - last);
+            last = ts;
+            if (out.length < 240) requestAnimationFrame(tick);
+            else done(out);
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    await page.getByTestId('play').click();
+    const inFlight = Number(await page.getByTestId('topology-stats').getAttribute('data-in-flight'));
+    const draws = await page.evaluate(() => window.__faultlinePerf?.draws ?? []);
+    await page.getByTestId('topology').screenshot({ path: join(SCREENSHOTS, 'busy-200-nodes.png') });
+    const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)];
+    console.log(
+      `[perf] 200 nodes, ${inFlight} messages in flight: frame interval p50 ${q(deltas, 0.5).toFixed(1)} ms, p95 ${q(deltas, 0.95).toFixed(1)} ms ` +
+        `(${deltas.length} frames); draw time p50 ${q(draws, 0.5).toFixed(2)} ms, p95 ${q(draws, 0.95).toFixed(2)} ms (${draws.length} draws)`,
+    );
+    expect(inFlight).toBeGreaterThan(1000);
+    expect(problems).toEqual([]);
     await page.close();
   });
 });
@@ -212,6 +403,60 @@ async function runInPage(page: Page, seed: number) {
     shownSeed: await page.getByTestId('run-seed').textContent(),
     shownScenarioHash: await page.getByTestId('scenario-hash').textContent(),
     result: (await page.evaluate(() => window.__faultline?.lastResult ?? null)) as RunResult | null,
+  };
+}
+
+/** Waits until branch `generation` of the current run (1: the run itself, 2: its first what-if…) is complete. */
+async function waitForDone(page: Page, generation: number): Promise<void> {
+  const status = page.getByTestId('run-status');
+  await page.locator(`[data-testid="run-status"][data-generation="${generation}"]:not([data-phase="running"])`).waitFor({ timeout: 90_000 });
+  expect(await status.getAttribute('data-phase'), (await status.textContent()) ?? '').toBe('done');
+}
+
+/** Moves the playback cursor with the scrubber and lets a frame draw. */
+async function seek(page: Page, us: number): Promise<void> {
+  await page.getByTestId('scrubber').fill(String(us));
+  await nextFrames(page);
+}
+
+async function nextFrames(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+}
+
+async function cursorUs(page: Page): Promise<number> {
+  return Number(await page.getByTestId('clock').getAttribute('data-cursor-us'));
+}
+
+/** The time up to which the trace is recorded (the scrubber's shaded part). */
+async function recordedUntil(page: Page): Promise<number> {
+  await page.getByTestId('scrubber').fill('1e15');
+  await nextFrames(page);
+  return cursorUs(page);
+}
+
+/** Pixels of the topology canvas that are not transparent. */
+async function canvasInk(page: Page): Promise<number> {
+  return page.getByTestId('topology-canvas').evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++;
+    return n;
+  });
+}
+
+/** 100 open-loop clients, each calling its own service over a 100 ms link: 200 nodes, ~2,000 messages in flight. */
+function busyScenario(): Record<string, unknown> {
+  const n = 100;
+  return {
+    version: 1,
+    title: 'Busy: 100 clients and 100 services',
+    description: 'For measuring frame times.',
+    seed: 1,
+    durationMs: 3000,
+    network: { latency: { type: 'constant', ms: 100 } },
+    nodes: Array.from({ length: n }, (_, i) => ({ id: `s${i}`, kind: 'service', workers: 4, serviceTime: { type: 'exponential', meanMs: 5 } })),
+    workloads: Array.from({ length: n }, (_, i) => ({ id: `c${i}`, kind: 'open', target: `s${i}`, arrival: { type: 'poisson', ratePerSec: 100 } })),
   };
 }
 

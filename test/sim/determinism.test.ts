@@ -63,6 +63,22 @@ describe('determinism', () => {
     expect(hashTraceRecords(nodes, records)).not.toBe(r.traceHash);
   });
 
+  it('listeners hear every record, including the states policies publish as they start', () => {
+    const s = builtIn('resilience/cascading-failure.json', { durationMs: 2000 });
+    const records: TraceRecord[] = [];
+    const r = new ScenarioRun(s, { listeners: [(rec) => records.push(rec)] }).finish();
+    expect(records.length).toBe(r.traceRecords);
+    expect(records[0]).toMatchObject({ t: 0, k: 'state', key: 'api->payments.breaker.state', value: 'CLOSED' });
+  });
+
+  it('an intervention is normalised like a timeline fault, so exporting the log replays it', () => {
+    const live = new ScenarioRun(busy());
+    live.runUntil(5_000_000);
+    const entry = live.inject({ type: 'crash', node: 'api' });
+    expect(entry.fault).toEqual({ atMs: 5000.001, type: 'crash', node: 'api', restartAfterMs: null });
+    expect(() => live.inject({ type: 'crash', node: 'ghost' })).toThrow(/ghost/);
+  });
+
   it('adding an unrelated node does not change the random numbers the others draw', () => {
     const base = { durationMs: 5000, nodes: [{ id: 'a', kind: 'service', serviceTime: { type: 'exponential', meanMs: 5 } }],
       workloads: [{ id: 'c', kind: 'open', target: 'a', arrival: { type: 'poisson', ratePerSec: 100 } }] };

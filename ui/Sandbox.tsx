@@ -1,0 +1,345 @@
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { FaultAction } from '../sim/faults/faults.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
+import { CHARTS, ChartsView } from './charts/view.ts';
+import { download, exportFileName, exportScenarioText } from './export.ts';
+import { formatNumber, formatSimTime } from './format.ts';
+import type { Layout, LayoutNode } from './layout.ts';
+import { NodeMenu } from './NodeMenu.tsx';
+import { policyParams } from './patterns/params.ts';
+import { PlaybackBar } from './PlaybackBar.tsx';
+import { defaultSpeedExp, Player } from './playback.ts';
+import type { Session } from './session.ts';
+import { TopologyView } from './topology/view.ts';
+import { TraceStore } from './trace/store.ts';
+
+interface Props {
+  scenario: Scenario;
+  /** Gallery id or file name, for the exported file's name. */
+  sourceId: string;
+  layout: Layout;
+  session: Session | null;
+  /** Starts a run (Play before Run). */
+  onStart: () => void;
+}
+
+declare global {
+  interface Window {
+    /** Draw times (ms) of the last frames, for the performance test. */
+    __faultlinePerf?: { draws: number[] };
+  }
+}
+
+const noSubscribe = () => () => {};
+/** While playing, the SVG parts (nodes, charts) are refreshed this often (wall-clock ms); see Frame.refresh. */
+const DETAIL_MS = 500;
+/** The node menu's size (CSS px, about), to keep it inside the topology. */
+const MENU_W = 200;
+const MENU_H = 230;
+const zero = () => 0;
+
+/**
+ * The sandbox: playback controls, the topology and the charts, all drawn from the recorded
+ * trace at the playback cursor in one requestAnimationFrame loop; a click on a node offers
+ * interventions, which branch the run at the cursor.
+ */
+export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props) {
+  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
+  const endUs = Math.round(scenario.durationMs * 1000);
+  const emptyStore = useMemo(
+    () =>
+      new TraceStore({
+        nodeNames: layout.nodes.map((n) => n.id),
+        queueing: layout.nodes.map((n) => n.kind === 'service'),
+        endUs,
+        windowUs: Math.round(scenario.metrics.windowMs * 1000),
+      }),
+    [layout, scenario, endUs],
+  );
+  const store = session?.store ?? emptyStore;
+  const player = useMemo(() => {
+    const p = new Player(endUs);
+    p.setSpeedExp(defaultSpeedExp(endUs));
+    return p;
+  }, [endUs]);
+  const param = useMemo(() => policyParams(scenario), [scenario]);
+
+  const live = useRef({ store, session });
+  live.current = { store, session };
+
+  // A new run starts at the beginning; a branch of the same run keeps the cursor.
+  useEffect(() => {
+    player.seek(0);
+  }, [session, player]);
+
+  const topologyRef = useRef<HTMLDivElement>(null);
+  const statsRef = useRef<HTMLSpanElement>(null);
+  const chartRefs = useRef<(SVGSVGElement | null)[]>([]);
+  const cursorRefs = useRef<(HTMLDivElement | null)[]>([]);
+  const viewRef = useRef<TopologyView | null>(null);
+  const [menu, setMenu] = useState<{ node: LayoutNode; x: number; y: number } | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+
+  const openMenu = useCallback((node: LayoutNode, x: number, y: number) => {
+    // Keep the menu inside the topology (it is clipped at the edges).
+    const box = topologyRef.current;
+    const w = box?.clientWidth ?? Infinity;
+    const h = box?.clientHeight ?? Infinity;
+    setSelected(node.index);
+    setMenu({ node, x: Math.max(0, Math.min(x, w - MENU_W)), y: Math.max(MENU_H / 2, Math.min(y, h - MENU_H / 2)) });
+  }, []);
+
+  useEffect(() => {
+    const container = topologyRef.current;
+    const svgs = chartRefs.current.filter((s): s is SVGSVGElement => s !== null);
+    const cursors = cursorRefs.current.filter((c): c is HTMLDivElement => c !== null);
+    if (!container || svgs.length !== CHARTS.length || cursors.length !== CHARTS.length) return;
+    const view = new TopologyView(container, layout, openMenu);
+    viewRef.current = view;
+    const charts = new ChartsView(svgs, cursors, endUs);
+    const resize = () => {
+      view.resize(container.clientWidth, container.clientHeight);
+      charts.resize(svgs[0].clientWidth);
+      view.dirty = true;
+    };
+    resize();
+    const observer = new ResizeObserver(resize);
+    observer.observe(container);
+    observer.observe(svgs[0]);
+    const perf = (window.__faultlinePerf ??= { draws: [] });
+    let lastStoreVersion = -1;
+    let lastStore: TraceStore | null = null;
+    let lastPlayerVersion = -1;
+    let lastExplicit = -1;
+    let lastDetail = -Infinity;
+    let raf = 0;
+    const loop = (ts: number) => {
+      raf = requestAnimationFrame(loop);
+      const { store: s, session: sess } = live.current;
+      const moved = player.tick(ts, s.recordedUntilUs);
+      const playerChanged = player.version !== lastPlayerVersion;
+      if (!moved && !view.dirty && s === lastStore && s.version === lastStoreVersion && !playerChanged) return;
+      // Nodes, charts' data and the stats line: at once when something other than the
+      // playing clock changed, else a couple of times a second (see Frame.refresh).
+      const detail = !player.playing || player.explicitVersion !== lastExplicit || s !== lastStore || ts - lastDetail >= DETAIL_MS;
+      if (detail) lastDetail = ts;
+      lastExplicit = player.explicitVersion;
+      lastStore = s;
+      lastStoreVersion = s.version;
+      lastPlayerVersion = player.version;
+      const t0 = performance.now();
+      const cursorUs = player.cursorUs;
+      view.draw({ store: s, cursorUs, usPerWallMs: player.speed * 1000, param, refresh: detail ? 'all' : 'urgent' });
+      charts.draw({ store: s, cursorUs, detail, interventionsUs: sess?.interventions.map((i) => i.atUs) ?? [] });
+      const stats = statsRef.current;
+      if (stats && detail) {
+        const { inFlight, drops } = view.stats;
+        stats.textContent = `${formatNumber(inFlight)} in flight · ${formatNumber(drops)} recent drops`;
+        stats.dataset.inFlight = String(inFlight);
+      }
+      perf.draws.push(performance.now() - t0);
+      if (perf.draws.length > 2000) perf.draws.splice(0, 1000);
+    };
+    raf = requestAnimationFrame(loop);
+    return () => {
+      cancelAnimationFrame(raf);
+      observer.disconnect();
+      view.destroy();
+      viewRef.current = null;
+    };
+  }, [layout, endUs, player, param, openMenu]);
+
+  useEffect(() => {
+    viewRef.current?.select(selected);
+  }, [selected]);
+
+  // Keyboard: space plays or pauses, arrows step, Home rewinds (not while typing or on a button).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target;
+      if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLButtonElement || t instanceof HTMLSelectElement) return;
+      if (t instanceof SVGElement || (t instanceof HTMLElement && t.closest('.node-menu'))) return; // a focused node or its menu
+      if (e.key === ' ') {
+        e.preventDefault();
+        if (!live.current.session) onStart();
+        player.toggle();
+      } else if (e.key === 'ArrowRight') {
+        e.preventDefault();
+        player.stepForward(live.current.store);
+      } else if (e.key === 'ArrowLeft') {
+        e.preventDefault();
+        player.stepBack(live.current.store);
+      } else if (e.key === 'Home') {
+        e.preventDefault();
+        player.seek(0);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [player, onStart]);
+
+  const closeMenu = useCallback(() => {
+    setMenu(null);
+    setSelected(null);
+  }, []);
+
+  const pick = useCallback(
+    (action: FaultAction) => {
+      setMenu(null);
+      setSelected(null);
+      session?.intervene(player.cursorUs, action);
+    },
+    [session, player],
+  );
+
+  const menuStatus = menu ? store.strings[store.fold.at(store.upperBound(Math.floor(player.cursorUs))).status[menu.node.index]] || 'up' : 'up';
+  const canIntervene = session !== null && (session.phase === 'running' || session.phase === 'done') && player.cursorUs < endUs - 1;
+
+  const exportScenario = () => {
+    if (!session?.result) return;
+    download(exportFileName(sourceId), exportScenarioText(session.text, session.seed, session.result.faultLog));
+  };
+
+  return (
+    <section className="sandbox" aria-label="Sandbox" data-testid="sandbox">
+      <PlaybackBar
+        player={player}
+        store={store}
+        onPlayWithoutRun={
+          session
+            ? null
+            : () => {
+                onStart();
+                player.play();
+              }
+        }
+      />
+      <div className="topology" ref={topologyRef} data-testid="topology">
+        {menu && (
+          <NodeMenu node={menu.node} status={menuStatus} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
+        )}
+        <button type="button" className="fit-button" onClick={() => viewRef.current?.fit()} title="Zoom to fit">
+          Fit
+        </button>
+      </div>
+      <div className="topology-footer">
+        <span className="legend">
+          <span className="legend-item request">
+            <span className="swatch dot" aria-hidden="true" />
+            request
+          </span>
+          <span className="legend-item response">
+            <span className="swatch dot" aria-hidden="true" />
+            response
+          </span>
+          <span className="legend-item drop">
+            <span className="swatch cross" aria-hidden="true">
+              ✕
+            </span>
+            drop
+          </span>
+        </span>
+        <span className="topology-stats" ref={statsRef} data-testid="topology-stats" />
+        <RecordingNote store={store} session={session} />
+      </div>
+
+      <div className="charts" data-testid="charts">
+        {CHARTS.map((c, i) => (
+          <figure className="chart small" key={c.id}>
+            <figcaption>
+              <span className="chart-title">
+                {c.title} <span className="muted">({c.unit})</span>
+              </span>
+              <span className="legend">
+                {c.lines.map((l) => (
+                  <span key={l.name} className={`legend-item ${l.className}`}>
+                    <span className="swatch" aria-hidden="true" />
+                    {l.name}
+                  </span>
+                ))}
+              </span>
+            </figcaption>
+            <div className="chart-plot">
+              <svg
+                ref={(el) => {
+                  chartRefs.current[i] = el;
+                }}
+                role="img"
+                aria-label={`${c.title} over simulated time`}
+                data-testid={`chart-${c.id}`}
+              />
+              <div
+                className="chart-cursor"
+                aria-hidden="true"
+                data-testid={`cursor-${c.id}`}
+                ref={(el) => {
+                  cursorRefs.current[i] = el;
+                }}
+              />
+            </div>
+          </figure>
+        ))}
+      </div>
+
+      <Interventions session={session} onExport={exportScenario} />
+    </section>
+  );
+}
+
+function RecordingNote({ store, session }: { store: TraceStore; session: Session | null }) {
+  if (!session) return <span className="muted">Press play or Run to start.</span>;
+  if (store.truncatedAtUs !== null) {
+    return (
+      <span className="muted" data-testid="recording-note">
+        recorded up to {formatSimTime(store.truncatedAtUs)} ({formatNumber(store.count)} records, the limit); the run goes on to its result
+      </span>
+    );
+  }
+  return (
+    <span className="muted" data-testid="recording-note">
+      {formatNumber(store.count)} records
+    </span>
+  );
+}
+
+function Interventions({ session, onExport }: { session: Session | null; onExport: () => void }) {
+  if (!session) return null;
+  const list = session.interventions;
+  return (
+    <div className="interventions" data-testid="interventions">
+      <h3>Interventions</h3>
+      {list.length === 0 ? (
+        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out at the cursor's time: the run branches there with the same seed.</p>
+      ) : (
+        <ol>
+          {list.map((i, n) => (
+            <li key={n}>
+              <code>{formatSimTime(i.atUs + 1)}</code> {describeAction(i.action)}
+            </li>
+          ))}
+        </ol>
+      )}
+      <div className="interventions-actions">
+        <button type="button" className="button secondary" onClick={onExport} disabled={session.phase !== 'done'} data-testid="export">
+          Export scenario
+        </button>
+        <span className="muted">
+          {session.phase === 'done'
+            ? 'The scenario file with this run’s seed and these interventions in its fault timeline: npm run sim -- run <file> replays it to the same trace hash.'
+            : 'Available when the run is complete.'}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function describeAction(a: FaultAction): string {
+  switch (a.type) {
+    case 'slow':
+      return `slow ${a.node} ×${a.factor}`;
+    case 'brownout':
+      return `brownout ${a.node} (${Math.round(a.errorProbability * 100)}% errors)`;
+    default:
+      return 'node' in a && typeof a.node === 'string' ? `${a.type} ${a.node}` : a.type;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Charts on the playback clock: throughput, latency p50/p99 and failures per metric window,
+ * from the request spans and policy events recorded up to the cursor, with fault markers and a
+ * cursor line. d3 makes the scales, axes and paths; every label is set with .text().
+ */
+import { axisBottom, axisLeft, line, scaleLinear, select, type ScaleLinear, type Selection } from 'd3';
+import type { FaultMark, TraceStore } from '../trace/store.ts';
+import type { SeriesName, WindowSeries } from '../trace/series.ts';
+
+const W = 720;
+const H = 125;
+const M = { top: 10, right: 14, bottom: 22, left: 52 };
+const MAX_MARKER_LABELS = 10;
+const MAX_MARKERS = 300;
+
+export interface ChartLineSpec {
+  name: string;
+  className: string;
+  /** Value of window w (per second, or ms), or null for no point. */
+  value: (s: WindowSeries, w: number) => number | null;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  unit: string;
+  lines: ChartLineSpec[];
+}
+
+const perSec = (name: SeriesName) => (s: WindowSeries, w: number) => (s.count(name, w) * 1e6) / s.windowUs;
+
+export const CHARTS: ChartSpec[] = [
+  {
+    id: 'throughput',
+    title: 'Throughput',
+    unit: 'requests/s',
+    lines: [
+      { name: 'ok', className: 'ok', value: perSec('ok') },
+      { name: 'fallback', className: 'fallback', value: perSec('fallback') },
+    ],
+  },
+  {
+    id: 'latency',
+    title: 'Latency of successful requests',
+    unit: 'ms',
+    lines: [
+      { name: 'p50', className: 'p50', value: (s, w) => (s.quantiles(w)?.p50 ?? NaN) / 1000 },
+      { name: 'p99', className: 'p99', value: (s, w) => (s.quantiles(w)?.p99 ?? NaN) / 1000 },
+    ],
+  },
+  {
+    id: 'failures',
+    title: 'Failures and rejections',
+    unit: 'per s',
+    lines: [
+      { name: 'error', className: 'error', value: perSec('error') },
+      { name: 'timeout', className: 'timeout', value: perSec('timeout') },
+      { name: 'rejected', className: 'rejected', value: perSec('rejected') },
+      { name: 'throttled (policies)', className: 'throttled', value: perSec('throttled') },
+    ],
+  },
+];
+
+interface ChartParts {
+  spec: ChartSpec;
+  svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  grid: Selection<SVGGElement, unknown, null, undefined>;
+  yAxis: Selection<SVGGElement, unknown, null, undefined>;
+  paths: Selection<SVGPathElement, unknown, null, undefined>[];
+  markers: Selection<SVGGElement, unknown, null, undefined>;
+  empty: Selection<SVGTextElement, unknown, null, undefined>;
+}
+
+export interface ChartsFrame {
+  store: TraceStore;
+  cursorUs: number;
+  /** Redraw the data too, not only the cursor (see the topology's Frame.detail). */
+  detail: boolean;
+  /** Times (µs) at which interventions landed, to mark them apart from the timeline's faults. */
+  interventionsUs: number[];
+}
+
+export class ChartsView {
+  private readonly x: ScaleLinear<number, number>;
+  private readonly charts: ChartParts[];
+  private lastKey = '';
+  /** Rendered width of the charts (CSS px), for placing the cursor. */
+  private width = 0;
+  private lastCursorX = NaN;
+
+  /**
+   * `cursors`: one element per chart laid over it; the cursor line is its left edge, moved
+   * with a transform, so the moving cursor never repaints the charts' SVG.
+   */
+  constructor(
+    svgs: SVGSVGElement[],
+    private readonly cursors: HTMLElement[],
+    endUs: number,
+  ) {
+    this.x = scaleLinear()
+      .domain([0, endUs / 1e6])
+      .range([M.left, W - M.right]);
+    this.charts = CHARTS.map((spec, i) => {
+      const svg = select(svgs[i]).attr('viewBox', `0 0 ${W} ${H}`);
+      svg.selectAll('*').remove();
+      const grid = svg.append('g').attr('class', 'grid').attr('transform', `translate(${M.left},0)`);
+      svg
+        .append('g')
+        .attr('class', 'axis')
+        .attr('transform', `translate(0,${H - M.bottom})`)
+        .call(timeAxis(this.x, endUs / 1e6));
+      const yAxis = svg.append('g').attr('class', 'axis').attr('transform', `translate(${M.left},0)`);
+      const markers = svg.append('g').attr('class', 'markers');
+      const paths = spec.lines.map((l) => svg.append('path').attr('class', `series ${l.className}`));
+      const empty = svg
+        .append('text')
+        .attr('class', 'empty-note')
+        .attr('x', (M.left + W - M.right) / 2)
+        .attr('y', (M.top + H - M.bottom) / 2)
+        .attr('text-anchor', 'middle');
+      return { spec, svg, grid, yAxis, paths, markers, empty };
+    });
+    for (const c of cursors) {
+      c.style.top = `${(M.top / H) * 100}%`;
+      c.style.height = `${((H - M.top - M.bottom) / H) * 100}%`;
+    }
+  }
+
+  resize(width: number): void {
+    this.width = width;
+    this.lastCursorX = NaN;
+  }
+
+  draw(frame: ChartsFrame): void {
+    const { store, cursorUs } = frame;
+    const series = store.series;
+    const cx = Math.round(((this.x(cursorUs / 1e6) / W) * this.width) * 2) / 2;
+    if (cx !== this.lastCursorX) {
+      this.lastCursorX = cx;
+      for (const c of this.cursors) c.style.transform = `translateX(${cx}px)`;
+    }
+    if (!frame.detail) return;
+
+    // Data changes only when a window completes, or the record or the branch changes.
+    const complete = Math.max(0, Math.min(Math.floor(cursorUs / series.windowUs), Math.floor((store.recordedUntilUs + 1) / series.windowUs)));
+    const key = `${store.version}|${complete}|${frame.interventionsUs.join(',')}`;
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    const recordedWindows = Math.max(0, Math.floor((store.recordedUntilUs + 1) / series.windowUs));
+    const midSec = (w: number) => ((w + 0.5) * series.windowUs) / 1e6;
+
+    for (const c of this.charts) {
+      // The scale covers everything recorded, so it does not jump while playing.
+      const lineMax = c.spec.lines.map((l) => {
+        let m = 0;
+        for (let w = 0; w < recordedWindows; w++) {
+          const v = l.value(series, w);
+          if (v !== null && Number.isFinite(v) && v > m) m = v;
+        }
+        return m;
+      });
+      const max = Math.max(0, ...lineMax);
+      c.empty.text(max > 0 ? '' : store.count === 0 ? 'no records yet' : `all zero so far: ${c.spec.lines.map((l) => l.name).join(', ')}`);
+      c.svg.attr('data-empty', max > 0 ? null : 'true');
+      const y = scaleLinear()
+        .domain([0, Math.max(1, max)])
+        .nice(4)
+        .range([H - M.bottom, M.top]);
+      c.grid.call(axisLeft(y).ticks(4).tickSize(-(W - M.left - M.right)).tickFormat(() => ''));
+      c.yAxis.call(axisLeft(y).ticks(4));
+      c.spec.lines.forEach((l, i) => {
+        // A series that is zero all through the recording would only hide the others' baseline.
+        if (lineMax[i] === 0) {
+          c.paths[i].attr('d', '');
+          return;
+        }
+        const points: [number, number][] = [];
+        for (let w = 0; w < complete; w++) {
+          const v = l.value(series, w);
+          points.push([midSec(w), v === null ? NaN : v]);
+        }
+        const path = line<[number, number]>()
+          .defined((p) => Number.isFinite(p[1]))
+          .x((p) => this.x(p[0]))
+          .y((p) => y(p[1]));
+        c.paths[i].attr('d', path(points) ?? '');
+      });
+      drawMarkers(c.markers, store.faults, cursorUs, frame.interventionsUs, this.x);
+    }
+  }
+}
+
+function drawMarkers(
+  g: Selection<SVGGElement, unknown, null, undefined>,
+  faults: FaultMark[],
+  cursorUs: number,
+  interventionsUs: number[],
+  x: ScaleLinear<number, number>,
+): void {
+  g.selectAll('*').remove();
+  const landed = new Set(interventionsUs.map((t) => t + 1));
+  let labels = 0;
+  let lastLabelX = -Infinity;
+  for (let i = 0; i < faults.length && i < MAX_MARKERS; i++) {
+    const f = faults[i];
+    if (f.t > cursorUs) break;
+    const ending = f.type.endsWith('-end');
+    const px = x(f.t / 1e6);
+    const cls = `marker${ending ? ' end' : ''}${landed.has(f.t) ? ' intervention' : ''}`;
+    g.append('line').attr('class', cls).attr('x1', px).attr('x2', px).attr('y1', M.top).attr('y2', H - M.bottom);
+    if (!ending && labels < MAX_MARKER_LABELS && px - lastLabelX > 40) {
+      labels++;
+      lastLabelX = px;
+      g.append('text').attr('class', `marker-label${landed.has(f.t) ? ' intervention' : ''}`).attr('x', px + 3).attr('y', M.top + 9).text(f.type);
+    }
+  }
+}
+
+/** A time axis in seconds, minutes or hours (whichever suits the run), with round ticks in that unit. */
+function timeAxis(x: ScaleLinear<number, number>, endSec: number) {
+  const [unit, name] = endSec >= 3 * 3600 ? [3600, 'h'] : endSec >= 180 ? [60, 'min'] : [1, 's'];
+  const ticks = scaleLinear()
+    .domain([0, endSec / unit])
+    .ticks(8)
+    .map((v) => v * unit);
+  return axisBottom(x)
+    .tickValues(ticks)
+    .tickFormat((d) => `${+(Number(d) / unit).toFixed(3)} ${name}`);
+}

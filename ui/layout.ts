@@ -1,0 +1,200 @@
+/**
+ * Where the topology draws each node: the scenario's `position` when it gives one, otherwise a
+ * d3-force layout that is the same on every load — initial positions from the node order and
+ * call depth, d3-force's own seeded LCG for tie-breaking, a fixed number of ticks, no
+ * Math.random and no timer — so the picture (and the screenshots) never move between runs.
+ */
+import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3';
+import type { Scenario } from '../sim/scenario/schema.ts';
+
+export interface LayoutNode {
+  /** Engine node index: scenario nodes, then workload clients. */
+  index: number;
+  id: string;
+  label: string;
+  /** `service`, `client`, or a pattern's node kind. */
+  kind: string;
+  /** Workers of a generic service (for its busy bar), else 0. */
+  workers: number;
+  /** Queue capacity of a generic service, null when unbounded. */
+  queueCapacity: number | null;
+  x: number;
+  y: number;
+}
+
+export interface Layout {
+  nodes: LayoutNode[];
+  /** Node index pairs (a < b) that talk to each other according to the scenario. */
+  links: [number, number][];
+}
+
+/** Gaps between call depths, between columns of one depth, and between rows; layout units. */
+const DEPTH_DX = 380;
+const COLUMN_DX = 200;
+const SIBLING_DY = 130;
+const TICKS = 300;
+
+interface ForceNode extends SimulationNodeDatum {
+  index: number;
+  depth: number;
+}
+
+export function computeLayout(scenario: Scenario): Layout {
+  const specs: { id: string; kind: string; label?: string; position?: { x: number; y: number }; spec: unknown; workers: number; queueCapacity: number | null }[] = [
+    ...scenario.nodes.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      label: n.label,
+      position: n.position,
+      spec: n,
+      workers: n.kind === 'service' ? n.workers : 0,
+      queueCapacity: n.kind === 'service' ? n.queueCapacity : null,
+    })),
+    ...scenario.workloads.map((w) => ({ id: w.id, kind: 'client', label: w.label, position: w.position, spec: w, workers: 0, queueCapacity: null })),
+  ];
+  const index = new Map(specs.map((s, i) => [s.id, i]));
+
+  // Who refers to whom: any string in a node's spec that names another node (a workload's
+  // target, a service's calls, a balancer's hosts, a coordinator's participants…).
+  const edges: [number, number][] = [];
+  const seen = new Set<string>();
+  const addEdge = (from: number, to: number) => {
+    if (from === to) return;
+    const key = `${from}>${to}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    edges.push([from, to]);
+  };
+  specs.forEach((s, i) => {
+    for (const ref of strings(s.spec)) {
+      const j = index.get(ref);
+      if (j !== undefined && ref !== s.id) addEdge(i, j);
+    }
+  });
+  for (const l of scenario.links) {
+    const a = index.get(l.from);
+    const b = index.get(l.to);
+    if (a !== undefined && b !== undefined) addEdge(a, b);
+  }
+
+  const depth = callDepths(specs.length, edges, specs.map((s) => s.kind === 'client'));
+
+  // Targets: call depths left to right; the nodes of one depth in a block of rows and
+  // columns (a column when there are a few, a grid when there are many).
+  const members = new Map<number, number[]>();
+  depth.forEach((d, i) => members.set(d, [...(members.get(d) ?? []), i]));
+  const targetX = new Array<number>(specs.length).fill(0);
+  const targetY = new Array<number>(specs.length).fill(0);
+  let x = 0;
+  for (const d of [...members.keys()].sort((a, b) => a - b)) {
+    const list = members.get(d)!;
+    const rows = list.length <= 4 ? list.length : Math.ceil(Math.sqrt(list.length / 1.5));
+    const cols = Math.ceil(list.length / rows);
+    list.forEach((node, k) => {
+      const col = Math.floor(k / rows);
+      const row = k % rows;
+      const inCol = Math.min(rows, list.length - col * rows);
+      targetX[node] = x + col * COLUMN_DX;
+      targetY[node] = (row - (inCol - 1) / 2) * SIBLING_DY;
+    });
+    x += (cols - 1) * COLUMN_DX + DEPTH_DX;
+  }
+
+  const nodes: ForceNode[] = specs.map((s, i) => {
+    const node: ForceNode = { index: i, depth: depth[i], x: targetX[i], y: targetY[i] };
+    if (s.position) {
+      node.x = node.fx = s.position.x;
+      node.y = node.fy = s.position.y;
+    }
+    return node;
+  });
+  const links: SimulationLinkDatum<ForceNode>[] = edges.map(([a, b]) => ({ source: a, target: b }));
+
+  const free = specs.some((s) => !s.position);
+  if (free && nodes.length > 1) {
+    let seed = 1;
+    const simulation = forceSimulation(nodes)
+      .randomSource(() => (seed = (1664525 * seed + 1013904223) % 4294967296) / 4294967296)
+      .force('link', forceLink<ForceNode, SimulationLinkDatum<ForceNode>>(links).distance(DEPTH_DX * 0.8).strength(0.05))
+      .force('charge', forceManyBody().strength(-150).distanceMax(DEPTH_DX * 2))
+      .force('x', forceX<ForceNode>((d) => targetX[d.index]).strength(0.5))
+      .force('y', forceY<ForceNode>((d) => targetY[d.index]).strength(0.5))
+      .force('collide', forceCollide<ForceNode>(SIBLING_DY / 2 - 2).strength(1))
+      .stop();
+    simulation.tick(TICKS);
+  }
+
+  const pairs = new Set<string>();
+  const undirected: [number, number][] = [];
+  for (const [a, b] of edges) {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const key = `${lo}-${hi}`;
+    if (!pairs.has(key)) {
+      pairs.add(key);
+      undirected.push([lo, hi]);
+    }
+  }
+
+  return {
+    nodes: specs.map((s, i) => ({
+      index: i,
+      id: s.id,
+      label: s.label ?? s.id,
+      kind: s.kind,
+      workers: s.workers,
+      queueCapacity: s.queueCapacity,
+      x: round(nodes[i].x ?? 0),
+      y: round(nodes[i].y ?? 0),
+    })),
+    links: undirected,
+  };
+}
+
+/** Depth of each node in the call graph: clients 0, what they call 1, and so on. */
+function callDepths(n: number, edges: [number, number][], isClient: boolean[]): number[] {
+  const depth = new Array<number>(n).fill(-1);
+  const out: number[][] = Array.from({ length: n }, () => []);
+  for (const [a, b] of edges) out[a].push(b);
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isClient[i]) {
+      depth[i] = 0;
+      queue.push(i);
+    }
+  }
+  if (queue.length === 0 && n > 0) {
+    depth[0] = 0;
+    queue.push(0);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const a = queue[q];
+    for (const b of out[a]) {
+      if (depth[b] < 0) {
+        depth[b] = depth[a] + 1;
+        queue.push(b);
+      }
+    }
+  }
+  // Nodes nothing reaches sit one step right of the deepest.
+  const max = Math.max(0, ...depth);
+  return depth.map((d) => (d < 0 ? max + 1 : d));
+}
+
+/** Keys whose values name the thing itself or its type, never another node. */
+const NOT_REFERENCES = new Set(['id', 'label', 'kind', 'type', 'name', 'description']);
+
+/** Every string value inside a plain JSON value, except under NOT_REFERENCES keys. */
+function strings(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 20) return out;
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out, depth + 1);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (!NOT_REFERENCES.has(k)) strings(v, out, depth + 1);
+  }
+  return out;
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}

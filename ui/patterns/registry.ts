@@ -1,0 +1,227 @@
+/**
+ * How pattern state is drawn on the nodes. Patterns publish state as trace records with keys
+ * `<layer>.<what>` (sim/patterns/context.ts: `ctx.state`), e.g. `api->payments.breaker.state`
+ * = OPEN or `client.limiter.tokens` = 7. Each entry here claims keys by their ending and turns
+ * them into small badges; a new pattern adds an entry (or is shown by the generic one) without
+ * any change to the topology view. Badges are data: the view draws them, as text.
+ */
+
+export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
+
+export interface Badge {
+  /** What the badge is about: a layer's short name ("breaker", "payments breaker"). */
+  label: string;
+  /** The value as text. */
+  text: string;
+  tone: Tone;
+  /** 0..1 draws a level bar under the text; null draws a plain pill. */
+  level: number | null;
+  /** Changed recently (drawn with an outline, so a transition catches the eye). */
+  recent: boolean;
+}
+
+export interface StateEntry {
+  key: string;
+  /** The key without the part the renderer matched (`api->payments.breaker`). */
+  layer: string;
+  /** The rest: `state`, `tokens`, `eject.api-3`… */
+  what: string;
+  value: string;
+  changedAt: number;
+}
+
+export interface RenderContext {
+  /** A number from the policy's parameters (first of `fields` it has), if the scenario names the layer. */
+  param(layer: string, fields: readonly string[]): number | null;
+  /** The largest value the key has had in the recording so far (a scale when no parameter gives one). */
+  observedMax(key: string): number;
+  /** True if `changedAt` is recent at the playback speed. */
+  isRecent(changedAt: number): boolean;
+}
+
+export interface StateRenderer {
+  name: string;
+  /** Claims a key: returns [layer, what] or null. */
+  match(key: string): [string, string] | null;
+  /** Entries of one layer claimed by this renderer → badges. */
+  render(entries: StateEntry[], ctx: RenderContext): Badge[];
+}
+
+/** A renderer for keys ending in `.<what>` for one of `whats`. */
+function suffix(whats: readonly string[]): (key: string) => [string, string] | null {
+  return (key) => {
+    for (const w of whats) {
+      if (key.endsWith(`.${w}`)) return [key.slice(0, -w.length - 1), w];
+    }
+    return null;
+  };
+}
+
+/** A renderer for keys `<layer>.<group>.<item>` (one item per host, say). */
+function grouped(group: string): (key: string) => [string, string] | null {
+  const marker = `.${group}.`;
+  return (key) => {
+    const at = key.lastIndexOf(marker);
+    return at < 0 ? null : [key.slice(0, at), key.slice(at + 1)];
+  };
+}
+
+/** "payments breaker" for `api->payments.breaker`, "limiter" for `client.limiter`. */
+export function shortLayer(layer: string): string {
+  const dot = layer.lastIndexOf('.');
+  const path = dot < 0 ? '' : layer.slice(0, dot);
+  const name = dot < 0 ? layer : layer.slice(dot + 1);
+  const arrow = path.lastIndexOf('->');
+  return arrow < 0 ? name : `${path.slice(arrow + 2)} ${name}`;
+}
+
+const BREAKER_TONES: Record<string, Tone> = { CLOSED: 'good', OPEN: 'bad', FORCED_OPEN: 'bad', HALF_OPEN: 'warn' };
+
+/** A level against a capacity: how full. */
+function levelBadge(e: StateEntry, ctx: RenderContext, capacity: number | null, fullIsGood: boolean): Badge {
+  const v = Number(e.value);
+  const cap = capacity ?? Math.max(1, ctx.observedMax(e.key));
+  const level = Number.isFinite(v) ? Math.max(0, Math.min(1, v / cap)) : 0;
+  const tone: Tone = fullIsGood ? (level <= 0 ? 'bad' : level < 0.25 ? 'warn' : 'good') : level >= 1 ? 'bad' : level >= 0.8 ? 'warn' : 'good';
+  return {
+    label: `${shortLayer(e.layer)} ${e.what}`,
+    text: capacity === null ? e.value : `${e.value}/${formatCap(cap)}`,
+    tone,
+    level,
+    recent: ctx.isRecent(e.changedAt),
+  };
+}
+
+function formatCap(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+export const STATE_RENDERERS: StateRenderer[] = [
+  {
+    name: 'circuit breaker state',
+    match: suffix(['state']),
+    render: (entries, ctx) =>
+      entries.map((e) => ({
+        label: shortLayer(e.layer),
+        text: e.value.replace('_', '-'),
+        tone: BREAKER_TONES[e.value] ?? 'neutral',
+        level: null,
+        recent: ctx.isRecent(e.changedAt),
+      })),
+  },
+  {
+    name: 'tokens and permits left (token bucket, fixed window)',
+    match: suffix(['tokens', 'permits']),
+    render: (entries, ctx) => entries.map((e) => levelBadge(e, ctx, ctx.param(e.layer, ['maxTokens', 'limitForPeriod']), true)),
+  },
+  {
+    name: 'admissions counted against a limit (sliding window, leaky bucket queue)',
+    match: suffix(['count', 'queue']),
+    render: (entries, ctx) => entries.map((e) => levelBadge(e, ctx, ctx.param(e.layer, e.what === 'queue' ? ['capacity'] : ['limit']), false)),
+  },
+  {
+    name: 'bulkhead occupancy',
+    match: suffix(['inUse']),
+    render: (entries, ctx) => entries.map((e) => levelBadge(e, ctx, ctx.param(e.layer, ['maxConcurrentCalls', 'maxThreadPoolSize']), false)),
+  },
+  {
+    name: 'concurrency limit',
+    match: suffix(['limit']),
+    render: (entries, ctx) =>
+      entries.map((e) => ({ label: `${shortLayer(e.layer)} limit`, text: e.value, tone: 'neutral', level: null, recent: ctx.isRecent(e.changedAt) })),
+  },
+  {
+    name: 'adaptive throttling reject probability',
+    match: suffix(['rejectProbability']),
+    render: (entries, ctx) =>
+      entries.map((e) => {
+        const p = Math.max(0, Math.min(1, Number(e.value) || 0));
+        return { label: `${shortLayer(e.layer)} rejects`, text: `${Math.round(p * 100)}%`, tone: p === 0 ? 'good' : p < 0.5 ? 'warn' : 'bad', level: p, recent: ctx.isRecent(e.changedAt) };
+      }),
+  },
+  {
+    name: 'hosts ejected by outlier detection',
+    match: grouped('eject'),
+    render: (entries, ctx) => hostList(entries, ctx, 'ejected', 'ejected'),
+  },
+  {
+    name: 'hosts failing active health checks',
+    match: grouped('health'),
+    render: (entries, ctx) => hostList(entries, ctx, 'unhealthy', 'unhealthy'),
+  },
+  {
+    name: 'any other state',
+    match: (key) => {
+      const dot = key.lastIndexOf('.');
+      return dot < 0 ? ['', key] : [key.slice(0, dot), key.slice(dot + 1)];
+    },
+    render: (entries, ctx) => {
+      // A family of keys (one per transaction, say) is summed up by value.
+      if (entries.length > 2 && entries[0].layer !== '') return [valueCounts(entries, ctx)];
+      return entries.map((e) => ({
+        label: e.layer === '' ? e.what : `${shortLayer(e.layer)} ${e.what}`,
+        text: e.value.length > 28 ? `${e.value.slice(0, 27)}…` : e.value,
+        tone: 'neutral',
+        level: null,
+        recent: ctx.isRecent(e.changedAt),
+      }));
+    },
+  },
+];
+
+/** "12 COMMIT · 2 WAIT": the most common values of a family of keys. */
+function valueCounts(entries: StateEntry[], ctx: RenderContext): Badge {
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e.value, (counts.get(e.value) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
+  return {
+    label: shortLayer(entries[0].layer),
+    text: top.map(([v, n]) => `${n} ${v}`).join(' · '),
+    tone: 'neutral',
+    level: null,
+    recent: ctx.isRecent(Math.max(...entries.map((e) => e.changedAt))),
+  };
+}
+
+/** One badge per layer listing the hosts whose value is `bad`. */
+function hostList(entries: StateEntry[], ctx: RenderContext, bad: string, word: string): Badge[] {
+  const hosts = entries.filter((e) => e.value === bad).map((e) => e.what.slice(e.what.indexOf('.') + 1));
+  const latest = Math.max(...entries.map((e) => e.changedAt));
+  return [
+    {
+      label: `${shortLayer(entries[0].layer)} ${word}`,
+      text: hosts.length === 0 ? 'none' : hosts.length <= 3 ? hosts.join(', ') : `${hosts.length} hosts`,
+      tone: hosts.length === 0 ? 'good' : 'bad',
+      level: null,
+      recent: ctx.isRecent(latest),
+    },
+  ];
+}
+
+/**
+ * Badges for one node's state entries (key → value, changedAt), in renderer order then key
+ * order, so the picture is the same whatever order the records came in.
+ */
+export function renderState(state: Iterable<{ key: string; value: string; changedAt: number }>, ctx: RenderContext, renderers: StateRenderer[] = STATE_RENDERERS): Badge[] {
+  const claimed = new Map<StateRenderer, Map<string, StateEntry[]>>();
+  const sorted = [...state].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const s of sorted) {
+    for (const r of renderers) {
+      const m = r.match(s.key);
+      if (m === null) continue;
+      const byLayer = claimed.get(r) ?? new Map<string, StateEntry[]>();
+      claimed.set(r, byLayer);
+      const list = byLayer.get(m[0]) ?? [];
+      list.push({ key: s.key, layer: m[0], what: m[1], value: s.value, changedAt: s.changedAt });
+      byLayer.set(m[0], list);
+      break;
+    }
+  }
+  const out: Badge[] = [];
+  for (const r of renderers) {
+    const byLayer = claimed.get(r);
+    if (!byLayer) continue;
+    for (const entries of byLayer.values()) out.push(...r.render(entries, ctx));
+  }
+  return out;
+}

@@ -1,0 +1,576 @@
+/**
+ * The topology, drawn from the recorded trace at the playback cursor: nodes (SVG) coloured by
+ * health with their load and pattern badges, and on a canvas underneath, the links, the
+ * messages in flight (positions interpolated by the playback clock) and drops flashing with
+ * their reason. d3-zoom pans and zooms both layers together. Every text is set as text.
+ */
+import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
+import type { Layout, LayoutNode } from '../layout.ts';
+import { renderState, type Badge, type RenderContext } from '../patterns/registry.ts';
+import type { ActiveFault, FoldState } from '../trace/fold.ts';
+import { DROPPED, OPEN } from '../trace/messages.ts';
+import type { TraceStore } from '../trace/store.ts';
+
+export const NODE_W = 160;
+export const NODE_H = 46;
+const BADGE_H = 17;
+const MAX_BADGES = 6;
+/** A message is drawn for at least this long (wall-clock), so fast networks stay visible. */
+export const MIN_VISIBLE_WALL_MS = 300;
+/** A drop flashes this long (wall-clock). */
+const FLASH_WALL_MS = 700;
+const MAX_DOTS = 6000;
+const MAX_FLASHES = 300;
+const MAX_FLASH_LABELS = 12;
+/** Perpendicular offset of each direction's lane, layout units. */
+const LANE = 5;
+
+const COLORS = {
+  link: '#c9d1dc',
+  request: '#2453a6',
+  response: '#1f7a44',
+  other: '#7b4fb0',
+  drop: '#c62828',
+};
+
+export interface Frame {
+  store: TraceStore;
+  cursorUs: number;
+  /** Simulated µs per wall ms. */
+  usPerWallMs: number;
+  /** Layer name → policy parameters, for badge scales. */
+  param: RenderContext['param'];
+  /**
+   * How much of the nodes (SVG) to redraw besides the messages (canvas). In software
+   * rendering, changing the SVG in a frame that also redraws the canvas costs more than a
+   * frame, so while playing the nodes are refreshed a couple of times a second ('all') and in
+   * between only for what must show at once ('urgent': a node's health, a badge changing its
+   * state, such as a breaker opening); a seek or a pause refreshes everything.
+   */
+  refresh: 'all' | 'urgent';
+}
+
+export interface TopologyStats {
+  inFlight: number;
+  drawn: number;
+  drops: number;
+}
+
+interface NodeView {
+  node: LayoutNode;
+  g: Selection<SVGGElement, unknown, null, undefined>;
+  sub: Selection<SVGTextElement, unknown, null, undefined>;
+  busyBar: Selection<SVGRectElement, unknown, null, undefined> | null;
+  queueBar: Selection<SVGRectElement, unknown, null, undefined> | null;
+  badges: Selection<SVGGElement, unknown, null, undefined>;
+  /** What was drawn last, to touch the DOM only on change. */
+  lastStatus: string;
+  lastSub: string;
+  lastBusy: number;
+  lastQueue: number;
+  lastBadges: string;
+  lastUrgent: string;
+}
+
+export class TopologyView {
+  readonly canvas: HTMLCanvasElement;
+  readonly svg: SVGSVGElement;
+  private readonly viewport: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly views: NodeView[] = [];
+  private readonly zoomBehavior: ZoomBehavior<SVGSVGElement, unknown>;
+  private transform: ZoomTransform = zoomIdentity;
+  private width = 0;
+  private height = 0;
+  private dpr = 1;
+  private userZoomed = false;
+  private selected: number | null = null;
+  /** Per directed pair: the visible part of the link (border to border) and its lane offset. */
+  private readonly segments = new Map<number, Float64Array | null>();
+  private readonly dropLayer: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly networkLayer: Selection<SVGGElement, unknown, null, undefined>;
+  private lastLabels = '';
+  private lastNetwork = '';
+  private readonly indexOf: (id: string) => number;
+  /** Something other than the frame changed (zoom, size): draw even if the cursor did not move. */
+  dirty = true;
+  stats: TopologyStats = { inFlight: 0, drawn: 0, drops: 0 };
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly layout: Layout,
+    private readonly onNodeClick: (node: LayoutNode, x: number, y: number) => void,
+  ) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'topology-canvas';
+    this.canvas.setAttribute('data-testid', 'topology-canvas');
+    this.canvas.setAttribute('aria-hidden', 'true');
+    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.svg.setAttribute('class', 'topology-svg');
+    this.svg.setAttribute('data-testid', 'topology-svg');
+    this.svg.setAttribute('role', 'img');
+    this.svg.setAttribute('aria-label', 'Topology: nodes, their health and state');
+    container.append(this.canvas, this.svg);
+
+    this.viewport = select(this.svg).append('g').attr('class', 'viewport');
+    for (const node of layout.nodes) this.views.push(this.makeNode(node));
+    this.dropLayer = this.viewport.append('g').attr('class', 'drop-labels');
+    this.networkLayer = select(this.svg).append('g').attr('class', 'network-faults');
+    const ids = new Map(layout.nodes.map((n) => [n.id, n.index]));
+    this.indexOf = (id) => ids.get(id) ?? -1;
+
+    this.zoomBehavior = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.05, 8])
+      .on('zoom', (event: { transform: ZoomTransform; sourceEvent: unknown }) => {
+        this.transform = event.transform;
+        if (event.sourceEvent) this.userZoomed = true;
+        this.viewport.attr('transform', event.transform.toString());
+        this.dirty = true;
+      });
+    select(this.svg).call(this.zoomBehavior).on('dblclick.zoom', null);
+  }
+
+  /** Sets the drawing size (CSS pixels); refits unless the user has zoomed. */
+  resize(width: number, height: number): void {
+    this.dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+    this.width = width;
+    this.height = height;
+    this.canvas.width = Math.round(width * this.dpr);
+    this.canvas.height = Math.round(height * this.dpr);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    this.svg.setAttribute('width', String(width));
+    this.svg.setAttribute('height', String(height));
+    if (!this.userZoomed) this.fit();
+    this.dirty = true;
+  }
+
+  /** Zooms to show every node. */
+  fit(): void {
+    if (this.width === 0 || this.layout.nodes.length === 0) return;
+    const xs = this.layout.nodes.map((n) => n.x);
+    const ys = this.layout.nodes.map((n) => n.y);
+    const x0 = Math.min(...xs) - NODE_W / 2 - 24;
+    const x1 = Math.max(...xs) + NODE_W / 2 + 24;
+    const y0 = Math.min(...ys) - NODE_H / 2 - 20;
+    const y1 = Math.max(...ys) + NODE_H / 2 + BADGE_H * 3 + 12;
+    const k = Math.min(1.1, this.width / (x1 - x0), this.height / (y1 - y0));
+    const t = zoomIdentity.translate(this.width / 2 - (k * (x0 + x1)) / 2, this.height / 2 - (k * (y0 + y1)) / 2).scale(k);
+    select(this.svg).call(this.zoomBehavior.transform, t);
+    this.userZoomed = false;
+  }
+
+  select(index: number | null): void {
+    if (this.selected !== null) this.views[this.selected]?.g.classed('selected', false);
+    this.selected = index;
+    if (index !== null) this.views[index]?.g.classed('selected', true);
+  }
+
+  /** Screen position (relative to the container) of a node's centre. */
+  screenPosition(index: number): [number, number] {
+    const n = this.layout.nodes[index];
+    return this.transform.apply([n.x, n.y]);
+  }
+
+  draw(frame: Frame): void {
+    this.dirty = false;
+    const { store } = frame;
+    const state = store.fold.at(store.upperBound(Math.floor(frame.cursorUs)));
+    const network = [...(state.faults[store.nodeCount]?.values() ?? [])];
+    const labels = this.drawCanvas(frame, network);
+    this.drawNodes(frame, state);
+    this.drawOverlay(labels, network);
+  }
+
+  destroy(): void {
+    select(this.svg).on('.zoom', null);
+    this.canvas.remove();
+    this.svg.remove();
+  }
+
+  /**
+   * [x0, y0, x1, y1, ox, oy]: where a message from `a` to `b` leaves a's border and reaches
+   * b's, and the offset that keeps each direction on its own side of the link.
+   */
+  private segment(a: number, b: number): Float64Array | null {
+    const key = a * this.layout.nodes.length + b;
+    let seg = this.segments.get(key);
+    if (seg !== undefined) return seg;
+    const na = this.layout.nodes[a];
+    const nb = this.layout.nodes[b];
+    seg = null;
+    if (na && nb && a !== b) {
+      const dx = nb.x - na.x;
+      const dy = nb.y - na.y;
+      const len = Math.hypot(dx, dy) || 1;
+      // Fraction of the centre-to-centre line inside a node's box (with room for its queue bar).
+      const inside = Math.min((NODE_W / 2 + 16) / Math.abs(dx || 1e-9), (NODE_H / 2 + 4) / Math.abs(dy || 1e-9));
+      const t = inside < 0.45 ? inside : 0;
+      // Each direction keeps to its own side: the normal of the lower→higher index direction.
+      const forward = a < b;
+      const nx = ((forward ? -dy : dy) / len) * (forward ? LANE : -LANE);
+      const ny = ((forward ? dx : -dx) / len) * (forward ? LANE : -LANE);
+      seg = Float64Array.of(na.x + dx * t, na.y + dy * t, nb.x - dx * t, nb.y - dy * t, nx, ny);
+    }
+    this.segments.set(key, seg);
+    return seg;
+  }
+
+  // ---- nodes (SVG) -------------------------------------------------------------------------
+
+  private makeNode(node: LayoutNode): NodeView {
+    const g = this.viewport
+      .append('g')
+      .attr('class', `node kind-${kindClass(node)} status-up`)
+      .attr('transform', `translate(${node.x},${node.y})`)
+      .attr('data-node', node.id)
+      .attr('tabindex', 0)
+      .attr('role', 'button')
+      .attr('aria-label', `${node.label} (${node.id}): click for interventions`);
+    g.append('title').text(node.label === node.id ? node.id : `${node.label} (${node.id})`);
+    g.append('rect')
+      .attr('class', 'node-body')
+      .attr('x', -NODE_W / 2)
+      .attr('y', -NODE_H / 2)
+      .attr('width', NODE_W)
+      .attr('height', NODE_H)
+      .attr('rx', node.kind === 'client' ? NODE_H / 2 : 8);
+    const label = g.append('text').attr('class', 'node-label').attr('y', -5).attr('text-anchor', 'middle').text(node.label);
+    fitText(label.node(), node.label, NODE_W - 10);
+    const sub = g.append('text').attr('class', 'node-sub').attr('y', 11).attr('text-anchor', 'middle').text(node.kind === 'service' ? 'service' : node.kind);
+    let busyBar: NodeView['busyBar'] = null;
+    let queueBar: NodeView['queueBar'] = null;
+    if (node.workers > 0) {
+      g.append('rect').attr('class', 'bar-track').attr('x', -NODE_W / 2 + 10).attr('y', NODE_H / 2 - 9).attr('width', NODE_W - 20).attr('height', 4).attr('rx', 2);
+      busyBar = g.append('rect').attr('class', 'bar busy').attr('x', -NODE_W / 2 + 10).attr('y', NODE_H / 2 - 9).attr('width', 0).attr('height', 4).attr('rx', 2);
+      g.append('rect').attr('class', 'bar-track').attr('x', -NODE_W / 2 - 12).attr('y', -NODE_H / 2).attr('width', 7).attr('height', NODE_H).attr('rx', 2);
+      queueBar = g.append('rect').attr('class', 'bar queue').attr('x', -NODE_W / 2 - 12).attr('y', NODE_H / 2).attr('width', 7).attr('height', 0).attr('rx', 2);
+    }
+    const badges = g.append('g').attr('class', 'badges').attr('transform', `translate(${-NODE_W / 2},${NODE_H / 2 + 4})`);
+    g.on('click', (event: MouseEvent) => {
+      event.stopPropagation();
+      const [x, y] = this.screenPosition(node.index);
+      this.onNodeClick(node, x, y);
+    });
+    g.on('keydown', (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      const [x, y] = this.screenPosition(node.index);
+      this.onNodeClick(node, x, y);
+    });
+    return { node, g, sub, busyBar, queueBar, badges, lastStatus: 'up', lastSub: '', lastBusy: -1, lastQueue: -1, lastBadges: '', lastUrgent: '' };
+  }
+
+  private drawNodes(frame: Frame, state: FoldState): void {
+    const { store } = frame;
+    const recentUs = 600 * frame.usPerWallMs;
+    const ctx: RenderContext = {
+      param: frame.param,
+      observedMax: (key) => {
+        const id = store.stringId(key);
+        return id < 0 ? NaN : store.fold.observedMax(id);
+      },
+      isRecent: (changedAt) => frame.cursorUs - changedAt < recentUs,
+    };
+    const full = frame.refresh === 'all';
+    for (const view of this.views) {
+      const i = view.node.index;
+      const status = store.strings[state.status[i]] || 'up';
+      const badges = [...faultBadges(state.faults[i]), ...renderState(stateEntries(store, state, i), ctx)];
+      // What must show at once: health, and each badge's kind and state (not its level or flash).
+      const urgent = `${status}\n${badges.map((b) => `${b.label}|${b.tone}|${b.level === null ? b.text : ''}`).join('\n')}`;
+      if (!full && urgent === view.lastUrgent) continue;
+      view.lastUrgent = urgent;
+      const busy = state.busy[i];
+      const queue = state.queue[i];
+      if (status !== view.lastStatus) {
+        view.lastStatus = status;
+        view.g.attr('class', `node kind-${kindClass(view.node)} status-${status}${this.selected === i ? ' selected' : ''}`);
+      }
+      const sub = subText(view.node, status, busy, queue);
+      if (sub !== view.lastSub) {
+        view.lastSub = sub;
+        view.sub.text(sub);
+      }
+      if (view.busyBar && busy !== view.lastBusy) {
+        view.lastBusy = busy;
+        view.busyBar.attr('width', (NODE_W - 20) * Math.min(1, busy / Math.max(1, view.node.workers)));
+      }
+      if (view.queueBar && queue !== view.lastQueue) {
+        view.lastQueue = queue;
+        const cap = view.node.queueCapacity ?? Math.max(10, store.fold.maxQueue[i]);
+        const h = NODE_H * Math.min(1, queue / Math.max(1, cap));
+        view.queueBar.attr('y', NODE_H / 2 - h).attr('height', h).classed('full', view.node.queueCapacity !== null && queue >= view.node.queueCapacity);
+      }
+      const sig = badges.map((b) => `${b.label}|${b.text}|${b.tone}|${b.level === null ? '' : b.level.toFixed(2)}|${b.recent ? 1 : 0}`).join('\n');
+      if (sig !== view.lastBadges) {
+        view.lastBadges = sig;
+        drawBadges(view.badges, badges);
+      }
+    }
+  }
+
+  // ---- links and messages (canvas) ---------------------------------------------------------
+
+  private drawCanvas(frame: Frame, network: ActiveFault[]): DropLabel[] {
+    const c = this.canvas.getContext('2d');
+    if (!c) return [];
+    const { store, cursorUs: T } = frame;
+    const nodes = this.layout.nodes;
+    const t = this.transform;
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    c.setTransform(this.dpr * t.k, 0, 0, this.dpr * t.k, this.dpr * t.x, this.dpr * t.y);
+
+    // Links; those an active partition cuts in red, dashed.
+    const cuts = network.filter((f) => f.type === 'partition').map((f) => partitionRule(f, this.indexOf));
+    const cut = (a: number, b: number) => cuts.some((blocks) => blocks(a, b) || blocks(b, a));
+    c.lineWidth = 1.5;
+    c.strokeStyle = COLORS.link;
+    c.beginPath();
+    for (const [a, b] of this.layout.links) {
+      if (cuts.length > 0 && cut(a, b)) continue;
+      c.moveTo(nodes[a].x, nodes[a].y);
+      c.lineTo(nodes[b].x, nodes[b].y);
+    }
+    c.stroke();
+    if (cuts.length > 0) {
+      c.strokeStyle = COLORS.drop;
+      c.lineWidth = 2;
+      c.setLineDash([6, 5]);
+      c.beginPath();
+      for (const [a, b] of this.layout.links) {
+        if (!cut(a, b)) continue;
+        c.moveTo(nodes[a].x, nodes[a].y);
+        c.lineTo(nodes[b].x, nodes[b].y);
+      }
+      c.stroke();
+      c.setLineDash([]);
+    }
+
+    const m = store.messages;
+    const minVisUs = MIN_VISIBLE_WALL_MS * frame.usPerWallMs;
+    const sendT = m.sendT.a;
+    const endT = m.endT.a;
+    const end = m.end.a;
+    const from = m.from.a;
+    const to = m.to.a;
+    const type = m.type.a;
+    const requestId = store.stringId('request');
+    const responseId = store.stringId('response');
+    // Dots are small squares, one path per colour: in software rendering, thousands of
+    // anti-aliased arcs (or sprite stamps) cost several times more per frame.
+    const paths = [new Path2D(), new Path2D(), new Path2D()];
+    const r = Math.max(1.8, 2.6 / Math.sqrt(t.k));
+    let drawn = 0;
+    const dot = (idx: number, f: number) => {
+      const seg = this.segment(from[idx], to[idx]);
+      if (seg === null) return;
+      const px = seg[0] + (seg[2] - seg[0]) * f + seg[4];
+      const py = seg[1] + (seg[3] - seg[1]) * f + seg[5];
+      paths[type[idx] === requestId ? 0 : type[idx] === responseId ? 1 : 2].rect(px - r, py - r, 2 * r, 2 * r);
+      drawn++;
+    };
+    // Short flights, stretched to stay visible for MIN_VISIBLE_WALL_MS…
+    m.sentBetween(T - minVisUs, T, MAX_DOTS, (idx) => {
+      if (end[idx] === DROPPED && endT[idx] <= T) return;
+      const flight = end[idx] === OPEN ? minVisUs : Math.max(endT[idx] - sendT[idx], minVisUs);
+      dot(idx, Math.min(1, (T - sendT[idx]) / flight));
+    });
+    // …and long ones, at their true position.
+    const inFlight = m.inFlight(T, MAX_DOTS, (idx) => {
+      if (sendT[idx] > T - minVisUs) return;
+      const f = end[idx] === OPEN ? 0.5 : (T - sendT[idx]) / (endT[idx] - sendT[idx]);
+      dot(idx, Math.min(1, f));
+    });
+    c.fillStyle = COLORS.request;
+    c.fill(paths[0]);
+    c.fillStyle = COLORS.response;
+    c.fill(paths[1]);
+    c.fillStyle = COLORS.other;
+    c.fill(paths[2]);
+
+    // Drops: a red cross where the message was lost, fading; the reason beside the first few.
+    const flashUs = FLASH_WALL_MS * frame.usPerWallMs;
+    const labels = new Map<string, DropLabel>();
+    let drops = 0;
+    c.strokeStyle = COLORS.drop;
+    c.lineWidth = 2;
+    m.dropsBetween(T - flashUs, T, MAX_FLASHES, (idx, dropT) => {
+      const seg = this.segment(from[idx], to[idx]);
+      if (seg === null) return;
+      drops++;
+      // Lost on the way out (loss, partition, full link) or at a node that was down.
+      const f = dropT - sendT[idx] > 0 ? 0.9 : 0.1;
+      const x = seg[0] + (seg[2] - seg[0]) * f + seg[4];
+      const y = seg[1] + (seg[3] - seg[1]) * f + seg[5];
+      const alpha = Math.max(0.15, 1 - (T - dropT) / flashUs);
+      const s = 5;
+      c.globalAlpha = alpha;
+      c.beginPath();
+      c.moveTo(x - s, y - s);
+      c.lineTo(x + s, y + s);
+      c.moveTo(x + s, y - s);
+      c.lineTo(x - s, y + s);
+      c.stroke();
+      const reason = store.strings[m.reason.a[idx]] || 'dropped';
+      const key = `${from[idx]}>${to[idx]}>${reason}`;
+      const label = labels.get(key);
+      if (label) label.n++;
+      else if (labels.size < MAX_FLASH_LABELS) labels.set(key, { x, y: y - 9, reason, n: 1, alpha, anchor: f > 0.5 ? 'end' : 'start' });
+    });
+    c.globalAlpha = 1;
+    this.stats = { inFlight, drawn, drops };
+    return [...labels.values()];
+  }
+
+  /** Drop reasons and network-wide faults, as SVG text above the nodes. */
+  private drawOverlay(labels: DropLabel[], network: ActiveFault[]): void {
+    const sig = labels.map((l) => `${l.x.toFixed(0)},${l.y.toFixed(0)},${l.reason},${l.n},${l.alpha.toFixed(1)}`).join('|');
+    if (sig !== this.lastLabels) {
+      this.lastLabels = sig;
+      this.dropLayer.selectAll('*').remove();
+      for (const l of labels) {
+        this.dropLayer
+          .append('text')
+          .attr('class', 'drop-label')
+          .attr('x', l.x)
+          .attr('y', l.y)
+          .attr('text-anchor', l.anchor)
+          .attr('opacity', l.alpha.toFixed(2))
+          .text(l.n > 1 ? `${l.reason} ×${l.n}` : l.reason);
+      }
+    }
+    const lines = network.map((f) => describeNetworkFault(f));
+    const netSig = lines.join('|');
+    if (netSig !== this.lastNetwork) {
+      this.lastNetwork = netSig;
+      this.networkLayer.selectAll('*').remove();
+      lines.forEach((line, i) => {
+        this.networkLayer.append('text').attr('class', 'network-fault').attr('x', 10).attr('y', 18 + i * 16).text(line);
+      });
+    }
+  }
+}
+
+function subText(node: LayoutNode, status: string, busy: number, queue: number): string {
+  if (status !== 'up') return status.toUpperCase();
+  if (node.workers > 0) return `${busy}/${node.workers} busy · ${queue} queued`;
+  return node.kind === 'client' ? 'client' : node.kind;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+function stateEntries(store: TraceStore, state: FoldState, node: number): { key: string; value: string; changedAt: number }[] {
+  const states = state.states[node];
+  if (!states || states.size === 0) return [];
+  const changed = state.changed[node];
+  const out: { key: string; value: string; changedAt: number }[] = [];
+  for (const [k, v] of states) out.push({ key: store.strings[k], value: store.strings[v], changedAt: changed?.get(k) ?? 0 });
+  return out;
+}
+
+function faultBadges(faults: Map<number, ActiveFault> | null): Badge[] {
+  if (!faults || faults.size === 0) return [];
+  const out: Badge[] = [];
+  for (const f of faults.values()) out.push({ label: 'fault', text: describeFault(f), tone: 'bad', level: null, recent: false });
+  return out;
+}
+
+export function describeFault(f: ActiveFault): string {
+  const d = f.detail;
+  const num = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : NaN);
+  switch (f.type) {
+    case 'slow':
+      return `slow ×${num('factor')}`;
+    case 'brownout':
+      return `brownout ${Math.round(num('errorProbability') * 100)}%`;
+    case 'latency':
+      return `latency +${num('extraMs')} ms`;
+    case 'loss':
+      return `loss ${Math.round(num('probability') * 100)}%`;
+    case 'clock-skew':
+      return `clock skew ${num('skewMs')} ms`;
+    default:
+      return f.type;
+  }
+}
+
+function drawBadges(g: Selection<SVGGElement, unknown, null, undefined>, badges: Badge[]): void {
+  g.selectAll('*').remove();
+  const shown = badges.length > MAX_BADGES ? badges.slice(0, MAX_BADGES - 1) : badges;
+  shown.forEach((b, i) => {
+    const row = g.append('g').attr('class', `nb-row tone-${b.tone}${b.recent ? ' recent' : ''}`).attr('transform', `translate(0,${i * BADGE_H})`);
+    row.append('rect').attr('class', 'nb-bg').attr('width', NODE_W).attr('height', BADGE_H - 2).attr('rx', 3);
+    if (b.level !== null) {
+      row.append('rect').attr('class', 'nb-level').attr('x', 1).attr('y', BADGE_H - 5).attr('width', Math.max(0, (NODE_W - 2) * b.level)).attr('height', 2);
+    }
+    // About 27 characters fit a row: the label keeps at least 8, the value takes the rest.
+    const text = truncate(b.text, Math.max(12, 26 - Math.min(b.label.length, 12)));
+    row.append('text').attr('class', 'nb-label').attr('x', 5).attr('y', 10.5).text(truncate(b.label, Math.max(8, 26 - text.length)));
+    row.append('text').attr('class', 'nb-value').attr('x', NODE_W - 5).attr('y', 10.5).attr('text-anchor', 'end').text(text);
+  });
+  if (badges.length > MAX_BADGES) {
+    g.append('text')
+      .attr('class', 'nb-more')
+      .attr('x', 5)
+      .attr('y', (MAX_BADGES - 1) * BADGE_H + 10.5)
+      .text(`+${badges.length - MAX_BADGES + 1} more`);
+  }
+}
+
+interface DropLabel {
+  x: number;
+  y: number;
+  reason: string;
+  n: number;
+  alpha: number;
+  anchor: 'start' | 'end';
+}
+
+/** Does an active partition fault block messages from a to b (by node index)? */
+function partitionRule(f: ActiveFault, indexOf: (id: string) => number): (a: number, b: number) => boolean {
+  const d = f.detail;
+  const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map(indexOf) : []);
+  if (Array.isArray(d.groups)) {
+    const groupOf = new Map<number, number>();
+    d.groups.forEach((g, i) => ids(g).forEach((n) => groupOf.set(n, i)));
+    return (a, b) => groupOf.has(a) && groupOf.has(b) && groupOf.get(a) !== groupOf.get(b);
+  }
+  const from = new Set(ids(d.from));
+  const to = new Set(ids(d.to));
+  return (a, b) => from.has(a) && to.has(b);
+}
+
+/** A fault on no single node, as a line of text. */
+function describeNetworkFault(f: ActiveFault): string {
+  const d = f.detail;
+  const link = d.link && typeof d.link === 'object' ? (d.link as { from?: unknown; to?: unknown }) : null;
+  const where = link ? ` on ${String(link.from)} → ${String(link.to)}` : ' on every link';
+  if (f.type === 'partition') {
+    if (Array.isArray(d.groups)) return `partition: ${d.groups.map((g) => (Array.isArray(g) ? g.join(', ') : '')).join(' | ')}`;
+    return `partition: ${Array.isArray(d.from) ? d.from.join(', ') : ''} ↛ ${Array.isArray(d.to) ? d.to.join(', ') : ''}`;
+  }
+  if (f.type === 'latency' || f.type === 'loss') return `${describeFault(f)}${where}`;
+  return describeFault(f);
+}
+
+/** Shortens an SVG text (with an ellipsis) until it fits `width`; the full text stays in the node's title. */
+function fitText(el: SVGTextElement | null, text: string, width: number): void {
+  if (!el || typeof el.getComputedTextLength !== 'function') return;
+  let n = text.length;
+  // getComputedTextLength is 0 when the SVG is not laid out yet: then a fixed cut.
+  if (el.getComputedTextLength() === 0) {
+    if (n > 22) el.textContent = `${text.slice(0, 21)}…`;
+    return;
+  }
+  while (n > 1 && el.getComputedTextLength() > width) {
+    n--;
+    el.textContent = `${text.slice(0, n).trimEnd()}…`;
+  }
+}
+
+function kindClass(node: LayoutNode): string {
+  return node.kind === 'client' ? 'client' : node.kind === 'service' ? 'service' : 'other';
+}

@@ -1,0 +1,188 @@
+/**
+ * Messages as flights: each `send` (and each `dup` copy) paired with the `deliver` or `drop`
+ * that ends it, so the topology can ask "what is on the wire at time T" and interpolate
+ * positions from the playback clock.
+ */
+import { FIELDS } from './codec.ts';
+import { F64, I32 } from './grow.ts';
+import type { TraceStore } from './store.ts';
+
+export const OPEN = 0;
+export const DELIVERED = 1;
+export const DROPPED = 2;
+
+const BLOCK = 256;
+
+export class MessageIndex {
+  readonly sendT = new F64();
+  readonly endT = new F64();
+  readonly from = new I32();
+  readonly to = new I32();
+  /** OPEN, DELIVERED or DROPPED. */
+  readonly end = new I32();
+  /** String id of the drop reason (0 when not dropped). */
+  readonly reason = new I32();
+  /** String id of the message type. */
+  readonly type = new I32();
+  /** The message id. */
+  readonly msg = new F64();
+  /** Index of the send record. */
+  readonly rec = new I32();
+  /** Dropped messages, in drop order, and when. */
+  readonly drops = new I32();
+  readonly dropT = new F64();
+  /** Message indexes still in flight at the recording's frontier. */
+  readonly openSet = new Set<number>();
+  private readonly openById = new Map<number, number[]>();
+  /** Latest end of the ended messages in each block of BLOCK messages, and its running max. */
+  private readonly blockMaxEnd: number[] = [];
+  private readonly prefixMaxEnd: number[] = [];
+
+  constructor(private readonly store: TraceStore) {}
+
+  get count(): number {
+    return this.sendT.n;
+  }
+
+  ingest(from: number, to: number): void {
+    const s = this.store;
+    const send = s.code('send');
+    const dup = s.code('dup');
+    const deliver = s.code('deliver');
+    const drop = s.code('drop');
+    const sendTo = s.field(send, 'to');
+    const sendMsg = s.field(send, 'msg');
+    const sendType = s.field(send, 'type');
+    const dupTo = s.field(dup, 'to');
+    const dupMsg = s.field(dup, 'msg');
+    const deliverMsg = s.field(deliver, 'msg');
+    const dropMsg = s.field(drop, 'msg');
+    const dropReason = s.field(drop, 'reason');
+    const k = s.k;
+    for (let i = from; i < to; i++) {
+      const kind = k[i];
+      if (kind === send) {
+        this.start(s.t[i], s.nodeOf(i), s.nodeField(i, sendTo), s.num(i, sendMsg), sendType < 0 ? 0 : s.f[i * FIELDS + sendType], i);
+      } else if (kind === dup) {
+        const id = s.num(i, dupMsg);
+        const first = this.openById.get(id)?.[0];
+        this.start(s.t[i], s.nodeOf(i), s.nodeField(i, dupTo), id, first === undefined ? 0 : this.type.a[first], i);
+      } else if (kind === deliver) {
+        this.finish(s.num(i, deliverMsg), s.t[i], DELIVERED, 0);
+      } else if (kind === drop) {
+        const idx = this.finish(s.num(i, dropMsg), s.t[i], DROPPED, dropReason < 0 ? 0 : s.f[i * FIELDS + dropReason]);
+        if (idx >= 0) {
+          this.drops.push(idx);
+          this.dropT.push(s.t[i]);
+        }
+      }
+    }
+  }
+
+  private start(t: number, from: number, to: number, id: number, type: number, rec: number): void {
+    const idx = this.sendT.push(t);
+    this.endT.push(Infinity);
+    this.from.push(from);
+    this.to.push(to);
+    this.end.push(OPEN);
+    this.reason.push(0);
+    this.type.push(type);
+    this.msg.push(id);
+    this.rec.push(rec);
+    this.openSet.add(idx);
+    const list = this.openById.get(id);
+    if (list) list.push(idx);
+    else this.openById.set(id, [idx]);
+    const block = Math.floor(idx / BLOCK);
+    if (block === this.blockMaxEnd.length) {
+      this.blockMaxEnd.push(-Infinity);
+      this.prefixMaxEnd.push(block > 0 ? this.prefixMaxEnd[block - 1] : -Infinity);
+    }
+  }
+
+  private finish(id: number, t: number, how: number, reason: number): number {
+    const list = this.openById.get(id);
+    if (!list || list.length === 0) return -1;
+    const idx = list.shift()!;
+    if (list.length === 0) this.openById.delete(id);
+    this.openSet.delete(idx);
+    this.endT.a[idx] = t;
+    this.end.a[idx] = how;
+    this.reason.a[idx] = reason;
+    const block = Math.floor(idx / BLOCK);
+    if (t > this.blockMaxEnd[block]) this.blockMaxEnd[block] = t;
+    for (let b = block; b < this.prefixMaxEnd.length && this.prefixMaxEnd[b] < t; b++) this.prefixMaxEnd[b] = t;
+    return idx;
+  }
+
+  /** Number of messages sent at or before tUs. */
+  sentBy(tUs: number): number {
+    return upperBound(this.sendT.a, this.sendT.n, tUs);
+  }
+
+  /**
+   * Calls `visit` for each message in flight at tUs (sent at or before it, ended after it),
+   * at most `max` of them. Returns how many there were in all (counting stops at 100 × max).
+   */
+  inFlight(tUs: number, max: number, visit: (idx: number) => void): number {
+    const upper = this.sentBy(tUs);
+    const sendT = this.sendT.a;
+    const endT = this.endT.a;
+    const end = this.end.a;
+    let seen = 0;
+    const limit = max * 100;
+    for (let block = Math.floor((upper - 1) / BLOCK); block >= 0 && seen < limit; block--) {
+      if (this.prefixMaxEnd[block] <= tUs) break;
+      if (this.blockMaxEnd[block] <= tUs) continue;
+      const first = block * BLOCK;
+      const last = Math.min(upper, first + BLOCK);
+      for (let idx = first; idx < last; idx++) {
+        if (end[idx] !== OPEN && endT[idx] > tUs && sendT[idx] <= tUs) {
+          if (seen++ < max) visit(idx);
+        }
+      }
+    }
+    for (const idx of this.openSet) {
+      if (sendT[idx] <= tUs) {
+        if (seen++ < max) visit(idx);
+      }
+    }
+    return seen;
+  }
+
+  /** Drops at times in (fromUs, toUs], latest first, at most `max`. */
+  dropsBetween(fromUs: number, toUs: number, max: number, visit: (idx: number, t: number) => void): void {
+    const hi = upperBound(this.dropT.a, this.dropT.n, toUs);
+    let n = 0;
+    for (let j = hi - 1; j >= 0 && n < max; j--, n++) {
+      const t = this.dropT.a[j];
+      if (t <= fromUs) break;
+      visit(this.drops.a[j], t);
+    }
+  }
+
+  /**
+   * Messages sent in (fromUs, toUs], visiting at most about `max` of them evenly spread;
+   * `visit` gets the weight each visited message stands for.
+   */
+  sentBetween(fromUs: number, toUs: number, max: number, visit: (idx: number, weight: number) => void): void {
+    const lo = upperBound(this.sendT.a, this.sendT.n, fromUs);
+    const hi = upperBound(this.sendT.a, this.sendT.n, toUs);
+    const n = hi - lo;
+    if (n <= 0) return;
+    const stride = Math.max(1, Math.ceil(n / max));
+    for (let idx = lo; idx < hi; idx += stride) visit(idx, Math.min(stride, hi - idx));
+  }
+}
+
+/** First index in a[0, n) whose value is > x (a sorted ascending). */
+export function upperBound(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
