@@ -2,4 +2,4 @@
 /** Entry point of `npm run sim -- <command>`; see cli/main.ts. */
 import { main } from './cli/main.ts';
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

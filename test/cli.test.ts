@@ -9,10 +9,10 @@ import { hashTraceRecords, type TraceHeader, type TraceRecord } from '../sim/eng
 const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
 const CRASH = 'scenarios/network/crash-restart.json';
 
-function cli(...argv: string[]) {
+async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
 
@@ -29,21 +29,21 @@ const valid = {
 };
 
 describe('sim run', () => {
-  it('prints a readable summary with seed, hashes, metrics and checks; exit 0 when checks pass', () => {
-    const r = cli('run', CRASH);
+  it('prints a readable summary with seed, hashes, metrics and checks; exit 0 when checks pass', async () => {
+    const r = await cli('run', CRASH);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/seed 3 · scenario [0-9a-f]{16} · trace [0-9a-f]{16}/);
     expect(r.stdout).toContain('users.latencyMs');
     expect(r.stdout).toMatch(/Checks: 6 passed, 0 failed/);
   });
 
-  it('shows each call path with its policies in order', () => {
-    const r = cli('run', 'scenarios/resilience/cascading-failure.json');
+  it('shows each call path with its policies in order', async () => {
+    const r = await cli('run', 'scenarios/resilience/cascading-failure.json');
     expect(r.stdout).toContain('api->payments: fallback → breaker (circuit-breaker) → timeout → payments');
   });
 
-  it('--json prints one object with the documented fields', () => {
-    const r = cli('run', CRASH, '--json', '--seed', '11');
+  it('--json prints one object with the documented fields', async () => {
+    const r = await cli('run', CRASH, '--json', '--seed', '11');
     const out = JSON.parse(r.stdout);
     for (const key of ['scenario', 'seed', 'scenarioHash', 'traceHash', 'events', 'simTimeUs', 'outcome', 'metrics', 'checks']) expect(out).toHaveProperty(key);
     expect(out.seed).toBe(11);
@@ -52,17 +52,17 @@ describe('sim run', () => {
     expect(out.checks[0]).toEqual({ name: expect.any(String), ok: true, detail: expect.any(String) });
   });
 
-  it('--trace writes JSONL whose records re-hash to the reported trace hash', () => {
+  it('--trace writes JSONL whose records re-hash to the reported trace hash', async () => {
     const path = join(dir, 'trace.jsonl');
-    const r = JSON.parse(cli('run', CRASH, '--json', '--trace', path).stdout);
+    const r = JSON.parse((await cli('run', CRASH, '--json', '--trace', path)).stdout);
     const [header, ...records] = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect((header as TraceHeader).nodes).toEqual(['server', 'users']);
     expect(records.length).toBe(r.traceRecords);
     expect(hashTraceRecords(header.nodes, records as TraceRecord[])).toBe(r.traceHash);
   });
 
-  it('--set changes a field; a failing check exits 1 and prints the replay command', () => {
-    const r = cli('run', CRASH, '--set', 'faults[0].restartAfterMs=null');
+  it('--set changes a field; a failing check exits 1 and prints the replay command', async () => {
+    const r = await cli('run', CRASH, '--set', 'faults[0].restartAfterMs=null');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL  and restarted once');
     expect(r.stdout).toContain("Replay: npm run sim -- run scenarios/network/crash-restart.json --seed 3 --set 'faults[0].restartAfterMs=null'");
@@ -82,17 +82,17 @@ describe('bad input exits 2 with the field path and what was expected', () => {
     ['a malformed --set', () => ['run', CRASH, '--set', 'nodes[0'], /nodes\[0/],
   ];
   for (const [what, argv, message] of cases) {
-    it(what, () => {
-      const r = cli(...argv());
+    it(what, async () => {
+      const r = await cli(...argv());
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     });
   }
 
-  it('bad arguments: unknown command, unknown option, bad seed', () => {
-    expect(cli('frobnicate').code).toBe(2);
-    expect(cli('run', CRASH, '--colour').code).toBe(2);
-    const seed = cli('run', CRASH, '--seed', '-3');
+  it('bad arguments: unknown command, unknown option, bad seed', async () => {
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('run', CRASH, '--colour')).code).toBe(2);
+    const seed = await cli('run', CRASH, '--seed', '-3');
     expect(seed.code).toBe(2);
     expect(seed.stderr).toContain('expected a whole number');
   });

@@ -1,103 +1,69 @@
 /**
- * The command line: `npm run sim -- <command>`. Exit status: 0 when every check passed,
- * 1 when a check failed, 2 on bad input (arguments, files, scenarios).
+ * The command line: `npm run sim -- <command>`, one file per command in commands/. Exit
+ * status: 0 ok, 1 a check failed, 2 bad input (arguments, files, scenarios, seed ranges);
+ * `compare` is a study tool and exits 0 whatever the checks say (see its --help).
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ScenarioRun, scenarioHash } from '../scenario/run.ts';
-import { BadInput, loadScenarioFile } from './scenario-file.ts';
-import { formatSummary } from './summary.ts';
-import { TraceFileWriter } from './trace-file.ts';
+import { Command, CommanderError } from 'commander';
+import { EXIT_BAD_INPUT, EXIT_OK, PROGRAM, processOutput, usageHint, type Output } from './common.ts';
+import { registerCompare } from './commands/compare.ts';
+import { registerList } from './commands/list.ts';
+import { registerFileCommands } from './commands/report.ts';
+import { registerRun } from './commands/run.ts';
+import { registerMerge, registerSweep } from './commands/sweep.ts';
+import { registerValidate } from './commands/validate.ts';
+import { BadInput } from './scenario-file.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_CHECK_FAILED = 1;
-export const EXIT_BAD_INPUT = 2;
+export { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, processOutput, replayCommand, type Output } from './common.ts';
 
-/** Where the command line writes; tests pass their own. */
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
+/** What a command module gets: where to write, and a way to declare its action. */
+export interface CommandContext {
+  out: Output;
+  /**
+   * Sets `cmd`'s action. The action returns the exit status; a `BadInput` it throws is
+   * printed with the command's usage and exits 2.
+   */
+  action<A extends unknown[]>(cmd: Command, fn: (...args: A) => number | Promise<number>): void;
 }
 
-export const processOutput: Output = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
-
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return Number(value);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-interface RunFlags {
-  seed?: number;
-  json?: boolean;
-  trace?: string;
-  set: string[];
-  variant?: string;
-}
-
-/** The command that replays a run exactly. */
-export function replayCommand(file: string, seed: number, flags: { set: string[]; variant?: string }): string {
-  const parts = ['npm run sim -- run', shellQuote(file), `--seed ${seed}`];
-  if (flags.variant) parts.push(`--variant ${shellQuote(flags.variant)}`);
-  for (const s of flags.set) parts.push(`--set ${shellQuote(s)}`);
-  return parts.join(' ');
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function runCommand(file: string, flags: RunFlags, out: Output): number {
-  const scenario = loadScenarioFile(file, flags.set, flags.variant);
-  const seed = flags.seed ?? scenario.seed;
-  const nodes = [...scenario.nodes.map((n) => n.id), ...scenario.workloads.map((w) => w.id)];
-  const writer = flags.trace
-    ? new TraceFileWriter(flags.trace, { k: 'header', format: 'faultline-trace', version: 1, nodes, seed, scenarioHash: scenarioHash(scenario) })
-    : undefined;
-  const result = new ScenarioRun(scenario, { seed, listeners: writer ? [writer.write] : [] }).finish();
-  writer?.close();
-  const replay = replayCommand(file, seed, flags);
-  out.stdout(flags.json ? JSON.stringify({ ...result, replay }, null, 2) + '\n' : formatSummary(result, replay) + '\n');
-  return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
-}
-
-export function main(argv: string[], out: Output = processOutput): number {
+export async function main(argv: string[], out: Output = processOutput): Promise<number> {
   let exitCode = EXIT_OK;
   const program = new Command()
-    .name('faultline')
-    .description('Run Faultline scenarios from the command line.')
+    .name(PROGRAM)
+    .description('Run Faultline scenarios from the command line. Exit status: 0 ok, 1 a check failed, 2 bad input.')
     .exitOverride()
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError(`(run '${PROGRAM} --help' for the commands)`);
 
-  program
-    .command('run')
-    .description('Run a scenario and print a summary (exit 1 if a check fails, 2 on bad input)')
-    .argument('<scenario>', 'scenario file (JSON)')
-    .option('--seed <n>', "random seed (default: the scenario's)", parseSeed)
-    .option('--json', 'print one JSON object instead of the summary')
-    .option('--trace <file>', 'write the trace as JSON lines (a header line, then one record per line)')
-    .option('--set <path=value>', 'change a field before running, e.g. nodes[0].workers=2 (repeatable)', collect, [])
-    .option('--variant <name>', "apply one of the scenario's variants")
-    .exitOverride()
-    .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
-    .action((file: string, flags: RunFlags) => {
-      exitCode = runCommand(file, flags, out);
-    });
+  const ctx: CommandContext = {
+    out,
+    action(cmd, fn) {
+      cmd.action(async (...args: unknown[]) => {
+        try {
+          exitCode = await fn(...(args.slice(0, -1) as Parameters<typeof fn>));
+        } catch (e) {
+          if (!(e instanceof BadInput)) throw e;
+          out.stderr(`error: ${e.message}\n${usageHint(cmd)}\n`);
+          exitCode = EXIT_BAD_INPUT;
+        }
+      });
+    },
+  };
+
+  registerList(program, ctx);
+  registerValidate(program, ctx);
+  registerRun(program, ctx);
+  registerCompare(program, ctx);
+  registerSweep(program, ctx);
+  registerMerge(program, ctx);
+  registerFileCommands(program, ctx);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: out.stdout, writeErr: out.stderr }).showHelpAfterError(usageHint(cmd));
+  }
 
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
-    if (e instanceof BadInput) {
-      out.stderr(`error: ${e.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
     throw e;
   }
   return exitCode;

@@ -42,7 +42,8 @@ function metricsTable(metrics: RunResult['metrics']): string[] {
   return out;
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** A text table: the first column left-aligned, the others right-aligned, indented by two. */
+export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [fmt(header), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)];

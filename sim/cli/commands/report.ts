@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { EXIT_CHECK_FAILED, EXIT_OK, parseCount, SCENARIO_ARGUMENT, withRunOptions } from '../common.ts';
+import type { CommandContext } from '../main.ts';
+import { checksLine, DEFAULT_FIRST, runOnce, type RunOnceFlags } from '../run-once.ts';
+
+interface OutFlags extends RunOnceFlags {
+  out: string;
+}
+
+/** `report`, `trace` and `diagram`: one run, one file. */
+export function registerFileCommands(program: Command, ctx: CommandContext): void {
+  const report = program
+    .command('report')
+    .summary('write a self-contained HTML report of a run, with charts')
+    .description(
+      'Run a scenario and write one self-contained HTML report (no network needed to open it): identity and hashes, latency ' +
+        'percentiles, throughput, errors and rejections over time with fault markers, pattern state bands, a space-time ' +
+        'diagram of the first messages, the checks and the replay command. Exit 1 if a check failed (the report is written anyway), 2 on bad input.',
+    )
+    .argument(...SCENARIO_ARGUMENT)
+    .requiredOption('--out <file>', 'the HTML file to write, e.g. report.html');
+  withRunOptions(report).option('--first <n>', `messages in the space-time diagram (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
+  ctx.action(report, (file: string, flags: OutFlags) => {
+    const { result, replay } = runOnce(file, { ...flags, report: flags.out });
+    ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\nReport: ${flags.out}\n`);
+    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+  });
+
+  const trace = program
+    .command('trace')
+    .summary('write the trace of a run as JSON lines')
+    .description(
+      'Run a scenario and write its trace as JSON lines: a header (node names, seed, scenario hash), then one record per line ' +
+        '(the same file as run --trace). Exit 1 if a check failed (the trace is written anyway), 2 on bad input.',
+    )
+    .argument(...SCENARIO_ARGUMENT)
+    .requiredOption('--out <file>', 'the JSONL file to write, e.g. trace.jsonl');
+  withRunOptions(trace);
+  ctx.action(trace, (file: string, flags: OutFlags) => {
+    const { result, replay } = runOnce(file, { ...flags, trace: flags.out });
+    ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\nTrace: ${flags.out} (${result.traceRecords.toLocaleString('en-US')} records)\n`);
+    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+  });
+
+  const diagram = program
+    .command('diagram')
+    .summary('write the space-time diagram of the first messages as SVG')
+    .description(
+      'Run a scenario and write the space-time (Lamport) diagram of its first messages as SVG: a vertical line per node, time ' +
+        'flowing down, an arrow from each send to its delivery, drops marked ×. Exit 1 if a check failed (the diagram is written anyway), 2 on bad input.',
+    )
+    .argument(...SCENARIO_ARGUMENT)
+    .requiredOption('--out <file>', 'the SVG file to write, e.g. messages.svg');
+  withRunOptions(diagram).option('--first <n>', `how many messages, in order of sending (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
+  ctx.action(diagram, (file: string, flags: OutFlags) => {
+    const { result, replay } = runOnce(file, { ...flags, diagram: flags.out });
+    ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\nDiagram: ${flags.out}\n`);
+    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+  });
+}

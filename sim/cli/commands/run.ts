@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { EXIT_CHECK_FAILED, EXIT_OK, parseCount, SCENARIO_ARGUMENT, withRunOptions } from '../common.ts';
+import type { CommandContext } from '../main.ts';
+import { DEFAULT_FIRST, runOnce, type RunOnceFlags } from '../run-once.ts';
+import { formatSummary } from '../summary.ts';
+
+interface RunFlags extends RunOnceFlags {
+  json?: boolean;
+}
+
+export function registerRun(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('run')
+    .summary('run a scenario and print a summary (--json, --trace, --report)')
+    .description('Run a scenario and print a summary. Exit 0 if every check passed, 1 if a check failed, 2 on bad input.')
+    .argument(...SCENARIO_ARGUMENT);
+  withRunOptions(cmd)
+    .option('--json', 'print one JSON object instead of the summary')
+    .option('--trace <file>', 'also write the trace as JSON lines (a header line, then one record per line)')
+    .option('--report <file>', 'also write the HTML report (as the report command does)')
+    .option('--first <n>', `messages in the report's space-time diagram (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
+  ctx.action(cmd, (file: string, flags: RunFlags) => {
+    const { result, replay } = runOnce(file, flags);
+    ctx.out.stdout(flags.json ? JSON.stringify({ ...result, replay }, null, 2) + '\n' : formatSummary(result, replay) + '\n');
+    if (flags.report !== undefined && flags.json !== true) ctx.out.stdout(`\nReport: ${flags.report}\n`);
+    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+  });
+}

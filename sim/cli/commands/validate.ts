@@ -1,0 +1,67 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { applySets, applyVariant, formatErrors, MAX_SCENARIO_BYTES, readScenarioJson, validateScenario, type ScenarioError } from '../../scenario/load.ts';
+import { collect, EXIT_BAD_INPUT, EXIT_OK, resolveScenario } from '../common.ts';
+import type { CommandContext } from '../main.ts';
+import { BadInput } from '../scenario-file.ts';
+
+interface ValidateFlags {
+  set: string[];
+  variant?: string;
+}
+
+/**
+ * Checks a scenario file without running it: the file itself, then each of its variants
+ * (a variant's changes must give a valid scenario too). Exit 0 and "valid", or 2 with every
+ * problem and its field path.
+ */
+export function registerValidate(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('validate')
+    .summary('check a scenario file (and its variants) without running it')
+    .description('Check a scenario file without running it: the file, then each of its variants. Exit 0 and print "valid", or exit 2 with every problem and its field path.')
+    .argument('<file>', 'scenario file (JSON), or a built-in scenario name')
+    .option('--variant <name>', 'check the scenario with this variant applied (only)')
+    .option('--set <path=value>', 'check the scenario with this change (repeatable)', collect, []);
+  ctx.action(cmd, (arg: string, flags: ValidateFlags) => {
+    const file = resolveScenario(arg);
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new BadInput(`${file}: not a file`);
+    const size = stat.size;
+    if (size > MAX_SCENARIO_BYTES) throw new BadInput(`${file}: the file is ${(size / 1024 / 1024).toFixed(1)} MB, more than the limit of ${MAX_SCENARIO_BYTES / 1024 / 1024} MB`);
+    const json = readScenarioJson(readFileSync(file, 'utf8'));
+    if (!json.ok) return invalid(ctx, file, json.errors);
+    let raw = json.value;
+    try {
+      if (flags.variant !== undefined) raw = applyVariant(raw, flags.variant);
+      if (flags.set.length > 0) raw = applySets(raw, flags.set);
+    } catch (e) {
+      throw new BadInput(`${file}: ${(e as Error).message}`);
+    }
+    const base = validateScenario(raw);
+    if (!base.ok) return invalid(ctx, file, base.errors);
+    // Each variant must give a valid scenario too (unless one was chosen already).
+    const problems: ScenarioError[] = [];
+    const variants = flags.variant === undefined ? base.scenario.variants : [];
+    variants.forEach((v, i) => {
+      let changed: unknown;
+      try {
+        changed = applySets(applyVariant(json.value, v.name), flags.set);
+      } catch (e) {
+        problems.push({ path: `variants[${i}].set`, message: (e as Error).message });
+        return;
+      }
+      const result = validateScenario(changed);
+      if (!result.ok) for (const err of result.errors) problems.push({ path: `variant ${JSON.stringify(v.name)}: ${err.path}`, message: err.message });
+    });
+    if (problems.length > 0) return invalid(ctx, file, problems);
+    const checked = variants.length === 0 ? '' : ` and its ${variants.length} variant${variants.length === 1 ? '' : 's'}`;
+    ctx.out.stdout(`valid: ${file} ("${base.scenario.title}"${checked})\n`);
+    return EXIT_OK;
+  });
+}
+
+function invalid(ctx: CommandContext, file: string, errors: ScenarioError[]): number {
+  ctx.out.stderr(`${file}: invalid scenario (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${formatErrors(errors)}\n`);
+  return EXIT_BAD_INPUT;
+}

@@ -1,0 +1,26 @@
+import { keyMetrics } from '../../report/key-metrics.ts';
+import { runScenario } from '../../scenario/run.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import type { SeedResult } from './protocol.ts';
+
+/** Runs one seed of a sweep. A run that throws is a failed seed, not a failed sweep. */
+export function runSeed(scenario: Scenario, seed: number, metricNames: readonly string[]): SeedResult {
+  try {
+    const r = runScenario(scenario, { seed });
+    return {
+      seed,
+      traceHash: r.traceHash,
+      outcome: r.outcome.status === 'completed' ? 'completed' : `limit: ${r.outcome.reason}`,
+      checks: { passed: r.checks.filter((c) => c.ok).map((c) => c.name), failed: r.checks.filter((c) => !c.ok).map((c) => c.name) },
+      metrics: keyMetrics(r, metricNames),
+    };
+  } catch (e) {
+    return {
+      seed,
+      traceHash: '',
+      outcome: `crashed: ${e instanceof Error ? e.message : String(e)}`,
+      checks: { passed: [], failed: ['the run completes without an exception'] },
+      metrics: Object.fromEntries(metricNames.map((m) => [m, null])),
+    };
+  }
+}

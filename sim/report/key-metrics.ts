@@ -1,0 +1,57 @@
+import { readMetric } from '../check/checks.ts';
+import type { RunResult } from '../scenario/run.ts';
+import type { Scenario } from '../scenario/schema.ts';
+
+/**
+ * The main metrics of a run, the rows of `compare` and `sweep` tables: for each workload its
+ * requests and their outcomes, the latency of successes (p50, p99) and the throughput; then
+ * every metric a check of the scenario (or of any compared variant) names.
+ */
+
+/** Outcome counters of a workload, in the order tables show them. */
+export const OUTCOMES = ['ok', 'fallback', 'error', 'timeout', 'rejected'] as const;
+
+/** Workloads beyond this many are left out of tables (their checks' metrics still appear). */
+export const MAX_WORKLOADS_IN_TABLES = 10;
+
+/**
+ * A derived metric: answered requests (ok + fallback) per simulated second of the run. It is
+ * not a metric of the run, so checks cannot name it.
+ */
+export const THROUGHPUT = 'throughputPerSec';
+
+export function keyMetricNames(scenarios: readonly Scenario[]): string[] {
+  const names: string[] = [];
+  const add = (name: string) => {
+    if (!names.includes(name)) names.push(name);
+  };
+  const first = scenarios[0];
+  if (first !== undefined) {
+    for (const w of first.workloads.slice(0, MAX_WORKLOADS_IN_TABLES)) {
+      add(`${w.id}.requests`);
+      for (const o of OUTCOMES) add(`${w.id}.${o}`);
+      add(`${w.id}.latencyMs.p50`);
+      add(`${w.id}.latencyMs.p99`);
+      add(`${w.id}.${THROUGHPUT}`);
+    }
+  }
+  for (const s of scenarios) for (const c of s.checks) if (c.type === 'metric') add(c.metric);
+  return names;
+}
+
+/** The value of a key metric in a run, or null if the run has no such metric. */
+export function keyMetricValue(result: Pick<RunResult, 'metrics' | 'simTimeUs'>, name: string): number | null {
+  if (name.endsWith(`.${THROUGHPUT}`)) {
+    const id = name.slice(0, -THROUGHPUT.length - 1);
+    const ok = readMetric(result.metrics, `${id}.ok`);
+    if (ok === undefined || result.simTimeUs <= 0) return null;
+    const fallback = readMetric(result.metrics, `${id}.fallback`) ?? 0;
+    return (ok + fallback) / (result.simTimeUs / 1e6);
+  }
+  const v = readMetric(result.metrics, name);
+  return v === undefined || !Number.isFinite(v) ? null : v;
+}
+
+export function keyMetrics(result: Pick<RunResult, 'metrics' | 'simTimeUs'>, names: readonly string[]): Record<string, number | null> {
+  return Object.fromEntries(names.map((name) => [name, keyMetricValue(result, name)]));
+}
