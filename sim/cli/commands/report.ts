@@ -22,8 +22,7 @@ export function registerFileCommands(program: Command, ctx: CommandContext): voi
   withRunOptions(report).option('--first <n>', `messages in the space-time diagram (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
   ctx.action(report, (file: string, flags: OutFlags) => {
     const { result, replay } = runOnce(file, { ...flags, report: flags.out });
-    ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\nReport: ${flags.out}\n`);
-    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+    return written(ctx, result, replay, `Report: ${flags.out}`);
   });
 
   const trace = program
@@ -38,8 +37,7 @@ export function registerFileCommands(program: Command, ctx: CommandContext): voi
   withRunOptions(trace);
   ctx.action(trace, (file: string, flags: OutFlags) => {
     const { result, replay } = runOnce(file, { ...flags, trace: flags.out });
-    ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\nTrace: ${flags.out} (${result.traceRecords.toLocaleString('en-US')} records)\n`);
-    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+    return written(ctx, result, replay, `Trace: ${flags.out} (${result.traceRecords.toLocaleString('en-US')} records)`);
   });
 
   const diagram = program
@@ -54,7 +52,12 @@ export function registerFileCommands(program: Command, ctx: CommandContext): voi
   withRunOptions(diagram).option('--first <n>', `how many messages, in order of sending (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
   ctx.action(diagram, (file: string, flags: OutFlags) => {
     const { result, replay } = runOnce(file, { ...flags, diagram: flags.out });
-    ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\nDiagram: ${flags.out}\n`);
-    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+    return written(ctx, result, replay, `Diagram: ${flags.out}`);
   });
+}
+
+/** Prints what was run and written; exit 1 if a check failed (the file is written anyway). */
+function written(ctx: CommandContext, result: ReturnType<typeof runOnce>['result'], replay: string, fileLine: string): number {
+  ctx.out.stdout(`${result.scenario}\n  seed ${result.seed} · scenario ${result.scenarioHash} · trace ${result.traceHash}\n${checksLine(result, replay)}\n${fileLine}\n`);
+  return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
 }
