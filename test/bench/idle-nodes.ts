@@ -15,7 +15,8 @@
 import { compileDist } from '../../sim/engine/dist.ts';
 import { Sim } from '../../sim/engine/sim.ts';
 import type { Message } from '../../sim/net/message.ts';
-import { Network, type LinkParams } from '../../sim/net/network.ts';
+import { Network } from '../../sim/net/network.ts';
+import { link } from '../sim/harness.ts';
 import { SimNode } from '../../sim/nodes/node.ts';
 import { ServiceNode } from '../../sim/nodes/service.ts';
 import { World } from '../../sim/nodes/world.ts';
@@ -45,17 +46,7 @@ const before = process.memoryUsage();
 const names = Array.from({ length: count }, (_, i) => `node-${i}`);
 const sim = new Sim(1, 1_000_000, names);
 const world = new World(sim, names);
-const link: LinkParams = {
-  latency: compileDist({ type: 'exponential', meanMs: 1 }),
-  lossProbability: 0,
-  duplicateProbability: 0,
-  reorderProbability: 0,
-  reorderExtraMaxUs: 0,
-  ordered: true,
-  capacityPerSec: null,
-  queueLimit: 1000,
-};
-const network = new Network(sim, names, link, (msg) => world.receive(msg));
+const network = new Network(sim, names, link({ latencySpec: { type: 'exponential', meanMs: 1 } }), (msg) => world.receive(msg));
 world.attachNetwork(network);
 const serviceTime = compileDist({ type: 'exponential', meanMs: 10 });
 for (let i = 0; i < count; i++) {
