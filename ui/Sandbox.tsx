@@ -12,6 +12,8 @@ import { defaultSpeedExp, Player } from './playback.ts';
 import type { Session } from './session.ts';
 import { TopologyView } from './topology/view.ts';
 import { TraceStore } from './trace/store.ts';
+import type { Selection } from './views/types.ts';
+import { ViewPanel } from './views/ViewPanel.tsx';
 
 interface Props {
   scenario: Scenario;
@@ -79,6 +81,8 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
   const viewRef = useRef<TopologyView | null>(null);
   const [menu, setMenu] = useState<{ node: LayoutNode; x: number; y: number } | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
+  /** What the inspector shows; a click on a node selects it too. */
+  const [selection, setSelection] = useState<Selection>(null);
 
   const openMenu = useCallback((node: LayoutNode, x: number, y: number) => {
     // Keep the menu inside the topology (it is clipped at the edges).
@@ -86,6 +90,7 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     const w = box?.clientWidth ?? Infinity;
     const h = box?.clientHeight ?? Infinity;
     setSelected(node.index);
+    setSelection({ kind: 'node', node: node.index });
     setMenu({ node, x: Math.max(0, Math.min(x, w - MENU_W)), y: Math.max(MENU_H / 2, Math.min(y, h - MENU_H / 2)) });
   }, []);
 
@@ -280,6 +285,8 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
           </figure>
         ))}
       </div>
+
+      <ViewPanel store={store} player={player} layout={layout} scenario={scenario} session={session} selection={selection} onSelect={setSelection} />
 
       <Interventions session={session} onExport={exportScenario} />
     </section>

@@ -1,0 +1,27 @@
+/**
+ * The sandbox's view tabs. A view registers here with a title and a lazily loaded component
+ * (its code arrives when the tab is first opened, so the first page load stays small); the
+ * sandbox draws the tabs from this list and knows nothing else about them.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { ViewProps } from './types.ts';
+
+export interface ViewEntry {
+  id: string;
+  title: string;
+  /** One line for the tab's tooltip. */
+  hint: string;
+  component: LazyExoticComponent<ComponentType<ViewProps>>;
+}
+
+/** A view entry whose module (default export: the component) loads on first use. */
+export function view(id: string, title: string, hint: string, load: () => Promise<{ default: ComponentType<ViewProps> }>): ViewEntry {
+  return { id, title, hint, component: lazy(load) };
+}
+
+/** In tab order. One line per view. */
+export const VIEWS: ViewEntry[] = [
+];
+
+/** The inspector, drawn beside the tabs: details of the selected node or record. */
+export const INSPECTOR: ViewEntry | null = null;
