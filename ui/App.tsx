@@ -9,6 +9,8 @@ import { loadScenarioText } from './load.ts';
 import { Results } from './Results.tsx';
 import { Sandbox } from './Sandbox.tsx';
 import { Session } from './session.ts';
+import { readFragment, type SharedLink } from './share.ts';
+import { ShareLink } from './ShareLink.tsx';
 
 window.__faultline = { lastResult: null };
 
@@ -31,6 +33,34 @@ export function App() {
     setSeedText(seedOf(source));
   }, []);
 
+  /** A choice in the gallery: the address no longer names what is shown, so it loses its link. */
+  const selectByHand = useCallback(
+    (source: ScenarioSource) => {
+      if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+      select(source);
+    },
+    [select],
+  );
+
+  // A shared link (#scenario=… or #s=…) opens its scenario; so does pasting another one later.
+  useEffect(() => {
+    let current = true;
+    const openLink = async () => {
+      const link = await readFragment(location.hash);
+      if (!current || link.kind === 'none') return;
+      const opened = sourceFromLink(link);
+      if (opened.folder === null) setOpened(opened);
+      select(opened);
+      if (link.kind !== 'error' && link.seed !== null) setSeedText(String(link.seed));
+    };
+    void openLink();
+    window.addEventListener('hashchange', openLink);
+    return () => {
+      current = false;
+      window.removeEventListener('hashchange', openLink);
+    };
+  }, [select]);
+
   const openFile = useCallback(
     async (event: ChangeEvent<HTMLInputElement>) => {
       const input = event.currentTarget;
@@ -39,9 +69,9 @@ export function App() {
       if (!file) return;
       const source = await readFile(file);
       setOpened(source);
-      select(source);
+      selectByHand(source);
     },
-    [select],
+    [selectByHand],
   );
 
   const seed = parseSeed(seedText);
@@ -71,7 +101,7 @@ export function App() {
             <span className="button secondary">Open file…</span>
             <input type="file" accept=".json,application/json" onChange={(e) => void openFile(e)} data-testid="open-file" />
           </label>
-          <Gallery builtIn={BUILT_IN} opened={opened} selectedId={selected?.id ?? null} onSelect={select} />
+          <Gallery builtIn={BUILT_IN} opened={opened} selectedId={selected?.id ?? null} onSelect={selectByHand} />
         </aside>
 
         <main className="content">
@@ -80,7 +110,7 @@ export function App() {
           {selected && !selected.loaded.ok && (
             <section className="scenario invalid" data-testid="scenario-invalid">
               <h2>{selected.id}</h2>
-              <p className="error-lead">This file is not a valid scenario:</p>
+              <p className="error-lead">{selected.id === SHARED_LINK_ID ? 'This shared link does not hold a valid scenario:' : 'This file is not a valid scenario:'}</p>
               <ErrorList errors={selected.loaded.errors} testId="scenario-errors" />
             </section>
           )}
@@ -126,6 +156,7 @@ export function App() {
                   </button>
                 )}
                 <RunStatus session={session} count={runCount} seedValid={seed !== null} />
+                <ShareLink source={selected} seed={seed} session={session} />
               </section>
 
               {session?.phase === 'invalid' && <ErrorList errors={session.errors} />}
@@ -175,6 +206,22 @@ function RunStatus({ session, count, seedValid }: { session: Session | null; cou
       {text}
     </span>
   );
+}
+
+/** The name a scenario opened from a link goes by (in the gallery and the exported file's name). */
+const SHARED_LINK_ID = 'shared-link.json';
+
+/** What a link opens: a built-in scenario, or text validated exactly like a file; a bad link explains itself. */
+function sourceFromLink(link: Exclude<SharedLink, { kind: 'none' }>): ScenarioSource {
+  const failed = (message: string): ScenarioSource => ({ id: SHARED_LINK_ID, folder: null, text: '', loaded: { ok: false, errors: [{ path: '(link)', message }] } });
+  switch (link.kind) {
+    case 'built-in':
+      return BUILT_IN.find((s) => s.id === link.id) ?? failed(`there is no built-in scenario ${JSON.stringify(link.id.slice(0, 200))}`);
+    case 'text':
+      return { id: SHARED_LINK_ID, folder: null, text: link.text, loaded: loadScenarioText(link.text) };
+    case 'error':
+      return failed(link.message);
+  }
 }
 
 /** A file from disk as a scenario source; a file that cannot be read becomes one with an error. */

@@ -1,0 +1,66 @@
+/** Share by URL: a link round-trips a scenario exactly; damaged, oversized and hostile links become clear errors. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MAX_SCENARIO_BYTES } from '../../sim/scenario/load.ts';
+import { loadScenarioText } from '../../ui/load.ts';
+import { builtInFragment, MAX_SHARE_CHARS, readFragment, textFragment } from '../../ui/share.ts';
+
+const text = readFileSync(new URL('../../scenarios/resilience/retry-storm.json', import.meta.url), 'utf8');
+
+async function deflateRawBase64url(bytes: Uint8Array): Promise<string> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return Buffer.from(await new Response(stream).arrayBuffer()).toString('base64url');
+}
+
+describe('share links', () => {
+  it('round-trip scenario text to the same scenario, in a link much shorter than the file', async () => {
+    const made = await textFragment(text);
+    if (!made.ok) throw new Error(made.message);
+    expect(made.fragment).toMatch(/^#s=[A-Za-z0-9_-]+$/);
+    expect(made.fragment.length).toBeLessThan(text.length * 0.6);
+    const read = await readFragment(made.fragment);
+    if (read.kind !== 'text') throw new Error(`expected text, got ${JSON.stringify(read)}`);
+    expect(JSON.parse(read.text)).toEqual(JSON.parse(text));
+    const [a, b] = [loadScenarioText(text), loadScenarioText(read.text)];
+    expect(a.ok && b.ok && a.scenario).toEqual(b.ok && b.scenario);
+  });
+
+  it('name built-in scenarios and seeds readably', async () => {
+    const fragment = builtInFragment('resilience/retry-storm', 42);
+    expect(fragment).toBe('#scenario=resilience/retry-storm&seed=42');
+    expect(await readFragment(fragment)).toEqual({ kind: 'built-in', id: 'resilience/retry-storm', seed: 42 });
+    expect(await readFragment('')).toEqual({ kind: 'none' });
+    expect(await readFragment('#')).toEqual({ kind: 'none' });
+  });
+
+  it('explain a damaged link instead of failing', async () => {
+    const made = await textFragment(text);
+    if (!made.ok) throw new Error(made.message);
+    const cut = made.fragment.slice(0, made.fragment.length / 2);
+    const read = await readFragment(cut);
+    expect(read.kind).toBe('error');
+    expect(read.kind === 'error' && read.message).toMatch(/damaged/);
+    expect(await readFragment('#s=not*base64')).toEqual({ kind: 'error', message: expect.stringMatching(/not base64url/) });
+    expect(await readFragment('#scenario=x&seed=-3')).toEqual({ kind: 'error', message: expect.stringMatching(/seed must be a whole number/) });
+  });
+
+  it('refuse links over the size cap, before and while decoding', async () => {
+    const long = `#s=${'A'.repeat(MAX_SHARE_CHARS + 1)}`;
+    expect(await readFragment(long)).toEqual({ kind: 'error', message: expect.stringMatching(/more than the limit/) });
+    // A few kilobytes that would inflate past the scenario size limit (a "zip bomb").
+    const bomb = await deflateRawBase64url(new Uint8Array(MAX_SCENARIO_BYTES + 1).fill(32));
+    expect(bomb.length).toBeLessThan(MAX_SHARE_CHARS);
+    expect(await readFragment(`#s=${bomb}`)).toEqual({ kind: 'error', message: expect.stringMatching(/larger than the limit/) });
+  });
+
+  it('decline to make a link for a scenario too big to share that way', async () => {
+    // Incompressible text: random-looking labels.
+    const json = JSON.parse(text);
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 16;
+    json.notes = Array.from({ length: 40_000 }, () => String.fromCharCode(33 + (next() % 90))).join('');
+    const made = await textFragment(JSON.stringify(json));
+    expect(made.ok).toBe(false);
+    expect(!made.ok && made.message).toMatch(/export the file instead/);
+  });
+});
