@@ -4,6 +4,7 @@ import { ErrorList } from './ErrorList.tsx';
 import { formatNumber, formatPercent, formatSimTime } from './format.ts';
 import { BUILT_IN, type ScenarioSource } from './gallery.ts';
 import { Gallery } from './Gallery.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
 import { computeLayout } from './layout.ts';
 import { loadScenarioText } from './load.ts';
 import { Results } from './Results.tsx';
@@ -94,6 +95,7 @@ export function App() {
       <header className="app-header">
         <h1>Faultline</h1>
         <p className="tagline">A deterministic simulator of distributed systems — sandbox</p>
+        <HelpOverlay />
       </header>
       <div className="layout">
         <aside className="sidebar">
