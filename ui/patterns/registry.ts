@@ -150,6 +150,11 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => hostList(entries, ctx, 'unhealthy', 'unhealthy'),
   },
   {
+    name: 'saga steps (orchestrated and choreographed)',
+    match: (key) => (key.startsWith('saga.') ? ['saga', key.slice('saga.'.length)] : null),
+    render: (entries, ctx) => sagaBadges(entries, ctx),
+  },
+  {
     name: 'any other state',
     match: (key) => {
       const dot = key.lastIndexOf('.');
@@ -168,6 +173,57 @@ export const STATE_RENDERERS: StateRenderer[] = [
     },
   },
 ];
+
+/** A saga's published value once it has ended (sim/patterns/saga-*.ts `record`). */
+const SAGA_ENDS = new Set(['completed', 'compensated', 'settled']);
+
+/**
+ * Sagas on their orchestrator (or on each choreographed service): how many are in flight and
+ * at which step (`T2` forward, `C1` compensating), how many ended which way, and the latest
+ * step taken — the "saga step" the sandbox draws on the node.
+ */
+function sagaBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
+  const atStep = new Map<string, number>();
+  let completed = 0;
+  let compensated = 0;
+  let compensating = false;
+  for (const e of entries) {
+    if (e.value === 'completed') completed++;
+    else if (e.value === 'compensated') compensated++;
+    else if (!SAGA_ENDS.has(e.value)) {
+      const step = e.value.split(':')[0];
+      if (step.startsWith('C')) compensating = true;
+      atStep.set(step, (atStep.get(step) ?? 0) + 1);
+    }
+  }
+  const running = [...atStep.values()].reduce((a, b) => a + b, 0);
+  const steps = [...atStep.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([step, n]) => (n > 1 ? `${step}×${n}` : step));
+  const latest = entries.reduce((a, b) => (b.changedAt > a.changedAt || (b.changedAt === a.changedAt && b.what > a.what) ? b : a));
+  const shown = steps.length > 4 ? [...steps.slice(0, 4), '…'] : steps;
+  return [
+    {
+      label: 'sagas running',
+      text: `${running}${shown.length > 0 ? ` (${shown.join(' ')})` : ''}`,
+      tone: compensating ? 'warn' : 'neutral',
+      level: null,
+      recent: ctx.isRecent(latest.changedAt),
+    },
+    {
+      label: 'ended',
+      text: `${completed} ok · ${compensated} undone`,
+      tone: compensated > 0 ? 'warn' : 'neutral',
+      level: null,
+      recent: ctx.isRecent(latest.changedAt),
+    },
+    {
+      label: `saga ${latest.what}`,
+      text: latest.value,
+      tone: latest.value.startsWith('C') || latest.value === 'compensated' ? 'warn' : latest.value.includes('failed') || latest.value.includes('timed-out') ? 'bad' : 'neutral',
+      level: null,
+      recent: ctx.isRecent(latest.changedAt),
+    },
+  ];
+}
 
 /** "12 COMMIT · 2 WAIT": the most common values of a family of keys. */
 function valueCounts(entries: StateEntry[], ctx: RenderContext): Badge {

@@ -1,0 +1,44 @@
+/** How pattern state becomes badges on the nodes (ui/patterns/registry.ts). */
+import { describe, expect, it } from 'vitest';
+import { renderState, type RenderContext } from '../../ui/patterns/registry.ts';
+
+const ctx: RenderContext = {
+  param: () => null,
+  observedMax: () => 1,
+  isRecent: (t) => t >= 100,
+};
+
+const state = (entries: [string, string, number][]) => entries.map(([key, value, changedAt]) => ({ key, value, changedAt }));
+
+describe('saga step badges', () => {
+  it('count sagas in flight by step, and ended ones by outcome, and show the latest step', () => {
+    const badges = renderState(
+      state([
+        ['saga.1', 'completed', 10],
+        ['saga.2', 'compensated', 20],
+        ['saga.3', 'T2:started', 30],
+        ['saga.4', 'T2:retry', 40],
+        ['saga.5', 'C1:compensating', 120],
+        ['saga.6', 'settled', 50],
+      ]),
+      ctx,
+    );
+    expect(badges).toEqual([
+      { label: 'sagas running', text: '3 (C1 T2×2)', tone: 'warn', level: null, recent: true },
+      { label: 'ended', text: '1 ok · 1 undone', tone: 'warn', level: null, recent: true },
+      { label: 'saga 5', text: 'C1:compensating', tone: 'warn', level: null, recent: true },
+    ]);
+  });
+
+  it('mark a failed step as bad and quiet sagas as not recent', () => {
+    const badges = renderState(state([['saga.9', 'T3:failed', 5]]), ctx);
+    expect(badges[0]).toMatchObject({ text: '1 (T3)', tone: 'neutral', recent: false });
+    expect(badges[1]).toMatchObject({ text: '0 ok · 0 undone', tone: 'neutral' });
+    expect(badges[2]).toMatchObject({ label: 'saga 9', text: 'T3:failed', tone: 'bad' });
+  });
+
+  it('leave other keys to their renderers', () => {
+    const badges = renderState(state([['api->payments.breaker.state', 'OPEN', 1], ['saga.1', 'T1:started', 1]]), ctx);
+    expect(badges.map((b) => b.label)).toEqual(['payments breaker', 'sagas running', 'ended', 'saga 1']);
+  });
+});
