@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ChangeEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ChangeEvent } from 'react';
 import { MAX_SCENARIO_BYTES } from '../sim/scenario/load.ts';
 import { ErrorList } from './ErrorList.tsx';
 import { formatNumber, formatPercent, formatSimTime } from './format.ts';
@@ -17,6 +17,8 @@ window.__faultline = { lastResult: null };
 
 const noSubscribe = () => () => {};
 const zero = () => 0;
+/** Compare mode loads on first use (its own chunk), so it is not in the first page load. */
+const CompareView = lazy(() => import('./compare/CompareView.tsx'));
 
 export function App() {
   const [opened, setOpened] = useState<ScenarioSource | null>(null);
@@ -24,6 +26,8 @@ export function App() {
   const [seedText, setSeedText] = useState(() => seedOf(BUILT_IN[0]));
   const [session, setSession] = useState<Session | null>(null);
   const [runCount, setRunCount] = useState(0);
+  /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
+  const [comparing, setComparing] = useState(false);
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
 
   useEffect(() => () => session?.dispose(), [session]);
@@ -84,6 +88,7 @@ export function App() {
     const next = new Session(selected.text, scenario, seed);
     setSession(next);
     setRunCount((n) => n + 1);
+    setComparing(false); // Run means the single sandbox: show it
     next.start();
   }, [selected, scenario, seed]);
 
@@ -157,15 +162,24 @@ export function App() {
                     Stop
                   </button>
                 )}
-                <RunStatus session={session} count={runCount} seedValid={seed !== null} />
+                <button type="button" className={`button${comparing ? '' : ' secondary'}`} onClick={() => setComparing((c) => !c)} aria-pressed={comparing} data-testid="compare-mode">
+                  Compare mode
+                </button>
+                {!comparing && <RunStatus session={session} count={runCount} seedValid={seed !== null} />}
                 <ShareLink source={selected} seed={seed} session={session} />
               </section>
 
               {session?.phase === 'invalid' && <ErrorList errors={session.errors} />}
 
-              <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} onStart={start} />
+              {comparing && (
+                <Suspense fallback={<p className="muted">Loading compare mode…</p>}>
+                  <CompareView key={selected.id} text={selected.text} scenario={scenario} seed={seed} />
+                </Suspense>
+              )}
 
-              {session?.phase === 'done' && session.result && <Results result={session.result} scenario={scenario} replay={replay} />}
+              {!comparing && <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} onStart={start} />}
+
+              {!comparing && session?.phase === 'done' && session.result && <Results result={session.result} scenario={scenario} replay={replay} />}
             </>
           )}
         </main>

@@ -4,6 +4,7 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 import { CHARTS, ChartsView } from './charts/view.ts';
 import { download, exportFileName, exportScenarioText } from './export.ts';
 import { formatNumber, formatSimTime } from './format.ts';
+import { FrameGate } from './frame-gate.ts';
 import type { Layout, LayoutNode } from './layout.ts';
 import { NodeMenu } from './NodeMenu.tsx';
 import { policyParams } from './patterns/params.ts';
@@ -33,8 +34,6 @@ declare global {
 }
 
 const noSubscribe = () => () => {};
-/** While playing, the SVG parts (nodes, charts) are refreshed this often (wall-clock ms); see Frame.refresh. */
-const DETAIL_MS = 500;
 /** The node menu's size (CSS px, about), to keep it inside the topology. */
 const MENU_W = 200;
 const MENU_H = 230;
@@ -112,26 +111,16 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     observer.observe(container);
     observer.observe(svgs[0]);
     const perf = (window.__faultlinePerf ??= { draws: [] });
-    let lastStoreVersion = -1;
-    let lastStore: TraceStore | null = null;
-    let lastPlayerVersion = -1;
-    let lastExplicit = -1;
-    let lastDetail = -Infinity;
+    const gate = new FrameGate();
     let raf = 0;
     const loop = (ts: number) => {
       raf = requestAnimationFrame(loop);
       const { store: s, session: sess } = live.current;
-      const moved = player.tick(ts, s.recordedUntilUs);
-      const playerChanged = player.version !== lastPlayerVersion;
-      if (!moved && !view.dirty && s === lastStore && s.version === lastStoreVersion && !playerChanged) return;
       // Nodes, charts' data and the stats line: at once when something other than the
       // playing clock changed, else a couple of times a second (see Frame.refresh).
-      const detail = !player.playing || player.explicitVersion !== lastExplicit || s !== lastStore || ts - lastDetail >= DETAIL_MS;
-      if (detail) lastDetail = ts;
-      lastExplicit = player.explicitVersion;
-      lastStore = s;
-      lastStoreVersion = s.version;
-      lastPlayerVersion = player.version;
+      const frame = gate.next(ts, player, s.recordedUntilUs, [s], view.dirty);
+      if (!frame) return;
+      const { detail } = frame;
       const t0 = performance.now();
       const cursorUs = player.cursorUs;
       view.draw({ store: s, cursorUs, usPerWallMs: player.speed * 1000, param, refresh: detail ? 'all' : 'urgent' });

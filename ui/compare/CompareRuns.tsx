@@ -1,0 +1,193 @@
+/**
+ * The two runs of a comparison on one clock: one Player drives both sides, one frame loop
+ * draws both panes (topology and charts) at the same cursor, and once both runs are complete
+ * the metrics delta table and each side's checks follow below.
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import { CHARTS } from '../charts/view.ts';
+import { formatNumber, formatPercent, formatSimTime } from '../format.ts';
+import { FrameGate } from '../frame-gate.ts';
+import { computeLayout } from '../layout.ts';
+import { PlaybackBar } from '../PlaybackBar.tsx';
+import { defaultSpeedExp, Player } from '../playback.ts';
+import type { Session } from '../session.ts';
+import type { TraceStore } from '../trace/store.ts';
+import { CompareResults } from './CompareResults.tsx';
+import { ComparePane, type PaneElements } from './pane.ts';
+import type { ComparePair, RunningSide } from './pair.ts';
+
+const SIDE_NAMES = ['A', 'B'] as const;
+
+/** The elements of one side, filled in by React's ref callbacks. */
+interface SideRefs {
+  topology: HTMLDivElement | null;
+  chartSvgs: (SVGSVGElement | null)[];
+  chartCursors: (HTMLDivElement | null)[];
+}
+
+export function CompareRuns({ pair }: { pair: ComparePair }) {
+  const sides = pair.sides;
+  const layouts = useMemo(() => pair.sides.map((s) => computeLayout(s.resolved.scenario)), [pair]);
+  const player = useMemo(() => {
+    // A variant may change the duration: the clock runs to the longer side's end.
+    const endUs = Math.max(...pair.sides.map((s) => s.session.endUs));
+    const p = new Player(endUs);
+    p.setSpeedExp(defaultSpeedExp(endUs));
+    return p;
+  }, [pair]);
+  const refs = useRef<SideRefs[]>(SIDE_NAMES.map(() => ({ topology: null, chartSvgs: [], chartCursors: [] })));
+  const panes = useRef<(ComparePane | null)[]>([null, null]);
+
+  useEffect(() => {
+    const elements = refs.current.map(complete);
+    if (elements.some((e) => e === null)) return;
+    const made = pair.sides.map((s, i) => new ComparePane(elements[i]!, layouts[i], s.resolved.scenario, player.endUs));
+    panes.current = made;
+    const gate = new FrameGate();
+    let raf = 0;
+    const loop = (ts: number) => {
+      raf = requestAnimationFrame(loop);
+      const stores = pair.sides.map((s) => s.session.store);
+      const present = stores.filter((s): s is TraceStore => s !== null);
+      const frame = gate.next(ts, player, clockLimitUs(pair.sides), present, made.some((p) => p.dirty));
+      if (!frame) return;
+      stores.forEach((store, i) => store && made[i].draw(store, player.cursorUs, player.speed * 1000, frame.detail));
+    };
+    raf = requestAnimationFrame(loop);
+    return () => {
+      cancelAnimationFrame(raf);
+      for (const p of made) p.destroy();
+      panes.current = [null, null];
+    };
+  }, [pair, layouts, player]);
+
+  const clock = clockStore(pair.sides);
+  const done = pair.phase === 'done';
+  return (
+    <div className="compare-runs" data-testid="compare-runs">
+      {clock ? <PlaybackBar player={player} store={clock} onPlayWithoutRun={null} /> : <p className="muted">Starting the workers…</p>}
+      <div className="compare-sides">
+        {sides.map((side, i) => (
+          <SideColumn key={SIDE_NAMES[i]} name={SIDE_NAMES[i]} side={side} refs={refs.current[i]} onFit={() => panes.current[i]?.fit()} />
+        ))}
+      </div>
+      {done && <CompareResults a={pair.a} b={pair.b} />}
+    </div>
+  );
+}
+
+/** One side's column: what it runs, its progress, its topology and its charts. */
+function SideColumn({ name, side, refs, onFit }: { name: string; side: RunningSide; refs: SideRefs; onFit: () => void }) {
+  const id = name.toLowerCase();
+  const { session, resolved } = side;
+  return (
+    <section className={`compare-side side-${id}`} aria-label={`Side ${name}`} data-testid={`compare-side-${id}`} data-phase={session.phase}>
+      <header className="compare-side-header">
+        <span className={`compare-side-tag side-${id}`}>{name}</span>
+        <span className="compare-side-label" data-testid={`compare-side-${id}-label`}>
+          {resolved.label}
+        </span>
+        <span className="muted">seed {resolved.seed}</span>
+        <span className={`compare-side-status status-${session.phase}`} data-testid={`compare-side-${id}-status`}>
+          {sideStatus(session)}
+        </span>
+      </header>
+      <div
+        className="compare-topology"
+        data-testid={`compare-topology-${id}`}
+        ref={(el) => {
+          refs.topology = el;
+        }}
+      >
+        <button type="button" className="fit-button" onClick={onFit} title="Zoom to fit">
+          Fit
+        </button>
+      </div>
+      <div className="compare-charts">
+        {CHARTS.map((c, i) => (
+          <figure className="chart small compare-chart" key={c.id}>
+            <figcaption>
+              <span className="chart-title">{c.title}</span>
+              <span className="legend">
+                {c.lines.map((l) => (
+                  <span key={l.name} className={`legend-item ${l.className}`}>
+                    <span className="swatch" aria-hidden="true" />
+                    {l.name}
+                  </span>
+                ))}
+                <span className="muted">({c.unit})</span>
+              </span>
+            </figcaption>
+            <div className="chart-plot">
+              <svg
+                ref={(el) => {
+                  refs.chartSvgs[i] = el;
+                }}
+                role="img"
+                aria-label={`${c.title} over simulated time, side ${name}`}
+                data-testid={`compare-chart-${id}-${c.id}`}
+              />
+              <div
+                className="chart-cursor"
+                aria-hidden="true"
+                ref={(el) => {
+                  refs.chartCursors[i] = el;
+                }}
+              />
+            </div>
+          </figure>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** The side's elements once React has mounted all of them. */
+function complete(r: SideRefs): PaneElements | null {
+  const svgs = r.chartSvgs.filter((s): s is SVGSVGElement => s !== null);
+  const cursors = r.chartCursors.filter((c): c is HTMLDivElement => c !== null);
+  if (!r.topology || svgs.length !== CHARTS.length || cursors.length !== CHARTS.length) return null;
+  return { topology: r.topology, chartSvgs: svgs, chartCursors: cursors };
+}
+
+/**
+ * How far the one clock may go: to where the slower running side has recorded. A side that is
+ * no longer running (complete, stopped, failed) holds nobody back, so a side with a shorter
+ * duration does not stop the clock short of the other's end.
+ */
+function clockLimitUs(sides: readonly RunningSide[]): number {
+  let limit = Infinity;
+  for (const { session } of sides) {
+    if (session.phase === 'running') limit = Math.min(limit, session.store?.recordedUntilUs ?? -1);
+  }
+  return limit;
+}
+
+/** The recording the playback bar shows and steps through: the one that holds the clock back, else the longest. */
+function clockStore(sides: readonly RunningSide[]): TraceStore | null {
+  let best: TraceStore | null = null;
+  const anyRunning = sides.some((s) => s.session.phase === 'running');
+  for (const { session } of sides) {
+    const s = session.store;
+    if (!s || (anyRunning && session.phase !== 'running')) continue;
+    if (!best || (anyRunning ? s.recordedUntilUs < best.recordedUntilUs : s.recordedUntilUs > best.recordedUntilUs)) best = s;
+  }
+  return best ?? sides.find((s) => s.session.store)?.session.store ?? null;
+}
+
+function sideStatus(session: Session): string {
+  switch (session.phase) {
+    case 'running': {
+      const fraction = session.endUs > 0 ? session.simTimeUs / session.endUs : 0;
+      return `Running… ${formatPercent(fraction)} · ${formatSimTime(session.simTimeUs)} · ${formatNumber(session.events)} events`;
+    }
+    case 'done':
+      return session.result?.outcome.status === 'completed' ? 'Done' : `Done: stopped by limit ${session.result?.outcome.reason ?? ''}`;
+    case 'stopped':
+      return 'Stopped';
+    case 'invalid':
+      return `Not a valid scenario: ${session.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+    case 'failed':
+      return `The run failed: ${session.message}`;
+  }
+}
