@@ -21,6 +21,7 @@ export function view(id: string, title: string, hint: string, load: () => Promis
 
 /** In tab order. One line per view. */
 export const VIEWS: ViewEntry[] = [
+  view('transactions', 'Transactions', 'Saga steps and compensations, 2PC phases and blocked time', () => import('./transactions/TransactionsView.tsx')),
 ];
 
 /** The inspector, drawn beside the tabs: details of the selected node or record. */
