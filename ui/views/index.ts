@@ -21,8 +21,9 @@ export function view(id: string, title: string, hint: string, load: () => Promis
 
 /** In tab order. One line per view. */
 export const VIEWS: ViewEntry[] = [
+  view('log', 'Event log', 'Every trace record up to the cursor, filtered', () => import('./log/EventLogView.tsx')),
   view('transactions', 'Transactions', 'Saga steps and compensations, 2PC phases and blocked time', () => import('./transactions/TransactionsView.tsx')),
 ];
 
 /** The inspector, drawn beside the tabs: details of the selected node or record. */
-export const INSPECTOR: ViewEntry | null = null;
+export const INSPECTOR: ViewEntry | null = view('inspector', 'Inspector', 'Details of the selected node or message', () => import('./inspector/InspectorView.tsx'));
