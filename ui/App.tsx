@@ -7,6 +7,8 @@ import { Gallery } from './Gallery.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { computeLayout } from './layout.ts';
 import { loadScenarioText } from './load.ts';
+import { baseSource, setArguments, type EditedSource } from './params/parameters.ts';
+import { ParamsPanel } from './params/ParamsPanel.tsx';
 import { Results } from './Results.tsx';
 import { Sandbox } from './Sandbox.tsx';
 import { Session } from './session.ts';
@@ -92,8 +94,21 @@ export function App() {
     next.start();
   }, [selected, scenario, seed]);
 
+  /** "Apply & rerun" in the parameters panel: the changed scenario becomes the selection and runs with the same seed. */
+  const rerunWith = useCallback(
+    (edited: EditedSource) => {
+      if (!edited.loaded.ok || seed === null) return;
+      const next = new Session(edited.text, edited.loaded.scenario, seed);
+      setSelected(edited);
+      setSession(next);
+      setRunCount((n) => n + 1);
+      next.start();
+    },
+    [seed],
+  );
+
   const running = session?.phase === 'running';
-  const replay = selected && session && session.interventions.length === 0 ? replayCommand(selected, session.seed) : null;
+  const replay = selected && session && session.interventions.length === 0 ? replayCommand(baseSource(selected), session.seed) + setArguments(selected) : null;
 
   return (
     <div className="app">
@@ -125,7 +140,10 @@ export function App() {
           {selected && scenario && layout && (
             <>
               <section className="scenario" data-testid="scenario">
-                <p className="scenario-source">{selected.folder ? `scenarios/${selected.id}.json` : `opened file ${selected.id}`}</p>
+                <p className="scenario-source">
+                  {baseSource(selected).folder ? `scenarios/${selected.id}.json` : `opened file ${selected.id}`}
+                  {setArguments(selected) && ' (parameters changed)'}
+                </p>
                 <h2 data-testid="scenario-title">{scenario.title}</h2>
                 <p className="description">{scenario.description}</p>
                 {scenario.watch && (
@@ -168,6 +186,8 @@ export function App() {
                 {!comparing && <RunStatus session={session} count={runCount} seedValid={seed !== null} />}
                 <ShareLink source={selected} seed={seed} session={session} />
               </section>
+
+              <ParamsPanel source={selected} scenario={scenario} onRerun={rerunWith} disabled={seed === null} />
 
               {session?.phase === 'invalid' && <ErrorList errors={session.errors} />}
 

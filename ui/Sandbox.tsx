@@ -6,7 +6,9 @@ import { download, exportFileName, exportScenarioText } from './export.ts';
 import { formatNumber, formatSimTime } from './format.ts';
 import { FrameGate } from './frame-gate.ts';
 import type { Layout, LayoutNode } from './layout.ts';
+import { describeNetworkAction, LinkMenu } from './LinkMenu.tsx';
 import { NodeMenu } from './NodeMenu.tsx';
+import { PartitionPanel } from './PartitionPanel.tsx';
 import { policyParams } from './patterns/params.ts';
 import { PlaybackBar } from './PlaybackBar.tsx';
 import { defaultSpeedExp, Player } from './playback.ts';
@@ -37,6 +39,9 @@ const noSubscribe = () => () => {};
 /** The node menu's size (CSS px, about), to keep it inside the topology. */
 const MENU_W = 200;
 const MENU_H = 230;
+/** The link menu's size (CSS px, about). */
+const LINK_MENU_W = 260;
+const LINK_MENU_H = 410;
 const zero = () => 0;
 
 /**
@@ -80,6 +85,9 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
   const viewRef = useRef<TopologyView | null>(null);
   const [menu, setMenu] = useState<{ node: LayoutNode; x: number; y: number } | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
+  /** The link menu (a link's ends in layout order) and the partition panel (its groups as opened). */
+  const [linkMenu, setLinkMenu] = useState<{ from: LayoutNode; to: LayoutNode; x: number; y: number } | null>(null);
+  const [partition, setPartition] = useState<{ a: string[]; b: string[] } | null>(null);
   /** What the inspector shows; a click on a node selects it too. */
   const [selection, setSelection] = useState<Selection>(null);
 
@@ -93,12 +101,22 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     setMenu({ node, x: Math.max(0, Math.min(x, w - MENU_W)), y: Math.max(MENU_H / 2, Math.min(y, h - MENU_H / 2)) });
   }, []);
 
+  const openLinkMenu = useCallback((from: LayoutNode, to: LayoutNode, x: number, y: number) => {
+    const box = topologyRef.current;
+    const w = box?.clientWidth ?? Infinity;
+    const h = box?.clientHeight ?? Infinity;
+    setPartition(null);
+    // Beside the click, on the side where it fits, so the link stays in view.
+    const left = x + 12 + LINK_MENU_W <= w ? x : x - LINK_MENU_W - 24;
+    setLinkMenu({ from, to, x: Math.max(0, left), y: Math.max(LINK_MENU_H / 2, Math.min(y, h - LINK_MENU_H / 2)) });
+  }, []);
+
   useEffect(() => {
     const container = topologyRef.current;
     const svgs = chartRefs.current.filter((s): s is SVGSVGElement => s !== null);
     const cursors = cursorRefs.current.filter((c): c is HTMLDivElement => c !== null);
     if (!container || svgs.length !== CHARTS.length || cursors.length !== CHARTS.length) return;
-    const view = new TopologyView(container, layout, openMenu);
+    const view = new TopologyView(container, layout, openMenu, openLinkMenu);
     viewRef.current = view;
     const charts = new ChartsView(svgs, cursors, endUs);
     const resize = () => {
@@ -141,11 +159,15 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
       view.destroy();
       viewRef.current = null;
     };
-  }, [layout, endUs, player, param, openMenu]);
+  }, [layout, endUs, player, param, openMenu, openLinkMenu]);
 
   useEffect(() => {
     viewRef.current?.select(selected);
   }, [selected]);
+
+  useEffect(() => {
+    viewRef.current?.selectLink(linkMenu ? `${linkMenu.from.id}|${linkMenu.to.id}` : null);
+  }, [linkMenu]);
 
   // Keyboard: space plays or pauses, arrows step, Home rewinds (not while typing or on a button).
   useEffect(() => {
@@ -186,6 +208,18 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     [session, player],
   );
 
+  const closeLinkMenu = useCallback(() => setLinkMenu(null), []);
+  const closePartition = useCallback(() => setPartition(null), []);
+  /** A link pick may be several faults (latency both ways is two), each an intervention at the cursor. */
+  const pickNetwork = useCallback(
+    (actions: FaultAction[]) => {
+      setLinkMenu(null);
+      setPartition(null);
+      for (const action of actions) session?.intervene(player.cursorUs, action);
+    },
+    [session, player],
+  );
+
   const menuStatus = menu ? store.strings[store.fold.at(store.upperBound(Math.floor(player.cursorUs))).status[menu.node.index]] || 'up' : 'up';
   const canIntervene = session !== null && (session.phase === 'running' || session.phase === 'done') && player.cursorUs < endUs - 1;
 
@@ -212,6 +246,28 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
         {menu && (
           <NodeMenu node={menu.node} status={menuStatus} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
         )}
+        {linkMenu && (
+          <LinkMenu
+            from={linkMenu.from}
+            to={linkMenu.to}
+            atUs={player.cursorUs}
+            x={linkMenu.x}
+            y={linkMenu.y}
+            enabled={canIntervene}
+            onPick={pickNetwork}
+            onPartition={() => {
+              setLinkMenu(null);
+              setPartition({ a: [linkMenu.from.id], b: [linkMenu.to.id] });
+            }}
+            onClose={closeLinkMenu}
+          />
+        )}
+        {partition && (
+          <PartitionPanel nodes={layout.nodes} initial={partition} atUs={player.cursorUs} enabled={canIntervene} onApply={(a) => pickNetwork([a])} onClose={closePartition} />
+        )}
+        <button type="button" className="fit-button partition-button" onClick={() => setPartition({ a: [], b: [] })} title="Split the network into two groups" data-testid="partition-open">
+          Partition…
+        </button>
         <button type="button" className="fit-button" onClick={() => viewRef.current?.fit()} title="Zoom to fit">
           Fit
         </button>
@@ -305,7 +361,7 @@ function Interventions({ session, onExport }: { session: Session | null; onExpor
     <div className="interventions" data-testid="interventions">
       <h3>Interventions</h3>
       {list.length === 0 ? (
-        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out at the cursor's time: the run branches there with the same seed.</p>
+        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out, or a link to cut it or add latency or loss, at the cursor's time: the run branches there with the same seed.</p>
       ) : (
         <ol>
           {list.map((i, n) => (
@@ -336,6 +392,6 @@ function describeAction(a: FaultAction): string {
     case 'brownout':
       return `brownout ${a.node} (${Math.round(a.errorProbability * 100)}% errors)`;
     default:
-      return 'node' in a && typeof a.node === 'string' ? `${a.type} ${a.node}` : a.type;
+      return describeNetworkAction(a) ?? ('node' in a && typeof a.node === 'string' ? `${a.type} ${a.node}` : a.type);
   }
 }

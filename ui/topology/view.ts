@@ -4,7 +4,7 @@
  * messages in flight (positions interpolated by the playback clock) and drops flashing with
  * their reason. d3-zoom pans and zooms both layers together. Every text is set as text.
  */
-import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
+import { pointer, select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { Layout, LayoutNode } from '../layout.ts';
 import { renderState, type Badge, type RenderContext } from '../patterns/registry.ts';
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
@@ -24,6 +24,8 @@ const MAX_FLASHES = 300;
 const MAX_FLASH_LABELS = 12;
 /** Perpendicular offset of each direction's lane, layout units. */
 const LANE = 5;
+/** Width of a link's clickable band, layout units. */
+const LINK_HIT_W = 18;
 
 const COLORS = {
   link: '#c9d1dc',
@@ -84,6 +86,9 @@ export class TopologyView {
   private dpr = 1;
   private userZoomed = false;
   private selected: number | null = null;
+  /** Each link's hit area (an invisible band along it), by `fromId|toId`. */
+  private readonly linkHits = new Map<string, Selection<SVGRectElement, unknown, null, undefined>>();
+  private selectedLink: string | null = null;
   /** Per directed pair: the visible part of the link (border to border) and its lane offset. */
   private readonly segments = new Map<number, Float64Array | null>();
   private readonly dropLayer: Selection<SVGGElement, unknown, null, undefined>;
@@ -99,6 +104,8 @@ export class TopologyView {
     private readonly container: HTMLElement,
     private readonly layout: Layout,
     private readonly onNodeClick: (node: LayoutNode, x: number, y: number) => void,
+    /** A click on a link (its ends in layout order, the click's position in the container). */
+    private readonly onLinkClick: ((from: LayoutNode, to: LayoutNode, x: number, y: number) => void) | null = null,
   ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'topology-canvas';
@@ -112,6 +119,9 @@ export class TopologyView {
     container.append(this.canvas, this.svg);
 
     this.viewport = select(this.svg).append('g').attr('class', 'viewport');
+    // Under the nodes: the links are drawn on the canvas, these only catch clicks and hovers.
+    const linkLayer = this.viewport.append('g').attr('class', 'link-hits');
+    for (const [a, b] of layout.links) this.makeLinkHit(linkLayer, a, b);
     for (const node of layout.nodes) this.views.push(this.makeNode(node));
     this.dropLayer = this.viewport.append('g').attr('class', 'drop-labels');
     this.networkLayer = select(this.svg).append('g').attr('class', 'network-faults');
@@ -165,6 +175,13 @@ export class TopologyView {
     if (index !== null) this.views[index]?.g.classed('selected', true);
   }
 
+  /** Highlights a link (`fromId|toId`, as in its `data-link`), or none. */
+  selectLink(key: string | null): void {
+    if (this.selectedLink !== null) this.linkHits.get(this.selectedLink)?.classed('selected', false);
+    this.selectedLink = key;
+    if (key !== null) this.linkHits.get(key)?.classed('selected', true);
+  }
+
   /** Screen position (relative to the container) of a node's centre. */
   screenPosition(index: number): [number, number] {
     const n = this.layout.nodes[index];
@@ -213,6 +230,49 @@ export class TopologyView {
     }
     this.segments.set(key, seg);
     return seg;
+  }
+
+  // ---- link hit areas (SVG) ----------------------------------------------------------------
+
+  /**
+   * A wide invisible band along the link a–b (see LinkMenu.css): hover shows it, a click or
+   * Enter opens the link menu. A rotated rect rather than a wide stroke, so it has an area
+   * (a horizontal line's box is zero high, and tools that look for a visible box miss it).
+   */
+  private makeLinkHit(layer: Selection<SVGGElement, unknown, null, undefined>, a: number, b: number): void {
+    const from = this.layout.nodes[a];
+    const to = this.layout.nodes[b];
+    if (!from || !to || !this.onLinkClick) return;
+    const key = `${from.id}|${to.id}`;
+    const length = Math.hypot(to.x - from.x, to.y - from.y);
+    const angle = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
+    const band = layer
+      .append('rect')
+      .attr('class', 'link-hit')
+      .attr('x', 0)
+      .attr('y', -LINK_HIT_W / 2)
+      .attr('width', length)
+      .attr('height', LINK_HIT_W)
+      .attr('rx', LINK_HIT_W / 2)
+      .attr('transform', `translate(${from.x},${from.y}) rotate(${angle})`)
+      .attr('data-link', key)
+      .attr('tabindex', 0)
+      .attr('role', 'button')
+      .attr('aria-label', `Link ${from.label} ↔ ${to.label}: click for interventions`);
+    band.append('title').text(`${from.id} ↔ ${to.id}`);
+    this.linkHits.set(key, band);
+    const open = this.onLinkClick;
+    band.on('click', (event: MouseEvent) => {
+      event.stopPropagation();
+      const [x, y] = pointer(event, this.container);
+      open(from, to, x, y);
+    });
+    band.on('keydown', (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      const [x, y] = this.transform.apply([(from.x + to.x) / 2, (from.y + to.y) / 2]);
+      open(from, to, x, y);
+    });
   }
 
   // ---- nodes (SVG) -------------------------------------------------------------------------
