@@ -55,3 +55,10 @@ export function keyMetricValue(result: Pick<RunResult, 'metrics' | 'simTimeUs'>,
 export function keyMetrics(result: Pick<RunResult, 'metrics' | 'simTimeUs'>, names: readonly string[]): Record<string, number | null> {
   return Object.fromEntries(names.map((name) => [name, keyMetricValue(result, name)]));
 }
+
+/** The change from `base` to `value`: absolute, and in percent of |base| (0 → 0 is no change; 0 → x has no percentage). */
+export function delta(base: number | null, value: number | null): { abs: number | null; pct: number | null } {
+  if (base === null || value === null) return { abs: null, pct: null };
+  const abs = value - base;
+  return { abs, pct: base === 0 ? (abs === 0 ? 0 : null) : (abs / Math.abs(base)) * 100 };
+}

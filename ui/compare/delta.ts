@@ -4,7 +4,7 @@
  * every metric a check of either side names) for side A and side B, the change B − A, the
  * relative change, and whether the change is good or bad where the metric's direction is known.
  */
-import { keyMetricNames, keyMetrics, THROUGHPUT } from '../../sim/report/key-metrics.ts';
+import { delta, keyMetricNames, keyMetrics, THROUGHPUT } from '../../sim/report/key-metrics.ts';
 import type { RunResult } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { formatNumber } from '../format.ts';
@@ -61,12 +61,10 @@ export function metricDirection(metric: string): Direction {
   return DIRECTIONS[last] ?? null;
 }
 
-/** The change from `a` to `b`: absolute, and relative to |a| (0 → 0 is no change; 0 → x has no relative change). */
+/** The change from `a` to `b`: absolute, and relative to |a| as a fraction (the command line's `delta`, which gives percent). */
 export function change(a: number | null, b: number | null): { change: number | null; relative: number | null } {
-  if (a === null || b === null) return { change: null, relative: null };
-  const diff = b - a;
-  if (a === 0) return { change: diff, relative: diff === 0 ? 0 : null };
-  return { change: diff, relative: diff / Math.abs(a) };
+  const d = delta(a, b);
+  return { change: d.abs, relative: d.pct === null ? null : d.pct / 100 };
 }
 
 export function verdictOf(diff: number | null, direction: Direction): Verdict {

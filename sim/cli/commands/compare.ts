@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatNumber } from '../../check/checks.ts';
-import { keyMetricNames, keyMetrics } from '../../report/key-metrics.ts';
+import { delta, keyMetricNames, keyMetrics } from '../../report/key-metrics.ts';
 import { runScenario, type RunResult } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { collect, EXIT_OK, loadScenario, parseSeed, PROGRAM, replayCommand, resolveScenario, SCENARIO_ARGUMENT } from '../common.ts';
@@ -61,12 +61,6 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     ctx.out.stdout(flags.json ? JSON.stringify(compareJson(arg, seed, metricNames, runs), null, 2) + '\n' : formatCompare(arg, seed, metricNames, runs) + '\n');
     return EXIT_OK;
   });
-}
-
-export function delta(base: number | null, value: number | null): { abs: number | null; pct: number | null } {
-  if (base === null || value === null) return { abs: null, pct: null };
-  const abs = value - base;
-  return { abs, pct: base === 0 ? (abs === 0 ? 0 : null) : (abs / Math.abs(base)) * 100 };
 }
 
 function compareJson(file: string, seed: number, metricNames: string[], runs: ComparedRun[]) {
