@@ -21,6 +21,7 @@ export function view(id: string, title: string, hint: string, load: () => Promis
 
 /** In tab order. One line per view. */
 export const VIEWS: ViewEntry[] = [
+  view('spacetime', 'Space-time', 'Messages between nodes over the recent past', () => import('./spacetime/SpaceTimeView.tsx')),
   view('log', 'Event log', 'Every trace record up to the cursor, filtered', () => import('./log/EventLogView.tsx')),
   view('transactions', 'Transactions', 'Saga steps and compensations, 2PC phases and blocked time', () => import('./transactions/TransactionsView.tsx')),
 ];
