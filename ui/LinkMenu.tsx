@@ -7,9 +7,10 @@
  * leaves nodes in no group alone, so `[[a], [b]]` cuts exactly the pair a ↔ b; `from`/`to`
  * cuts one direction only.
  */
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useRef, useState } from 'react';
 import type { FaultAction } from '../sim/faults/faults.ts';
 import { formatSimTime } from './format.ts';
+import { useDismiss } from './dismiss.ts';
 import type { LayoutNode } from './layout.ts';
 import './LinkMenu.css';
 
@@ -75,25 +76,6 @@ export function describeNetworkAction(a: FaultAction): string | null {
 function where(a: { link?: { from: string; to: string } | null; node?: string | null }): string {
   if (a.link) return `on ${a.link.from} → ${a.link.to}`;
   return a.node ? `at ${a.node}` : 'on every link';
-}
-
-/** Closes a popup on Escape or a pointer press outside it, and focuses its first control. */
-export function useDismiss(ref: RefObject<HTMLElement | null>, onClose: () => void): void {
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('button:not(:disabled), input:not(:disabled)')?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    const onDown = (e: PointerEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('pointerdown', onDown, true);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('pointerdown', onDown, true);
-    };
-  }, [ref, onClose]);
 }
 
 /** A number typed in an input, or NaN. */

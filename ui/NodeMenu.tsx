@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import type { FaultAction } from '../sim/faults/faults.ts';
 import { formatSimTime } from './format.ts';
+import { useDismiss } from './dismiss.ts';
 import type { LayoutNode } from './layout.ts';
 
 export interface MenuItem {
@@ -38,21 +39,7 @@ interface Props {
 /** A small menu at a node: pick an intervention, applied at the cursor's time (a what-if branch). */
 export function NodeMenu({ node, status, atUs, x, y, enabled, onPick, onClose }: Props) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    const onDown = (e: PointerEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('pointerdown', onDown, true);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('pointerdown', onDown, true);
-    };
-  }, [onClose]);
+  useDismiss(ref, onClose);
   return (
     <div className="node-menu" ref={ref} style={{ left: x, top: y }} role="menu" aria-label={`Interventions on ${node.id}`} data-testid="node-menu">
       <div className="node-menu-title">

@@ -8,7 +8,7 @@ import { useRef, useState } from 'react';
 import type { FaultAction } from '../sim/faults/faults.ts';
 import { formatSimTime } from './format.ts';
 import type { LayoutNode } from './layout.ts';
-import { useDismiss } from './LinkMenu.tsx';
+import { useDismiss } from './dismiss.ts';
 
 type Side = 'A' | 'B' | '';
 

@@ -90,6 +90,9 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
   const [partition, setPartition] = useState<{ a: string[]; b: string[] } | null>(null);
   /** What the inspector shows; a click on a node selects it too. */
   const [selection, setSelection] = useState<Selection>(null);
+  // A new run has new records: a selected record index would point elsewhere. (A what-if branch
+  // keeps the same session, and the records before its cursor.)
+  useEffect(() => setSelection(null), [session]);
 
   const openMenu = useCallback((node: LayoutNode, x: number, y: number) => {
     // Keep the menu inside the topology (it is clipped at the edges).
@@ -169,7 +172,8 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     viewRef.current?.selectLink(linkMenu ? `${linkMenu.from.id}|${linkMenu.to.id}` : null);
   }, [linkMenu]);
 
-  // Keyboard: space plays or pauses, arrows step, Home rewinds (not while typing or on a button).
+  // Keyboard (listed in HelpOverlay.tsx): space plays or pauses, arrows step, Home/End jump, [ ] set
+  // the speed, F fits the topology (not while typing or on a button).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target;
@@ -188,6 +192,15 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
       } else if (e.key === 'Home') {
         e.preventDefault();
         player.seek(0);
+      } else if (e.key === 'End') {
+        e.preventDefault();
+        player.seek(live.current.store.recordedUntilUs);
+      } else if (e.key === ']' || e.key === '[') {
+        e.preventDefault();
+        // A fifth of a decade (×1.6), on the speed slider's steps of a tenth.
+        player.setSpeedExp(Math.round((player.speedExp + (e.key === ']' ? 0.2 : -0.2)) * 10) / 10);
+      } else if ((e.key === 'f' || e.key === 'F') && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        viewRef.current?.fit();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -215,7 +228,7 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     (actions: FaultAction[]) => {
       setLinkMenu(null);
       setPartition(null);
-      for (const action of actions) session?.intervene(player.cursorUs, action);
+      session?.intervene(player.cursorUs, ...actions);
     },
     [session, player],
   );

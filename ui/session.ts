@@ -67,13 +67,15 @@ export class Session {
   }
 
   /**
-   * A what-if branch: `action` injected once the run reaches `atUs` (it lands 1 µs later).
+   * A what-if branch: `actions` injected once the run reaches `atUs` (they land 1 µs later).
    * Interventions made later than `atUs` in the current branch are dropped (they belonged to
    * the future this one replaces).
    */
-  intervene(atUs: number, action: FaultAction): void {
+  intervene(atUs: number, ...actions: FaultAction[]): void {
+    if (actions.length === 0) return;
     const at = Math.max(0, Math.floor(atUs));
-    this.interventions = [...this.interventions.filter((i) => i.atUs <= at), { atUs: at, action }];
+    // Several actions at once (latency on both directions of a link) make one branch.
+    this.interventions = [...this.interventions.filter((i) => i.atUs <= at), ...actions.map((action) => ({ atUs: at, action }))];
     this.store?.truncateAfter(at);
     this.launch(at);
   }

@@ -100,8 +100,8 @@ describe('link interventions', () => {
     await menu.getByTestId('link-seconds').fill('5');
     expect(await menu.locator('[data-lasting="seconds"]').isChecked()).toBe(true);
     await menu.locator('[data-action="latency"]').click();
-    // Two faults (one per direction), each an intervention: the run is branched twice.
-    await waitForDone(page, 3);
+    // Two faults (one per direction), one what-if branch.
+    await waitForDone(page, 2);
     const after = await lastResult(page);
     expect(injected(after)).toEqual([
       { type: 'latency', extraMs: 100, link: { from: 'api', to: 'client' }, durationMs: 5000, atMs: 10_000.001 },
