@@ -98,13 +98,15 @@ export function App() {
   const rerunWith = useCallback(
     (edited: EditedSource) => {
       if (!edited.loaded.ok || seed === null) return;
-      const next = new Session(edited.text, edited.loaded.scenario, seed);
       setSelected(edited);
+      // In compare mode the changed scenario is what the next comparison runs.
+      if (comparing) return;
+      const next = new Session(edited.text, edited.loaded.scenario, seed);
       setSession(next);
       setRunCount((n) => n + 1);
       next.start();
     },
-    [seed],
+    [seed, comparing],
   );
 
   const running = session?.phase === 'running';

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { FaultAction } from '../sim/faults/faults.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
+import { ChartFigure } from './charts/ChartFigure.tsx';
 import { CHARTS, ChartsView } from './charts/view.ts';
 import { download, exportFileName, exportScenarioText } from './export.ts';
 import { formatNumber, formatSimTime } from './format.ts';
@@ -308,39 +309,18 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
 
       <div className="charts" data-testid="charts">
         {CHARTS.map((c, i) => (
-          <figure className="chart small" key={c.id}>
-            <figcaption>
-              <span className="chart-title">
-                {c.title} <span className="muted">({c.unit})</span>
-              </span>
-              <span className="legend">
-                {c.lines.map((l) => (
-                  <span key={l.name} className={`legend-item ${l.className}`}>
-                    <span className="swatch" aria-hidden="true" />
-                    {l.name}
-                  </span>
-                ))}
-              </span>
-            </figcaption>
-            <div className="chart-plot">
-              <svg
-                ref={(el) => {
-                  chartRefs.current[i] = el;
-                }}
-                role="img"
-                aria-label={`${c.title} over simulated time`}
-                data-testid={`chart-${c.id}`}
-              />
-              <div
-                className="chart-cursor"
-                aria-hidden="true"
-                data-testid={`cursor-${c.id}`}
-                ref={(el) => {
-                  cursorRefs.current[i] = el;
-                }}
-              />
-            </div>
-          </figure>
+          <ChartFigure
+            key={c.id}
+            chart={c}
+            testId={`chart-${c.id}`}
+            cursorTestId={`cursor-${c.id}`}
+            svgRef={(el) => {
+              chartRefs.current[i] = el;
+            }}
+            cursorRef={(el) => {
+              cursorRefs.current[i] = el;
+            }}
+          />
         ))}
       </div>
 

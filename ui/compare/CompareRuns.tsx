@@ -4,6 +4,7 @@
  * the metrics delta table and each side's checks follow below.
  */
 import { useEffect, useMemo, useRef } from 'react';
+import { ChartFigure } from '../charts/ChartFigure.tsx';
 import { CHARTS } from '../charts/view.ts';
 import { formatNumber, formatPercent, formatSimTime } from '../format.ts';
 import { FrameGate } from '../frame-gate.ts';
@@ -105,37 +106,19 @@ function SideColumn({ name, side, refs, onFit }: { name: string; side: RunningSi
       </div>
       <div className="compare-charts">
         {CHARTS.map((c, i) => (
-          <figure className="chart small compare-chart" key={c.id}>
-            <figcaption>
-              <span className="chart-title">{c.title}</span>
-              <span className="legend">
-                {c.lines.map((l) => (
-                  <span key={l.name} className={`legend-item ${l.className}`}>
-                    <span className="swatch" aria-hidden="true" />
-                    {l.name}
-                  </span>
-                ))}
-                <span className="muted">({c.unit})</span>
-              </span>
-            </figcaption>
-            <div className="chart-plot">
-              <svg
-                ref={(el) => {
-                  refs.chartSvgs[i] = el;
-                }}
-                role="img"
-                aria-label={`${c.title} over simulated time, side ${name}`}
-                data-testid={`compare-chart-${id}-${c.id}`}
-              />
-              <div
-                className="chart-cursor"
-                aria-hidden="true"
-                ref={(el) => {
-                  refs.chartCursors[i] = el;
-                }}
-              />
-            </div>
-          </figure>
+          <ChartFigure
+            key={c.id}
+            chart={c}
+            className="compare-chart"
+            labelSuffix={`side ${name}`}
+            testId={`compare-chart-${id}-${c.id}`}
+            svgRef={(el) => {
+              refs.chartSvgs[i] = el;
+            }}
+            cursorRef={(el) => {
+              refs.chartCursors[i] = el;
+            }}
+          />
         ))}
       </div>
     </section>

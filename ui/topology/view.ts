@@ -5,6 +5,7 @@
  * their reason. d3-zoom pans and zooms both layers together. Every text is set as text.
  */
 import { pointer, select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
+import { sizeCanvas } from '../canvas.ts';
 import type { Layout, LayoutNode } from '../layout.ts';
 import { renderState, type Badge, type RenderContext } from '../patterns/registry.ts';
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
@@ -141,13 +142,9 @@ export class TopologyView {
 
   /** Sets the drawing size (CSS pixels); refits unless the user has zoomed. */
   resize(width: number, height: number): void {
-    this.dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+    this.dpr = sizeCanvas(this.canvas, width, height);
     this.width = width;
     this.height = height;
-    this.canvas.width = Math.round(width * this.dpr);
-    this.canvas.height = Math.round(height * this.dpr);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
     this.svg.setAttribute('width', String(width));
     this.svg.setAttribute('height', String(height));
     if (!this.userZoomed) this.fit();

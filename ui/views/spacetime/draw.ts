@@ -7,6 +7,7 @@
  * what it drew, so a pointer position can be turned back into a message or a fault.
  */
 import { scaleLinear } from 'd3';
+import { sizeCanvas } from '../../canvas.ts';
 import { DELIVERED, DROPPED, OPEN } from '../../trace/messages.ts';
 import type { TraceStore } from '../../trace/store.ts';
 import type { FaultSpan } from './faults.ts';
@@ -94,13 +95,9 @@ export class SpaceTimeCanvas {
 
   /** Sets the drawing size in CSS pixels. */
   resize(width: number, height: number): void {
-    this.dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+    this.dpr = sizeCanvas(this.canvas, width, height);
     this.width = width;
     this.height = height;
-    this.canvas.width = Math.round(width * this.dpr);
-    this.canvas.height = Math.round(height * this.dpr);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
   }
 
   get drawWidth(): number {

@@ -7,6 +7,7 @@
  */
 import { DELIVERED, type MessageIndex } from '../../trace/messages.ts';
 import type { TraceStore } from '../../trace/store.ts';
+import { flightOfRecord } from '../log/flight.ts';
 
 /** The default window holds about this many typical flights. */
 export const FLIGHTS_PER_WINDOW = 20;
@@ -17,8 +18,6 @@ export const MAX_WINDOW_US = 1e10;
 export const FALLBACK_WINDOW_US = 100_000;
 /** How many delivered messages the typical flight time is estimated from. */
 const FLIGHT_SAMPLES = 512;
-/** How many flights back a delivery or drop is looked for among the sends before it. */
-const SEARCH_BACK = 100_000;
 /** Of the drawing budget, at most this share goes to messages sent before the window. */
 const CROSSING_SHARE = 0.25;
 
@@ -97,29 +96,8 @@ export function visitWindow(m: MessageIndex, fromUs: number, toUs: number, max: 
   return crossing + Math.max(0, inside);
 }
 
-/**
- * Index of the message (flight) a trace record belongs to, or -1: the flight a `send` or `dup`
- * record starts (binary search: flights are indexed in record order), or the one a `deliver`
- * or `drop` record ends (the latest flight of that message id sent by then).
- */
+/** The message (flight) index of a send, dup, deliver or drop record, or -1 (the event log's lookup, which handles duplicates). */
 export function messageOfRecord(store: TraceStore, record: number): number {
-  const m = store.messages;
   if (record < 0 || record >= store.count) return -1;
-  const rec = m.rec.a;
-  let lo = 0;
-  let hi = m.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rec[mid] < record) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < m.count && rec[lo] === record) return lo;
-  const kind = store.k[record];
-  const name = store.kinds[kind]?.name;
-  if (name !== 'deliver' && name !== 'drop') return -1;
-  const id = store.num(record, store.field(kind, 'msg'));
-  for (let idx = m.sentBy(store.t[record]) - 1, looked = 0; idx >= 0 && looked < SEARCH_BACK; idx--, looked++) {
-    if (m.msg.a[idx] === id) return idx;
-  }
-  return -1;
+  return flightOfRecord(store, record)?.index ?? -1;
 }
