@@ -1,0 +1,15 @@
+/** The sandbox's JavaScript stays within the first-load budget (sizes, not timings). */
+import { describe, expect, it } from 'vitest';
+import { FIRST_LOAD_BUDGET_BYTES, measureBundle } from './bench/bundle-size.ts';
+
+describe('the sandbox bundle', () => {
+  it('ships at most 300 KB gzip of JavaScript for the first visit and first run, and loads views on demand', async () => {
+    const s = await measureBundle();
+    expect(s.firstLoadFiles.length).toBeGreaterThan(0);
+    expect(s.worker).toBeGreaterThan(10_000);
+    expect(s.firstLoad + s.worker).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
+    // The views and compare mode are their own chunks, not part of the first load.
+    const lazy = Object.keys(s.lazy).join(' ');
+    for (const view of ['SpaceTimeView', 'EventLogView', 'TransactionsView', 'InspectorView', 'CompareView']) expect(lazy).toContain(view);
+  });
+});
