@@ -8,7 +8,7 @@
  */
 import { ScenarioRun } from '../sim/scenario/run.ts';
 import type { TraceRecord } from '../sim/engine/trace.ts';
-import { loadScenarioText, normalizeAction } from './load.ts';
+import { loadScenarioText } from './load.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
 import { TraceEncoder } from './trace/codec.ts';
 
@@ -90,15 +90,11 @@ function run(request: RunRequest): void {
   }
 
   for (const intervention of request.interventions) {
-    // It lands 1 µs after the instant it is made; the exported scenario says so in ms.
-    const normal = normalizeAction(request.text, intervention.action, (intervention.atUs + 1) / 1000);
-    if (!normal.ok) {
-      post({ type: 'failed', message: `the intervention is not a valid fault: ${normal.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` });
-      return;
-    }
     advance(intervention.atUs);
     if (engine.stopped || engine.now !== intervention.atUs) break;
-    sim.inject(normal.action);
+    // It lands 1 µs after the instant it is made, validated and normalised like a timeline
+    // fault (an invalid one throws, and the run fails with the reason).
+    sim.inject(intervention.action);
   }
   advance(engine.endUs);
   const result = sim.finish();

@@ -12,6 +12,7 @@ import {
   builtInScenarios,
   canvasInk,
   cursorUs,
+  nextFrames,
   open,
   openFile,
   recordedUntil,
@@ -179,6 +180,25 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
         expect(await throughput.locator('.empty-note').textContent()).toMatch(/^all zero so far/);
       }
       expect(await page.getByTestId('cursor-throughput').getAttribute('style')).toMatch(/translateX\((?!0px)/);
+
+      // The views below the charts, at the same cursor: messages in the space-time window, records
+      // in the event log, and transactions where the scenario has sagas or 2PC.
+      // (Widening the window until it holds messages: a quiet moment may have none in the default one.)
+      const spacetime = page.getByTestId('spacetime');
+      await spacetime.waitFor({ timeout: 30_000 });
+      for (let widen = 0; widen < 12 && Number((await spacetime.getAttribute('data-drawn')) ?? 0) === 0; widen++) {
+        await page.getByTestId('spacetime-zoom-out').click();
+        await nextFrames(page);
+      }
+      expect(Number(await spacetime.getAttribute('data-drawn'))).toBeGreaterThan(0);
+      await page.getByTestId('view-tab-log').click();
+      await expect.poll(async () => Number(await page.getByTestId('log-summary').getAttribute('data-rows')), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.getByTestId('log-row').count()).toBeGreaterThan(0);
+      await page.getByTestId('view-tab-transactions').click();
+      const transactional = scenario.nodes.some((n) => /saga|2pc|coordinator/.test(n.kind));
+      if (transactional) await expect.poll(() => page.locator('[data-txn]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      else expect(await page.getByTestId('tx-note').first().textContent()).toMatch(/No sagas or two-phase commits/);
+      expect(await page.getByTestId('inspector-empty').textContent()).toMatch(/Click a node/);
       expect(problems).toEqual([]);
       await page.close();
     });
