@@ -61,6 +61,7 @@ export class TwoPcInvariant implements TraceInvariant {
   }
 
   describe = (): string => `${this.topology.coordinator}: ${DESCRIPTIONS[this.rule]}`;
+  readonly kinds = ['state'] as const;
 
   onRecord(r: TraceRecord): void {
     if (r.k !== 'state' || this.violation !== null) return;

@@ -1,4 +1,4 @@
-import type { TraceRecord } from '../engine/trace.ts';
+import type { TraceKindName, TraceRecord } from '../engine/trace.ts';
 
 /**
  * Invariants checked over the trace as it streams by. They rebuild what they need (who is
@@ -14,6 +14,11 @@ export interface Violation {
 
 export interface TraceInvariant {
   onRecord(r: TraceRecord): void;
+  /**
+   * The record kinds `onRecord` looks at; left out, it hears every record. Saying so keeps
+   * the run from building record objects nobody reads (they are most of a run's garbage).
+   */
+  readonly kinds?: readonly TraceKindName[];
   /** The first violation, or null. */
   readonly violation: Violation | null;
   /** How many events it examined (so a check that saw nothing can say so). */
@@ -38,6 +43,7 @@ export class NoPartitionCrossing implements TraceInvariant {
   violation: Violation | null = null;
   examined = 0;
   describe = () => 'no message crosses a partition';
+  readonly kinds = ['fault', 'deliver'] as const;
   private readonly active = new Map<number, (from: string, to: string) => boolean>();
 
   onRecord(r: TraceRecord): void {
@@ -85,6 +91,7 @@ export class NoDeliveryToDownNode implements TraceInvariant {
   violation: Violation | null = null;
   examined = 0;
   describe = () => 'no message is delivered to a down node';
+  readonly kinds = ['state', 'deliver'] as const;
   private readonly down = new Set<string>();
 
   onRecord(r: TraceRecord): void {

@@ -108,6 +108,7 @@ export class SagaFlowInvariant implements TraceInvariant {
   }
 
   describe = () => `${this.owner}: every saga ends fully applied or fully compensated, compensations in reverse order`;
+  readonly kinds = ['state'] as const;
 
   summary(): SagaFlowSummary {
     const running = [...this.sagas.values()].filter((s) => s.phase === 'forward' || s.phase === 'compensating').map((s) => s.id);
@@ -300,6 +301,7 @@ export class SagaLedgerInvariant implements TraceInvariant {
   describe = () => this.operation === 'debit'
     ? `${this.service}: conservation (levels + held = initial), nothing applied twice, compensated sagas leave nothing held`
     : `${this.service}: nothing applied twice, compensated sagas leave nothing behind`;
+  readonly kinds = ['state'] as const;
 
   totals(): LedgerTotals {
     let levels = 0;

@@ -76,6 +76,19 @@ export class Histogram {
   }
 }
 
+/**
+ * What `Histogram.quantile(q)` gives for these values, from the values sorted ascending (none
+ * negative): the midpoint of the bucket holding the rank-th smallest value, clamped to the
+ * exact min and max. Buckets are in value order, so that is the bucket where the histogram's
+ * running count first reaches the rank.
+ */
+export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const rank = Math.max(1, Math.ceil(q * n));
+  return Math.min(sorted[n - 1], Math.max(sorted[0], bucketMidpoint(bucketIndex(sorted[rank - 1]))));
+}
+
 export function bucketIndex(v: number): number {
   if (v < LINEAR_LIMIT) return Math.floor(v);
   // e = position of the top bit; keep 7 significant bits (sub in [64, 128)).

@@ -1,4 +1,4 @@
-import { Histogram, type HistogramSummary } from './histogram.ts';
+import { Histogram, sortedQuantile, type HistogramSummary } from './histogram.ts';
 import type { Micros } from './time.ts';
 
 /**
@@ -41,10 +41,18 @@ export class Gauge {
   }
 }
 
-/** Counts and latency per fixed window of simulated time, for charts. */
+/**
+ * Counts and latency per fixed window of simulated time, for charts.
+ *
+ * A window's latencies start as the samples themselves and become a histogram only when
+ * there are more than `RAW_SAMPLES` of them: most windows of most runs hold a few dozen, and
+ * a histogram's bucket array for each of a run's windows cost more than the run's events.
+ * Both give the same p50/p99 (see `sortedQuantile`), so which one a window uses never shows.
+ */
 export class TimeSeries {
   readonly counts: number[] = [];
-  readonly latency: Histogram[] = [];
+  /** By window: the latency samples (µs), a histogram of them once there are many, or null for none. */
+  private readonly latency: (number[] | Histogram | null)[] = [];
 
   constructor(readonly windowUs: Micros) {}
 
@@ -57,8 +65,56 @@ export class TimeSeries {
   /** Records a latency sample (µs) in the window of `now`. */
   sample(now: Micros, valueUs: number): void {
     const w = Math.floor(now / this.windowUs);
-    while (this.latency.length <= w) this.latency.push(new Histogram());
-    this.latency[w].record(valueUs);
+    while (this.latency.length <= w) this.latency.push(null);
+    const v = valueUs < 0 ? 0 : valueUs;
+    const window = this.latency[w];
+    if (window === null) this.latency[w] = [v];
+    else if (window instanceof Histogram) window.record(v);
+    else if (window.length < RAW_SAMPLES) window.push(v);
+    else {
+      const h = new Histogram();
+      for (const x of window) h.record(x);
+      h.record(v);
+      this.latency[w] = h;
+    }
+  }
+
+  /** Whether any latency was recorded. */
+  get hasLatency(): boolean {
+    return this.latency.length > 0;
+  }
+
+  /** Per window, the latency quantiles `qs` (µs) as a histogram of the window gives them (0: no samples). */
+  latencyQuantiles(qs: readonly number[]): number[][] {
+    const out = qs.map(() => new Array<number>(this.latency.length).fill(0));
+    for (let w = 0; w < this.latency.length; w++) {
+      const window = this.latency[w];
+      if (window === null) continue;
+      if (window instanceof Histogram) {
+        for (let i = 0; i < qs.length; i++) out[i][w] = window.quantile(qs[i]);
+      } else {
+        // In place: the order of a window's samples means nothing.
+        sortInPlace(window);
+        for (let i = 0; i < qs.length; i++) out[i][w] = sortedQuantile(window, qs[i]);
+      }
+    }
+    return out;
+  }
+}
+
+/** Latency samples a window keeps as they are before it turns them into a histogram. */
+const RAW_SAMPLES = 64;
+
+/** Sorts a window's few samples ascending: insertion sort, which allocates nothing (Array.sort copies). */
+function sortInPlace(xs: number[]): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i];
+    let j = i - 1;
+    while (j >= 0 && xs[j] > x) {
+      xs[j + 1] = xs[j];
+      j--;
+    }
+    xs[j + 1] = x;
   }
 }
 
@@ -129,9 +185,10 @@ export class Metrics {
     for (const [name, h] of sorted(histograms)) snap.histograms[name] = h.summary();
     for (const [name, s] of sorted(this.series)) {
       const entry: MetricsSnapshot['series'][string] = { windowMs: s.windowUs / 1000, counts: s.counts.slice() };
-      if (s.latency.length > 0) {
-        entry.p50Ms = s.latency.map((h) => h.quantile(0.5) / 1000);
-        entry.p99Ms = s.latency.map((h) => h.quantile(0.99) / 1000);
+      if (s.hasLatency) {
+        const [p50, p99] = s.latencyQuantiles([0.5, 0.99]);
+        entry.p50Ms = p50.map((us) => us / 1000);
+        entry.p99Ms = p99.map((us) => us / 1000);
       }
       snap.series[name] = entry;
     }

@@ -20,6 +20,16 @@ import type { World } from './world.ts';
  */
 /** Timer tag of `SimNode.after` callbacks (node subclasses use tags ≥ 0). */
 export const CALLBACK_TAG = -1;
+/** Timer tag of `SimNode.afterTask` tasks. */
+export const TASK_TAG = -2;
+
+/** Work for later that is an object already, so scheduling it needs no closure (see `afterTask`). */
+export interface TimerTask {
+  fire(): void;
+}
+
+/** Shared, so asking a node without named timers allocates nothing (it is asked at every timer). */
+const NO_TIMER_NAMES: readonly string[] = [];
 
 export type NodeStatus = 'up' | 'crashed' | 'restarting' | 'paused';
 
@@ -59,7 +69,7 @@ export abstract class SimNode {
 
   /** Names of the timer tags, for trace records (index = tag). */
   timerNames(): readonly string[] {
-    return [];
+    return NO_TIMER_NAMES;
   }
 
   get now(): Micros {
@@ -92,6 +102,11 @@ export abstract class SimNode {
    */
   after(delayUs: Micros, fn: () => void): void {
     this.world.setTimer(this, delayUs, CALLBACK_TAG, fn);
+  }
+
+  /** `after` for an object with a `fire` method: for hot paths (a timeout per call), no closure. */
+  afterTask(delayUs: Micros, task: TimerTask): void {
+    this.world.setTimer(this, delayUs, TASK_TAG, task);
   }
 
   /** Emits a state record (pattern state the sandbox draws: breaker state, queue depth…). */

@@ -1,5 +1,5 @@
 import { NO_DEADLINE, type Message } from '../net/message.ts';
-import type { Call, CallResult, Done, Invoker } from './call.ts';
+import { OK, type Call, type CallResult, type Done, type Invoker } from './call.ts';
 import type { SimNode } from './node.ts';
 import { isResponsePayload, REQUEST } from './protocol.ts';
 
@@ -34,7 +34,8 @@ export class PendingCalls {
 function resultOf(msg: Message): CallResult {
   if (!isResponsePayload(msg.payload)) return { outcome: 'error', reason: 'bad-response' };
   const p = msg.payload;
-  return p.outcome === 'ok' ? { outcome: 'ok', reason: '' } : { outcome: p.outcome, reason: p.reason };
+  // Every ok answer is the shared, frozen OK: one less object per call.
+  return p.outcome === 'ok' ? OK : { outcome: p.outcome, reason: p.reason };
 }
 
 export class Transport implements Invoker {

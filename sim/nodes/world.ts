@@ -3,7 +3,7 @@ import type { Micros } from '../engine/time.ts';
 import { TraceKind } from '../engine/trace.ts';
 import type { Message } from '../net/message.ts';
 import type { Network } from '../net/network.ts';
-import { CALLBACK_TAG, type SimNode } from './node.ts';
+import { CALLBACK_TAG, TASK_TAG, type SimNode, type TimerTask } from './node.ts';
 
 /**
  * The world: the engine, the network and the nodes, wired together. It routes arrivals and
@@ -147,6 +147,7 @@ export class World {
 
   private fireTimer(node: SimNode, tag: number, data: unknown): void {
     if (tag === CALLBACK_TAG) return (data as () => void)();
+    if (tag === TASK_TAG) return (data as TimerTask).fire();
     const names = node.timerNames();
     if (tag < names.length && names[tag] !== '') this.sim.trace.emit(TraceKind.timer, this.sim.now, node.index, names[tag]);
     node.onTimer(tag, data);

@@ -318,6 +318,7 @@ export class BulkheadInvariant implements TraceInvariant {
   constructor(private readonly node: string, private readonly layer: string, private readonly max: number) {}
 
   readonly unit = 'admissions';
+  readonly kinds = ['state', 'call'] as const;
 
   describe(): string {
     return `${this.layer}: at most ${this.max} calls in the bulkhead at once`;

@@ -284,6 +284,7 @@ export class BreakerInvariant implements TraceInvariant {
   }
 
   readonly unit = 'admissions';
+  readonly kinds = ['state', 'call'] as const;
 
   describe(): string {
     return `${this.layer}: no call passes an open breaker; half-open admits at most ${this.permitted}`;

@@ -3,7 +3,7 @@ import type { Micros } from '../engine/time.ts';
 import { TraceKind } from '../engine/trace.ts';
 import type { Counter, TimeSeries } from '../engine/metrics.ts';
 import type { Call } from '../nodes/call.ts';
-import type { SimNode } from '../nodes/node.ts';
+import type { SimNode, TimerTask } from '../nodes/node.ts';
 
 /** What a policy sees: its node's clock, random stream, timers, metrics and trace — nothing global. */
 export class PolicyContext {
@@ -29,6 +29,10 @@ export class PolicyContext {
 
   after(delayUs: Micros, fn: () => void): void {
     this.node.after(delayUs, fn);
+  }
+
+  afterTask(delayUs: Micros, task: TimerTask): void {
+    this.node.afterTask(delayUs, task);
   }
 
   /** A state change the sandbox draws (breaker state, bucket level…): key `<layer>.<what>`. */

@@ -163,6 +163,7 @@ export class FixedWindowInvariant implements TraceInvariant {
   }
 
   readonly unit = 'admissions';
+  readonly kinds = ['state', 'call'] as const;
 
   describe(): string {
     return `${this.layer}: at most ${this.limit} admissions per ${this.periodUs / 1000} ms cycle (fixed window)`;

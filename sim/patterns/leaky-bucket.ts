@@ -148,6 +148,7 @@ export class LeakyBucketInvariant implements TraceInvariant {
   }
 
   readonly unit = 'releases';
+  readonly kinds = ['state', 'call'] as const;
 
   describe(): string {
     return `${this.layer}: releases at least ${this.intervalUs / 1000} ms apart (leaky bucket, ${this.ratePerSec}/s)`;

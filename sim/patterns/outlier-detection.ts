@@ -245,6 +245,7 @@ export class EjectionCapInvariant implements TraceInvariant {
   }
 
   readonly unit = 'ejections';
+  readonly kinds = ['state'] as const;
 
   describe(): string {
     return `${this.layer}: at most ${this.max} host(s) ejected at once`;

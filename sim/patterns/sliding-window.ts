@@ -168,6 +168,7 @@ export class SlidingWindowInvariant implements TraceInvariant {
   }
 
   readonly unit = 'admissions';
+  readonly kinds = ['state', 'call'] as const;
 
   describe(): string {
     const { algorithm, limit, windowMs } = this.spec;

@@ -1,7 +1,8 @@
 import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import { z } from 'zod';
-import { once, type Call, type Done, type Invoker } from '../nodes/call.ts';
+import type { Call, CallResult, Done, Invoker } from '../nodes/call.ts';
+import type { TimerTask } from '../nodes/node.ts';
 import { type PolicyContext } from './context.ts';
 
 /**
@@ -28,10 +29,11 @@ export type TimeoutParams = z.output<typeof TimeoutSchema>;
 
 export class TimeoutPolicy implements Invoker {
   private readonly timeoutUs: number;
-  private readonly timeouts: Counter;
-  private readonly late: Counter;
+  /** Read by each call's `TimedCall`. */
+  readonly timeouts: Counter;
+  readonly late: Counter;
 
-  constructor(private readonly ctx: PolicyContext, params: TimeoutParams, private readonly next: Invoker) {
+  constructor(readonly ctx: PolicyContext, params: TimeoutParams, private readonly next: Invoker) {
     this.timeoutUs = msToUs(params.timeoutMs);
     const m = ctx.metrics;
     this.timeouts = m.counter(`${ctx.layer}.timeouts`);
@@ -40,17 +42,44 @@ export class TimeoutPolicy implements Invoker {
 
   invoke(call: Call, done: Done): void {
     const ctx = this.ctx;
-    const answer = once(done);
+    const timed = new TimedCall(this, call, done);
     const deadline = Math.min(call.deadline, ctx.now + this.timeoutUs);
-    ctx.after(this.timeoutUs, () => {
-      if (answer.called) return;
-      this.timeouts.add();
-      ctx.event(call, 'timeout');
-      answer({ outcome: 'timeout', reason: 'timeout' });
-    });
-    this.next.invoke({ ...call, deadline }, (result) => {
-      if (answer.called) this.late.add();
-      else answer(result);
-    });
+    ctx.afterTask(this.timeoutUs, timed);
+    this.next.invoke({ ...call, deadline }, (result) => timed.reply(result));
   }
 }
+
+/**
+ * One call inside a timeout: answered by whichever comes first, the reply or the timer. It is
+ * the timer's task itself, so a call through this layer costs this object, the inner call and
+ * one closure for the reply (the layer runs on every request of most scenarios).
+ */
+class TimedCall implements TimerTask {
+  private answered = false;
+
+  constructor(
+    private readonly policy: TimeoutPolicy,
+    private readonly call: Call,
+    private readonly done: Done,
+  ) {}
+
+  /** The timeout's timer fired. */
+  fire(): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.policy.timeouts.add();
+    this.policy.ctx.event(this.call, 'timeout');
+    this.done(TIMED_OUT);
+  }
+
+  reply(result: CallResult): void {
+    if (this.answered) {
+      this.policy.late.add();
+      return;
+    }
+    this.answered = true;
+    this.done(result);
+  }
+}
+
+const TIMED_OUT: CallResult = Object.freeze({ outcome: 'timeout', reason: 'timeout' });

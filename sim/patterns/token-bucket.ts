@@ -122,6 +122,7 @@ export class TokenBucketInvariant implements TraceInvariant {
   }
 
   readonly unit = 'admissions';
+  readonly kinds = ['state', 'call'] as const;
 
   describe(): string {
     return `${this.layer}: admissions in any interval ≤ ${this.spec.maxTokens} + ${this.spec.tokensPerFill} per fill (token bucket)`;

@@ -20,6 +20,8 @@ export interface RunOptions {
   seed?: number;
   /** Receive every trace record as it is emitted. */
   listeners?: TraceListener[];
+  /** The scenario's `scenarioHash`, when the caller has it already (a sweep runs one scenario many times). */
+  scenarioHash?: string;
 }
 
 export interface RunResult {
@@ -67,9 +69,11 @@ export class ScenarioRun {
   readonly seed: number;
   private readonly checks: ScenarioChecks;
   private result: RunResult | null = null;
+  private readonly knownScenarioHash: string | undefined;
 
   constructor(readonly scenario: Scenario, options: RunOptions = {}) {
     this.seed = options.seed ?? scenario.seed;
+    this.knownScenarioHash = options.scenarioHash;
     this.checks = createChecks(scenario, patternInvariants(scenario));
     const listeners = [...(this.checks.listener !== null ? [this.checks.listener] : []), ...(options.listeners ?? [])];
     this.built = buildWorld(scenario, this.seed, listeners);
@@ -116,7 +120,7 @@ export class ScenarioRun {
     this.result = {
       scenario: this.scenario.title,
       seed: this.seed,
-      scenarioHash: scenarioHash(this.scenario),
+      scenarioHash: this.knownScenarioHash ?? scenarioHash(this.scenario),
       traceHash: sim.trace.hex(),
       events: sim.events,
       traceRecords: sim.trace.count,

@@ -67,17 +67,23 @@ abstract class Client extends SimNode {
     if (msg.type === RESPONSE) this.pending.onResponse(msg);
   }
 
-  /** Sends one request; `then` runs when it is answered (however: ok, failed, timed out). */
-  protected request(then: (() => void) | null): void {
+  /**
+   * Sends one request for `user` (-1: nobody in particular); `answered(user)` runs when it is
+   * answered (however: ok, failed, timed out). A hook rather than a callback per request, so a
+   * request allocates its call and one continuation, nothing more.
+   */
+  protected request(user: number): void {
     const id = this.nextRequestId++;
     const key = this.keySpace === null ? id : 1 + (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`)).int(this.keySpace);
     const call: Call = { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key, host: -1, parent: NO_PARENT };
     this.recorder.started();
     this.path.invoke(call, (result) => {
       this.recorder.finished(id, call.startedAt, result);
-      if (then !== null) then();
+      this.answered(user);
     });
   }
+
+  protected answered(_user: number): void {}
 }
 
 export class OpenLoopClient extends Client {
@@ -97,7 +103,7 @@ export class OpenLoopClient extends Client {
 
   override onTimer(tag: number): void {
     if (tag !== TIMER_ARRIVAL) return;
-    this.request(null);
+    this.request(-1);
     this.scheduleArrival(this.arrivals.next(this.now, this.rng));
   }
 
@@ -134,6 +140,11 @@ export class ClosedLoopClient extends Client {
 
   private sendFor(user: number): void {
     if (this.timing.stopUs !== null && this.now >= this.timing.stopUs) return;
-    this.request(() => this.setTimer(this.thinkTime.sample(this.rng), TIMER_THINK, user));
+    this.request(user);
+  }
+
+  /** The user thinks, then sends the next request. */
+  protected override answered(user: number): void {
+    this.setTimer(this.thinkTime.sample(this.rng), TIMER_THINK, user);
   }
 }

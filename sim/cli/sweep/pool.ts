@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { RunSeedMessage, SeedResult, WorkerInit } from './protocol.ts';
-import { workerEntry } from './worker-entry.ts';
+import { startWorker, workerEntry } from './worker-entry.ts';
 
 export interface PoolOptions {
   scenario: Scenario;
@@ -14,9 +14,17 @@ export interface PoolOptions {
 }
 
 /**
- * Runs seeds on worker threads: each worker loads the scenario once and is handed one seed
- * at a time from a shared queue (so a slow seed never holds up the rest), its results
- * streaming back as they finish. Resolves with every result, in order of completion.
+ * Seeds handed to a worker ahead of its results. With two, the next seed is already waiting
+ * in the worker's queue when it finishes one, so it never idles while its result travels to
+ * this thread and a new seed comes back — a round trip that, with every core busy running
+ * workers, waits for this thread to be scheduled at all.
+ */
+const SEEDS_AHEAD = 2;
+
+/**
+ * Runs seeds on worker threads: each worker loads the scenario once and is handed seeds from
+ * a shared queue, a new one for each result (so a slow seed never holds up the rest), its
+ * results streaming back as they finish. Resolves with every result, in order of completion.
  */
 export function runSeedsOnWorkers(o: PoolOptions): Promise<SeedResult[]> {
   const results: SeedResult[] = [];
@@ -38,7 +46,7 @@ export function runSeedsOnWorkers(o: PoolOptions): Promise<SeedResult[]> {
       if (next < o.seeds.length) w.postMessage({ seed: o.seeds[next++] } satisfies RunSeedMessage);
     };
     for (let i = 0; i < count; i++) {
-      const w = new Worker(entry, { workerData: init });
+      const w = startWorker(entry, init);
       workers.push(w);
       w.on('message', (r: SeedResult) => {
         if (settled) return;
@@ -51,7 +59,8 @@ export function runSeedsOnWorkers(o: PoolOptions): Promise<SeedResult[]> {
       });
       w.on('error', fail);
       w.on('exit', (code) => fail(new Error(`a sweep worker stopped unexpectedly (exit code ${code})`)));
-      feed(w);
     }
+    // A round at a time, so a sweep of few seeds still spreads over every worker.
+    for (let round = 0; round < SEEDS_AHEAD; round++) for (const w of workers) feed(w);
   });
 }
