@@ -6,7 +6,7 @@
  * over both. Also reports the steady state (seeds per second once every worker has finished
  * its first two seeds) and how long a worker takes to start.
  *
- *   npx tsx test/bench/sweep-bench.ts [--seeds N] [--repeat R]
+ *   npx tsx test/bench/sweep-bench.ts [--seeds N] [--repeat R] [--scenario FILE]
  *
  * Prints figures, asserts nothing (tests never assert timings).
  */
@@ -15,7 +15,7 @@ import { loadScenarioFile } from '../../sim/cli/scenario-file.ts';
 import { runSeedsOnWorkers } from '../../sim/cli/sweep/pool.ts';
 import { keyMetricNames } from '../../sim/report/key-metrics.ts';
 
-const SCENARIO = 'scenarios/network/crash-restart.json';
+
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -24,6 +24,7 @@ function arg(name: string, fallback: number): number {
 
 const seedsCount = arg('--seeds', 40);
 const repeat = arg('--repeat', 3);
+const SCENARIO = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : 'scenarios/network/crash-restart.json';
 const scenario = loadScenarioFile(SCENARIO);
 const metrics = keyMetricNames([scenario]);
 const seeds = Array.from({ length: seedsCount }, (_, i) => i + 1);
