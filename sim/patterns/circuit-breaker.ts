@@ -28,10 +28,17 @@ import { type PolicyContext } from './context.ts';
  * - `consecutiveFailures` (cockatiel's ConsecutiveBreaker) replaces the rate rule: open after
  *   that many failures in a row.
  *
+ * State published for the sandbox and reports: `state`, and in rate mode `failureRate` (whole
+ * percent, -1 below the minimum number of calls; see publishFailureRate) and
+ * `failureRateThreshold`.
+ *
  * Invariants (checked over the trace in every run, see `breakerInvariants`): no call is
  * admitted through an OPEN or FORCED_OPEN breaker; a HALF_OPEN episode admits no more than
  * the permitted probes.
  */
+/** The published failure rate moves in steps of at least this many percentage points (see publishFailureRate). */
+const RATE_STEP_PERCENT = 5;
+
 export const STATES = ['CLOSED', 'OPEN', 'HALF_OPEN', 'DISABLED', 'FORCED_OPEN', 'METRICS_ONLY'] as const;
 export type BreakerState = (typeof STATES)[number];
 
@@ -148,6 +155,8 @@ export class CircuitBreakerPolicy implements Invoker {
   state: BreakerState;
   private readonly window: Window;
   private openedAt = 0;
+  /** The failure rate last published as state (NaN: none yet). */
+  private publishedRate = NaN;
   private consecutive = 0;
   /** Half-open bookkeeping: probes admitted and their recorded outcomes. */
   private probesAdmitted = 0;
@@ -169,6 +178,10 @@ export class CircuitBreakerPolicy implements Invoker {
     };
     this.state = p.initialState;
     ctx.state('state', this.state);
+    if (p.consecutiveFailures === 0) {
+      ctx.state('failureRateThreshold', String(p.failureRateThreshold));
+      this.publishFailureRate();
+    }
   }
 
   /** The minimum number of calls before the rate is judged (clamped to the window for COUNT_BASED). */
@@ -233,7 +246,27 @@ export class CircuitBreakerPolicy implements Invoker {
       return;
     }
     const t = this.window.totals(this.ctx.now);
+    this.publishFailureRate(t);
     if (t.calls >= this.minimumCalls && this.tripped(t)) this.transition('OPEN');
+  }
+
+  /**
+   * Publishes the window's failure rate (whole percent; -1 below the minimum number of calls,
+   * as Resilience4j's getFailureRate) as state `failureRate`, for the sandbox and reports. It
+   * changes with nearly every call, so it is published only when it moves by RATE_STEP_PERCENT,
+   * crosses the threshold, or becomes known or unknown: the trace stays small and the picture
+   * is right where it matters.
+   */
+  private publishFailureRate(t = this.window.totals(this.ctx.now)): void {
+    if (this.params.consecutiveFailures > 0) return;
+    const rate = t.calls >= this.minimumCalls && t.calls > 0 ? Math.round((t.failures / t.calls) * 100) : -1;
+    const last = this.publishedRate;
+    const threshold = this.params.failureRateThreshold;
+    const moved =
+      Number.isNaN(last) || (rate < 0) !== (last < 0) || (rate >= threshold) !== (last >= threshold) || Math.abs(rate - last) >= RATE_STEP_PERCENT;
+    if (!moved) return;
+    this.publishedRate = rate;
+    this.ctx.state('failureRate', String(rate));
   }
 
   private tripped(t: { calls: number; failures: number; slow: number }): boolean {
@@ -264,6 +297,7 @@ export class CircuitBreakerPolicy implements Invoker {
     if (to === 'CLOSED') {
       this.window.reset();
       this.consecutive = 0;
+      this.publishFailureRate();
     }
   }
 }

@@ -25,6 +25,30 @@ describe('circuit breaker (Resilience4j semantics)', () => {
     expect(h.states()).toEqual(['CLOSED', 'OPEN']);
   });
 
+  it('publishes its failure rate: unknown below the minimum calls, then in steps of 5 points and at the threshold', () => {
+    const h = breaker({ ...small, slidingWindowSize: 20, minimumNumberOfCalls: 20 });
+    const rates = () => h.trace.filter((r) => r.k === 'state' && r.key === 'n.cb.failureRate').map((r) => Number(r.value));
+    expect(h.trace.find((r) => r.k === 'state' && r.key === 'n.cb.failureRateThreshold')?.value).toBe('50');
+    callsInTurn(h, Array(19).fill(ok()));
+    expect(rates()).toEqual([-1]);
+    callsInTurn(h, [ok()]);
+    expect(rates()).toEqual([-1, 0]);
+    // Each failure replaces a success in the 20-call window: +5 points a call.
+    callsInTurn(h, [fail(), fail(), fail()]);
+    expect(rates()).toEqual([-1, 0, 5, 10, 15]);
+    callsInTurn(h, Array(7).fill(fail()));
+    expect(rates()).toEqual([-1, 0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    expect(h.policy.state).toBe('OPEN');
+  });
+
+  it('publishes the rate only when it moves by 5 points (a small window moves less per call)', () => {
+    const h = breaker({ ...small, slidingWindowSize: 100, minimumNumberOfCalls: 100, failureRateThreshold: 90 });
+    const rates = () => h.trace.filter((r) => r.k === 'state' && r.key === 'n.cb.failureRate').map((r) => Number(r.value));
+    callsInTurn(h, Array(100).fill(ok()));
+    callsInTurn(h, Array(12).fill(fail()));
+    expect(rates()).toEqual([-1, 0, 5, 10]);
+  });
+
   it('stays closed just below the threshold', () => {
     const h = breaker(small);
     callsInTurn(h, [...Array(4).fill(fail()), ...Array(6).fill(ok())]);

@@ -42,3 +42,20 @@ describe('saga step badges', () => {
     expect(badges.map((b) => b.label)).toEqual(['payments breaker', 'sagas running', 'ended', 'saga 1']);
   });
 });
+
+describe('circuit breaker failure rate', () => {
+  it('shows the rate against the threshold, as a level, coloured by how close it is', () => {
+    const at = (rate: string) =>
+      renderState(
+        state([
+          ['api->payments.breaker.failureRate', rate, 120],
+          ['api->payments.breaker.failureRateThreshold', '50', 0],
+        ]),
+        ctx,
+      );
+    expect(at('10')).toEqual([{ label: 'payments breaker failures', text: '10% / 50%', tone: 'good', level: 0.2, recent: true }]);
+    expect(at('30')[0]).toMatchObject({ tone: 'warn', level: 0.6 });
+    expect(at('75')[0]).toMatchObject({ text: '75% / 50%', tone: 'bad', level: 1 });
+    expect(at('-1')[0]).toMatchObject({ text: 'too few calls', tone: 'neutral', level: null });
+  });
+});

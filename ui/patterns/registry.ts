@@ -110,6 +110,29 @@ export const STATE_RENDERERS: StateRenderer[] = [
       })),
   },
   {
+    // The breaker publishes its failure rate (percent of the calls in its window, -1 below the
+    // minimum number of calls) and, once, the threshold it opens at.
+    name: 'circuit breaker failure rate',
+    match: suffix(['failureRate', 'failureRateThreshold']),
+    render: (entries, ctx) => {
+      const rate = entries.find((e) => e.what === 'failureRate');
+      if (!rate) return [];
+      const value = Number(rate.value);
+      const threshold = Number(entries.find((e) => e.what === 'failureRateThreshold')?.value ?? NaN);
+      const known = Number.isFinite(value) && value >= 0;
+      const level = known && threshold > 0 ? Math.min(1, value / threshold) : known ? value / 100 : 0;
+      return [
+        {
+          label: `${shortLayer(rate.layer)} failures`,
+          text: known ? `${value}%${threshold > 0 ? ` / ${threshold}%` : ''}` : 'too few calls',
+          tone: !known ? 'neutral' : level >= 1 ? 'bad' : level >= 0.5 ? 'warn' : 'good',
+          level: known ? level : null,
+          recent: ctx.isRecent(rate.changedAt),
+        },
+      ];
+    },
+  },
+  {
     name: 'tokens and permits left (token bucket, fixed window)',
     match: suffix(['tokens', 'permits']),
     render: (entries, ctx) => entries.map((e) => levelBadge(e, ctx, ctx.param(e.layer, ['maxTokens', 'limitForPeriod']), true)),
