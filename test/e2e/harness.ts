@@ -91,8 +91,8 @@ export async function open(path = ''): Promise<{ page: Page; problems: string[] 
   return { page, problems };
 }
 
-export async function openFile(page: Page, name: string, text: string): Promise<void> {
-  await page.getByTestId('open-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+export async function openFile(page: Page, name: string, content: string | Buffer): Promise<void> {
+  await page.getByTestId('open-file').setInputFiles({ name, mimeType: 'application/json', buffer: typeof content === 'string' ? Buffer.from(content) : content });
 }
 
 /** Sets the seed, presses Run, waits for the result. */

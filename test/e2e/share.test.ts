@@ -1,7 +1,7 @@
 /**
  * Share by URL in Chromium: a link to a built-in scenario and seed, and a link to a what-if
  * branch (its interventions compressed into the link), each open in a fresh page and run to
- * the same trace hash; damaged, oversized and unknown links explain themselves; labels that
+ * the same trace hash; damaged, oversized and unknown links (and oversized files) explain themselves; labels that
  * arrive in a link are text.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import { loadScenarioText } from '../../ui/load.ts';
 import { MAX_SHARE_CHARS, textFragment } from '../../ui/share.ts';
-import { open, ROOT, runInPage, seek, useSandbox, waitForDone } from './harness.ts';
+import { MAX_SCENARIO_BYTES } from '../../sim/scenario/load.ts';
+import { open, openFile, ROOT, runInPage, seek, useSandbox, waitForDone } from './harness.ts';
 
 useSandbox();
 
@@ -86,6 +87,16 @@ describe('share by URL', () => {
       expect(problems).toEqual([]);
       await page.close();
     }
+  });
+
+  it('explains a file over the size limit without reading it', async () => {
+    const { page, problems } = await open();
+    const big = Buffer.alloc(MAX_SCENARIO_BYTES + 1, 32);
+    await openFile(page, 'huge.json', big);
+    await expect.poll(() => page.getByTestId('scenario-errors').textContent()).toMatch(/more than the limit of 5,242,880/);
+    expect(await page.getByTestId('scenario-invalid').textContent()).toContain('This file is not a valid scenario');
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('renders labels from a link as text, and validates its scenario like a file', async () => {

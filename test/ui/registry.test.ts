@@ -53,9 +53,9 @@ describe('circuit breaker failure rate', () => {
         ]),
         ctx,
       );
-    expect(at('10')).toEqual([{ label: 'payments breaker failures', text: '10% / 50%', tone: 'good', level: 0.2, recent: true }]);
+    expect(at('10')).toEqual([{ label: 'failure rate', text: '10%/50%', tone: 'good', level: 0.2, recent: true }]);
     expect(at('30')[0]).toMatchObject({ tone: 'warn', level: 0.6 });
-    expect(at('75')[0]).toMatchObject({ text: '75% / 50%', tone: 'bad', level: 1 });
+    expect(at('75')[0]).toMatchObject({ text: '75%/50%', tone: 'bad', level: 1 });
     expect(at('-1')[0]).toMatchObject({ text: 'too few calls', tone: 'neutral', level: null });
   });
 });

@@ -123,8 +123,9 @@ export const STATE_RENDERERS: StateRenderer[] = [
       const level = known && threshold > 0 ? Math.min(1, value / threshold) : known ? value / 100 : 0;
       return [
         {
-          label: `${shortLayer(rate.layer)} failures`,
-          text: known ? `${value}%${threshold > 0 ? ` / ${threshold}%` : ''}` : 'too few calls',
+          // Short, to fit under the breaker's own badge: "failure rate 35%/50%" (rate/threshold).
+          label: 'failure rate',
+          text: known ? `${value}%${threshold > 0 ? `/${threshold}%` : ''}` : 'too few calls',
           tone: !known ? 'neutral' : level >= 1 ? 'bad' : level >= 0.5 ? 'warn' : 'good',
           level: known ? level : null,
           recent: ctx.isRecent(rate.changedAt),
