@@ -142,11 +142,11 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
       // playing clock changed, else a couple of times a second (see Frame.refresh).
       const frame = gate.next(ts, player, s.recordedUntilUs, [s], view.dirty);
       if (!frame) return;
-      const { detail } = frame;
+      const { detail, charts: chartsDetail } = frame;
       const t0 = performance.now();
       const cursorUs = player.cursorUs;
       view.draw({ store: s, cursorUs, usPerWallMs: player.speed * 1000, param, refresh: detail ? 'all' : 'urgent' });
-      charts.draw({ store: s, cursorUs, detail, interventionsUs: sess?.interventions.map((i) => i.atUs) ?? [] });
+      charts.draw({ store: s, cursorUs, detail: chartsDetail, interventionsUs: sess?.interventions.map((i) => i.atUs) ?? [] });
       const stats = statsRef.current;
       if (stats && detail) {
         const { inFlight, drops } = view.stats;
