@@ -12,6 +12,7 @@ import {
   builtInScenarios,
   canvasInk,
   cursorUs,
+  fullPageScreenshot,
   nextFrames,
   open,
   openFile,
@@ -76,7 +77,7 @@ describe('the sandbox in Chromium', () => {
           // Just after the crash at 10 s: the server red, requests to it dropped (node-down).
           await seek(page, 10_050_000);
           mkdirSync(SCREENSHOTS, { recursive: true });
-          await page.screenshot({ path: SCREENSHOT, fullPage: true });
+          await fullPageScreenshot(page, SCREENSHOT);
         }
       }
       expect(hashes[1]).not.toBe(hashes[0]);
@@ -288,7 +289,7 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
     // The records before the cursor were kept; the branch continues from there.
     await seek(page, 10_500_000);
     expect(await page.locator('g.node[data-node="payments"]').getAttribute('class')).toContain('status-crashed');
-    await page.screenshot({ path: join(SCREENSHOTS, 'what-if-crash.png'), fullPage: true });
+    await fullPageScreenshot(page, join(SCREENSHOTS, 'what-if-crash.png'));
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
     expect(download.suggestedFilename()).toBe('cascading-failure-whatif.json');

@@ -192,3 +192,18 @@ function serveStatic(dir: string): Promise<Server> {
     srv.listen(0, '127.0.0.1', () => ready(srv));
   });
 }
+
+/**
+ * A screenshot of the whole page. Views that skip drawing while scrolled out of sight (the
+ * space-time canvas) are brought into view for a frame first, so the picture shows them drawn.
+ */
+export async function fullPageScreenshot(page: Page, path: string): Promise<void> {
+  const views = page.getByTestId('views');
+  if ((await views.count()) > 0) {
+    await views.scrollIntoViewIfNeeded();
+    await nextFrames(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await nextFrames(page);
+  }
+  await page.screenshot({ path, fullPage: true });
+}
