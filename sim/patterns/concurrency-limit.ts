@@ -17,7 +17,7 @@ import { Admissions, type PolicyContext } from './context.ts';
  * `ok` → onSuccess (a sample); `rejected` and `timeout` → onDropped (a sample with
  * didDrop); `error` → onIgnore (no sample — the failure says nothing about capacity).
  * RTTs are whole microseconds, at least 1 (an answer in the same instant counts as 1 µs, so
- * RTT ratios stay finite).
+ * RTT ratios stay finite). State published: `limit` when it moves, `inflight` on every change.
  *
  * AIMD (`AIMDLimit`; the reference's defaults: start 10, floor 1):
  *     on a drop, or rtt > timeoutMs:   limit = max(minLimit, ⌊limit × backoffRatio⌋)
@@ -223,6 +223,7 @@ export class ConcurrencyLimitPolicy implements Invoker {
     this.m.inflight.set(ctx.now, 0);
     this.m.limit.set(ctx.now, this.shownLimit);
     ctx.state('limit', this.shownLimit);
+    ctx.state('inflight', 0);
   }
 
   get limit(): number {
@@ -239,11 +240,13 @@ export class ConcurrencyLimitPolicy implements Invoker {
     const inflightAtStart = ++this.inflight;
     const start = ctx.now;
     this.m.inflight.set(start, this.inflight);
+    ctx.state('inflight', this.inflight);
     this.admissions.admit(start);
     ctx.event(call, 'admitted');
     this.next.invoke(call, (result) => {
       this.inflight--;
       this.m.inflight.set(ctx.now, this.inflight);
+      ctx.state('inflight', this.inflight);
       const kind = sampleKind(result);
       if (kind !== 'ignore') this.onLimit(this.algorithm.onSample(Math.max(1, ctx.now - start), inflightAtStart, kind === 'dropped'));
       done(result);

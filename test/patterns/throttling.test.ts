@@ -454,6 +454,10 @@ describe('adaptive concurrency limits (Netflix concurrency-limits)', () => {
     for (let id = 0; id < 4; id++) policy.invoke(call(id), (r) => got.push(`${id}:${r.outcome}`));
     expect(got).toEqual(['2:rejected', '3:rejected']);
     expect(layerEvents(w.trace).map((e) => e.event)).toEqual(['admitted', 'admitted', 'rejected:limit-exceeded', 'rejected:limit-exceeded']);
+    // The requests in flight are published as state (the sandbox draws them against the limit).
+    expect(stateValues(w.trace, 'inflight').map(([, v]) => v)).toEqual(['0', '1', '2']);
+    held.answer(0, 'ok');
+    expect(stateValues(w.trace, 'inflight').map(([, v]) => v)).toEqual(['0', '1', '2', '1']);
   });
 
   it('Gradient2: has Netflix defaults and the exact first update', () => {

@@ -59,3 +59,17 @@ describe('circuit breaker failure rate', () => {
     expect(at('-1')[0]).toMatchObject({ text: 'too few calls', tone: 'neutral', level: null });
   });
 });
+
+describe('concurrency limit', () => {
+  it('draws the requests in flight against the adaptive limit', () => {
+    const badges = renderState(
+      state([
+        ['client.limiter.limit', '20', 0],
+        ['client.limiter.inflight', '15', 150],
+      ]),
+      ctx,
+    );
+    expect(badges).toEqual([{ label: 'limiter in flight', text: '15/20', tone: 'good', level: 0.75, recent: true }]);
+    expect(renderState(state([['client.limiter.limit', '20', 0], ['client.limiter.inflight', '20', 0]]), ctx)[0]).toMatchObject({ tone: 'bad', level: 1 });
+  });
+});

@@ -149,10 +149,16 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => entries.map((e) => levelBadge(e, ctx, ctx.param(e.layer, ['maxConcurrentCalls', 'maxThreadPoolSize']), false)),
   },
   {
-    name: 'concurrency limit',
-    match: suffix(['limit']),
-    render: (entries, ctx) =>
-      entries.map((e) => ({ label: `${shortLayer(e.layer)} limit`, text: e.value, tone: 'neutral', level: null, recent: ctx.isRecent(e.changedAt) })),
+    // The adaptive concurrency limit and the requests in flight under it: "in flight 7/20".
+    name: 'concurrency limit and requests in flight',
+    match: suffix(['limit', 'inflight']),
+    render: (entries, ctx) => {
+      const limit = entries.find((e) => e.what === 'limit');
+      const inflight = entries.find((e) => e.what === 'inflight');
+      if (!inflight) return limit ? [{ label: `${shortLayer(limit.layer)} limit`, text: limit.value, tone: 'neutral', level: null, recent: ctx.isRecent(limit.changedAt) }] : [];
+      const badge = levelBadge(inflight, ctx, limit ? Number(limit.value) : null, false);
+      return [{ ...badge, label: `${shortLayer(inflight.layer)} in flight`, recent: ctx.isRecent(Math.max(inflight.changedAt, limit?.changedAt ?? -Infinity)) }];
+    },
   },
   {
     name: 'adaptive throttling reject probability',
