@@ -136,6 +136,12 @@ describe('compare mode in Chromium', () => {
     const cursorX = (side: 'a' | 'b') =>
       page.getByTestId(`compare-side-${side}`).locator('.chart-cursor').first().evaluate((el) => el.getBoundingClientRect().left - el.parentElement!.getBoundingClientRect().left);
     expect(Math.abs((await cursorX('a')) - (await cursorX('b')))).toBeLessThan(1);
+    // One y scale per chart for both sides: the same axis labels (the latency peaks differ ~9×).
+    const yTicks = (side: 'a' | 'b', chart: string) =>
+      page.getByTestId(`compare-chart-${side}-${chart}`).locator('g.axis').last().locator('text').allTextContents();
+    for (const chart of ['throughput', 'latency', 'failures']) {
+      expect(await yTicks('a', chart), chart).toEqual(await yTicks('b', chart));
+    }
 
     await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
     expect(problems).toEqual([]);

@@ -78,6 +78,30 @@ export interface ChartsFrame {
   detail: boolean;
   /** Times (µs) at which interventions landed, to mark them apart from the timeline's faults. */
   interventionsUs: number[];
+  /** Per chart, a value the y scale reaches at least (compare mode: both sides on one scale). */
+  yAtLeast?: readonly number[];
+}
+
+/** Per line of a chart, its largest value in the recorded windows. */
+function lineMaxima(spec: ChartSpec, series: WindowSeries, recordedWindows: number): number[] {
+  return spec.lines.map((l) => {
+    let m = 0;
+    for (let w = 0; w < recordedWindows; w++) {
+      const v = l.value(series, w);
+      if (v !== null && Number.isFinite(v) && v > m) m = v;
+    }
+    return m;
+  });
+}
+
+function recordedWindowsOf(store: TraceStore): number {
+  return Math.max(0, Math.floor((store.recordedUntilUs + 1) / store.series.windowUs));
+}
+
+/** Per chart, the largest value recorded in `store` (what its y scale must reach). */
+export function chartMaxima(store: TraceStore): number[] {
+  const windows = recordedWindowsOf(store);
+  return CHARTS.map((spec) => Math.max(0, ...lineMaxima(spec, store.series, windows)));
 }
 
 export class ChartsView {
@@ -143,27 +167,20 @@ export class ChartsView {
 
     // Data changes only when a window completes, or the record or the branch changes.
     const complete = Math.max(0, Math.min(Math.floor(cursorUs / series.windowUs), Math.floor((store.recordedUntilUs + 1) / series.windowUs)));
-    const key = `${store.version}|${complete}|${frame.interventionsUs.join(',')}`;
+    const key = `${store.version}|${complete}|${frame.interventionsUs.join(',')}|${frame.yAtLeast?.join(',') ?? ''}`;
     if (key === this.lastKey) return;
     this.lastKey = key;
-    const recordedWindows = Math.max(0, Math.floor((store.recordedUntilUs + 1) / series.windowUs));
+    const recordedWindows = recordedWindowsOf(store);
     const midSec = (w: number) => ((w + 0.5) * series.windowUs) / 1e6;
 
-    for (const c of this.charts) {
+    this.charts.forEach((c, chartIndex) => {
       // The scale covers everything recorded, so it does not jump while playing.
-      const lineMax = c.spec.lines.map((l) => {
-        let m = 0;
-        for (let w = 0; w < recordedWindows; w++) {
-          const v = l.value(series, w);
-          if (v !== null && Number.isFinite(v) && v > m) m = v;
-        }
-        return m;
-      });
+      const lineMax = lineMaxima(c.spec, series, recordedWindows);
       const max = Math.max(0, ...lineMax);
       c.empty.text(max > 0 ? '' : store.count === 0 ? 'no records yet' : `all zero so far: ${c.spec.lines.map((l) => l.name).join(', ')}`);
       c.svg.attr('data-empty', max > 0 ? null : 'true');
       const y = scaleLinear()
-        .domain([0, Math.max(1, max)])
+        .domain([0, Math.max(1, max, frame.yAtLeast?.[chartIndex] ?? 0)])
         .nice(4)
         .range([H - M.bottom, M.top]);
       c.grid.call(axisLeft(y).ticks(4).tickSize(-(W - M.left - M.right)).tickFormat(() => ''));
@@ -186,7 +203,7 @@ export class ChartsView {
         c.paths[i].attr('d', path(points) ?? '');
       });
       drawMarkers(c.markers, store.faults, cursorUs, frame.interventionsUs, this.x);
-    }
+    });
   }
 }
 

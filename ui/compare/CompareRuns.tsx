@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef } from 'react';
 import { ChartFigure } from '../charts/ChartFigure.tsx';
-import { CHARTS } from '../charts/view.ts';
+import { chartMaxima, CHARTS } from '../charts/view.ts';
 import { formatNumber, formatPercent, formatSimTime } from '../format.ts';
 import { FrameGate } from '../frame-gate.ts';
 import { computeLayout } from '../layout.ts';
@@ -52,7 +52,9 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
       const present = stores.filter((s): s is TraceStore => s !== null);
       const frame = gate.next(ts, player, clockLimitUs(pair.sides), present, made.some((p) => p.dirty));
       if (!frame) return;
-      stores.forEach((store, i) => store && made[i].draw(store, player.cursorUs, player.speed * 1000, frame.detail));
+      // One y scale per chart for both sides, so equal heights mean equal values.
+      const shared = frame.detail && present.length > 0 ? present.map(chartMaxima).reduce((a, b) => a.map((v, k) => Math.max(v, b[k]))) : undefined;
+      stores.forEach((store, i) => store && made[i].draw(store, player.cursorUs, player.speed * 1000, frame.detail, shared));
     };
     raf = requestAnimationFrame(loop);
     return () => {

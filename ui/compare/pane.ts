@@ -51,9 +51,10 @@ export class ComparePane {
     this.topology.fit();
   }
 
-  draw(store: TraceStore, cursorUs: number, usPerWallMs: number, detail: boolean): void {
+  /** `yAtLeast`: per chart, the other side's maximum too, so both sides share a scale. */
+  draw(store: TraceStore, cursorUs: number, usPerWallMs: number, detail: boolean, yAtLeast?: readonly number[]): void {
     this.topology.draw({ store, cursorUs, usPerWallMs, param: this.param, refresh: detail ? 'all' : 'urgent' });
-    this.charts.draw({ store, cursorUs, detail, interventionsUs: [] });
+    this.charts.draw({ store, cursorUs, detail, interventionsUs: [], yAtLeast });
   }
 
   destroy(): void {
