@@ -144,6 +144,13 @@ describe('compare mode in Chromium', () => {
     }
 
     await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
+    // One above the other: each topology gets the full width, and is drawn at a larger zoom.
+    const width = (side: 'a' | 'b') => page.getByTestId(`compare-topology-${side}`).evaluate((el) => el.clientWidth);
+    const sideBySide = await width('a');
+    await page.getByTestId('compare-stacked').check();
+    await expect.poll(() => width('a')).toBeGreaterThan(sideBySide * 1.8);
+    await nextFrames(page);
+    expect(await canvasInkOf(page, 'b')).toBeGreaterThan(500);
     expect(problems).toEqual([]);
     await page.close();
   });

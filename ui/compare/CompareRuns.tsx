@@ -3,7 +3,7 @@
  * draws both panes (topology and charts) at the same cursor, and once both runs are complete
  * the metrics delta table and each side's checks follow below.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartFigure } from '../charts/ChartFigure.tsx';
 import { chartMaxima, CHARTS } from '../charts/view.ts';
 import { formatNumber, formatPercent, formatSimTime } from '../format.ts';
@@ -64,12 +64,17 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
     };
   }, [pair, layouts, player]);
 
+  const [stacked, setStacked] = useState(false);
   const clock = clockStore(pair.sides);
   const done = pair.phase === 'done';
   return (
     <div className="compare-runs" data-testid="compare-runs">
       {clock ? <PlaybackBar player={player} store={clock} onPlayWithoutRun={null} /> : <p className="muted">Starting the workers…</p>}
-      <div className="compare-sides">
+      <label className="compare-stack">
+        <input type="checkbox" checked={stacked} onChange={(e) => setStacked(e.currentTarget.checked)} data-testid="compare-stacked" />
+        One above the other (full width: bigger topologies)
+      </label>
+      <div className={`compare-sides${stacked ? ' stacked' : ''}`} data-testid="compare-sides">
         {sides.map((side, i) => (
           <SideColumn key={SIDE_NAMES[i]} name={SIDE_NAMES[i]} side={side} refs={refs.current[i]} onFit={() => panes.current[i]?.fit()} />
         ))}
