@@ -45,15 +45,7 @@ export function Results({ result, scenario, replay }: Props) {
       {result.checks.length > 0 && (
         <>
           <h3>Checks</h3>
-          <ul className="checks" data-testid="checks">
-            {result.checks.map((c, i) => (
-              <li key={i} className={c.ok ? 'pass' : 'fail'}>
-                <span className="verdict">{c.ok ? 'PASS' : 'FAIL'}</span>
-                <span className="check-name">{c.name}</span>
-                <span className="check-detail">{c.detail}</span>
-              </li>
-            ))}
-          </ul>
+          <CheckList checks={result.checks} testId="checks" />
         </>
       )}
 
@@ -194,5 +186,20 @@ function MetricsTables({ metrics }: { metrics: RunResult['metrics'] }) {
         )}
       </div>
     </div>
+  );
+}
+
+/** A run's checks, each PASS or FAIL with its name and measured detail (as text). */
+export function CheckList({ checks, testId }: { checks: RunResult['checks']; testId?: string }) {
+  return (
+    <ul className="checks" data-testid={testId}>
+      {checks.map((c, i) => (
+        <li key={i} className={c.ok ? 'pass' : 'fail'}>
+          <span className="verdict">{c.ok ? 'PASS' : 'FAIL'}</span>
+          <span className="check-name">{c.name}</span>
+          <span className="check-detail">{c.detail}</span>
+        </li>
+      ))}
+    </ul>
   );
 }

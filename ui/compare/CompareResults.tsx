@@ -6,6 +6,7 @@
 import type { RunResult } from '../../sim/scenario/run.ts';
 import { deltaRows, formatChange, formatRelative, formatValue, type DeltaRow } from './delta.ts';
 import type { RunningSide } from './pair.ts';
+import { CheckList } from '../Results.tsx';
 
 export function CompareResults({ a, b }: { a: RunningSide; b: RunningSide }) {
   const resultA = a.session.result;
@@ -83,17 +84,7 @@ function SideChecks({ name, label, result }: { name: string; label: string; resu
         <span className="badge-label">scenario</span>
         <code>{result.scenarioHash}</code>
       </div>
-      {result.checks.length > 0 && (
-        <ul className="checks">
-          {result.checks.map((c, i) => (
-            <li key={i} className={c.ok ? 'pass' : 'fail'}>
-              <span className="verdict">{c.ok ? 'PASS' : 'FAIL'}</span>
-              <span className="check-name">{c.name}</span>
-              <span className="check-detail">{c.detail}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      {result.checks.length > 0 && <CheckList checks={result.checks} />}
     </div>
   );
 }
