@@ -3,6 +3,7 @@
  * check that the browser computes exactly the run Node computes (DESIGN: "Node and browser
  * agree"), that bad files are explained, and that scenario text is never markup.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -297,9 +298,12 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
     const replayed = loadScenarioText(exported);
     if (!replayed.ok) throw new Error(`the exported scenario does not load: ${JSON.stringify(replayed.errors)}`);
     expect(replayed.scenario.faults.length).toBe(loadScenarioText(text).ok ? 2 : -1);
-    // As `npm run sim -- run exported.json` would: the file's own seed, no overrides.
+    // As `npm run sim -- run exported.json` would: the file's own seed, no overrides…
     const inNode = runScenario(replayed.scenario);
     expect(inNode.traceHash).toBe(shownHash);
+    // …and the command line itself, on the downloaded file.
+    const cli = execFileSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'sim/cli.ts'), 'run', (await download.path())!, '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect((JSON.parse(cli) as RunResult).traceHash).toBe(shownHash);
     expect(problems).toEqual([]);
     await page.close();
   });
