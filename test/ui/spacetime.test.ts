@@ -42,6 +42,7 @@ import {
   zoomStep,
 } from '../../ui/views/spacetime/window.ts';
 import { builtIn } from '../helpers.ts';
+import { colorOfType, OTHER_COLOR, otherTypeColors, REQUEST_COLOR, RESPONSE_COLOR } from '../../ui/views/spacetime/colors.ts';
 
 /** A store filled the way the page fills it: records → encoder batches → TraceStore. */
 function storeOf(nodeNames: string[], records: TraceRecord[], batches = 1): TraceStore {
@@ -324,5 +325,35 @@ describe('the tooltip of a message', () => {
     expect(describeMessage(store, 0, 3_000, label)).toBe('request #7: alpha → beta\nsent 1 ms, delivered 3 ms (2 ms on the wire)');
     expect(describeMessage(store, 1, 8_000, label)).toBe('response #8: beta → alpha\nsent 4 ms, still in flight');
     expect(describeMessage(store, 1, 9_000, label)).toBe('response #8: beta → alpha\nsent 4 ms, dropped 9 ms: node-down');
+  });
+});
+
+describe('message colours by type', () => {
+  it('keeps blue and green for requests and responses, and gives other types their own colours in first-seen order', () => {
+    const store = storeOf(
+      ['c', 'p'],
+      [
+        send(1, 'c', 'p', 1, '2pc.prepare'),
+        send(2, 'p', 'c', 2, '2pc.vote-yes'),
+        send(3, 'c', 'p', 3, '2pc.commit'),
+        send(4, 'c', 'p', 4, 'request'),
+        send(5, 'p', 'c', 5, 'response'),
+        send(6, 'c', 'p', 6, '2pc.prepare'),
+      ],
+    );
+    const others = otherTypeColors(store);
+    expect(others.map((t) => t.name)).toEqual(['2pc.prepare', '2pc.vote-yes', '2pc.commit']);
+    expect(new Set(others.map((t) => t.color)).size).toBe(3);
+    expect(colorOfType(store, store.stringId('request'))).toBe(REQUEST_COLOR);
+    expect(colorOfType(store, store.stringId('response'))).toBe(RESPONSE_COLOR);
+    expect(colorOfType(store, store.stringId('2pc.commit'))).toBe(others[2].color);
+    expect([REQUEST_COLOR, RESPONSE_COLOR]).not.toContain(others[0].color);
+  });
+
+  it('gives types past the palette the shared "other" colour', () => {
+    const names = Array.from({ length: 9 }, (_, i) => `t${i}`);
+    const store = storeOf(['a', 'b'], names.map((n, i) => send(i + 1, 'a', 'b', i + 1, n)));
+    expect(otherTypeColors(store).length).toBe(6);
+    expect(colorOfType(store, store.stringId('t8'))).toBe(OTHER_COLOR);
   });
 });

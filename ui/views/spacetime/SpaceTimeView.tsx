@@ -9,6 +9,7 @@
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { formatNumber, formatSimTime } from '../../format.ts';
 import type { TraceStore } from '../../trace/store.ts';
+import { otherTypeColors } from './colors.ts';
 import type { ViewProps } from '../types.ts';
 import { describeMessage } from './describe.ts';
 import { SpaceTimeCanvas, type DrawStats, type Hit } from './draw.ts';
@@ -265,7 +266,7 @@ export default function SpaceTimeView({ store, player, layout, session, selectio
             Auto
           </button>
         </span>
-        <Legend />
+        <Legend store={store} />
       </div>
       <div className="spacetime-scroll" ref={scrollRef} style={{ height: visible }} onScroll={onScroll} data-testid="spacetime-scroll">
         <div className="spacetime-content" style={{ height: content }}>
@@ -325,23 +326,32 @@ function rangeText(stats: DrawStats): string {
 const LEGEND: { className: string; text: string; swatch: string; mark?: string }[] = [
   { className: 'request', text: 'request', swatch: 'swatch' },
   { className: 'response', text: 'response', swatch: 'swatch' },
-  { className: 'other', text: 'other', swatch: 'swatch' },
   { className: 'drop', text: 'dropped', swatch: 'swatch cross', mark: '✕' },
   { className: 'in-flight', text: 'in flight', swatch: 'swatch square' },
   { className: 'fault', text: 'fault', swatch: 'swatch band' },
 ];
 
-function Legend() {
+/** The fixed entries, with the other message types seen so far (2PC phases, saga steps) after the response. */
+function Legend({ store }: { store: TraceStore }) {
+  const others = otherTypeColors(store);
+  const fixed = (item: (typeof LEGEND)[number]) => (
+    <span key={item.className} className={`legend-item ${item.className}`}>
+      <span className={item.swatch} aria-hidden="true">
+        {item.mark}
+      </span>
+      {item.text}
+    </span>
+  );
   return (
-    <span className="legend spacetime-legend">
-      {LEGEND.map((item) => (
-        <span key={item.className} className={`legend-item ${item.className}`}>
-          <span className={item.swatch} aria-hidden="true">
-            {item.mark}
-          </span>
-          {item.text}
+    <span className="legend spacetime-legend" data-testid="spacetime-legend">
+      {LEGEND.slice(0, 2).map(fixed)}
+      {others.map((t) => (
+        <span key={t.type} className="legend-item message-type" data-type={t.name}>
+          <span className="swatch" aria-hidden="true" style={{ background: t.color }} />
+          {t.name}
         </span>
       ))}
+      {LEGEND.slice(2).map(fixed)}
     </span>
   );
 }

@@ -8,6 +8,7 @@
  */
 import { scaleLinear } from 'd3';
 import { sizeCanvas } from '../../canvas.ts';
+import { colorOfType, OTHER_COLOR, REQUEST_COLOR, RESPONSE_COLOR } from './colors.ts';
 import { DELIVERED, DROPPED, OPEN } from '../../trace/messages.ts';
 import type { TraceStore } from '../../trace/store.ts';
 import type { FaultSpan } from './faults.ts';
@@ -16,9 +17,9 @@ import { visitWindow } from './window.ts';
 
 /** Same colours as the topology's messages (ui/topology/view.ts), so one message reads the same in both. */
 export const COLORS = {
-  request: '#2453a6',
-  response: '#1f7a44',
-  other: '#7b4fb0',
+  request: REQUEST_COLOR,
+  response: RESPONSE_COLOR,
+  other: OTHER_COLOR,
   drop: '#c62828',
   lane: '#c3cad5',
   grid: '#eef1f5',
@@ -245,9 +246,17 @@ export class SpaceTimeCanvas {
     const from = m.from.a;
     const to = m.to.a;
     const type = m.type.a;
-    const requestId = store.stringId('request');
-    const responseId = store.stringId('response');
-    const inks: Ink[] = [0, 1, 2].map(() => ({ lines: new Path2D(), heads: new Path2D() }));
+    // One ink (path pair) per colour: a few stroke calls per frame, whatever the number of messages.
+    const inks = new Map<string, Ink>();
+    const inkOf = (t: number): Ink => {
+      const color = colorOfType(store, t);
+      let ink = inks.get(color);
+      if (!ink) {
+        ink = { lines: new Path2D(), heads: new Path2D() };
+        inks.set(color, ink);
+      }
+      return ink;
+    };
     const dropLines = new Path2D();
     const crosses = new Path2D();
     const dropLabels: { x: number; y: number; reason: string }[] = [];
@@ -305,21 +314,20 @@ export class SpaceTimeCanvas {
         if (dropLabels.length <= MAX_DROP_LABELS) dropLabels.push({ x: x1, y: y1, reason: store.strings[m.reason.a[idx]] || 'dropped' });
         return;
       }
-      const ink = inks[type[idx] === requestId ? 0 : type[idx] === responseId ? 1 : 2];
+      const ink = inkOf(type[idx]);
       ink.lines.moveTo(x0, y0);
       ink.lines.lineTo(x1, y1);
       if (end[idx] === DELIVERED && ended) arrowhead(ink.heads, x0, y0, x1, y1);
       else ink.heads.rect(x1 - 2, y1 - 2, 4, 4);
     });
 
-    const colors = [COLORS.request, COLORS.response, COLORS.other];
     c.lineWidth = 1.3;
-    inks.forEach((ink, i) => {
-      c.strokeStyle = colors[i];
-      c.fillStyle = colors[i];
+    for (const [color, ink] of inks) {
+      c.strokeStyle = color;
+      c.fillStyle = color;
       c.stroke(ink.lines);
       c.fill(ink.heads);
-    });
+    }
     c.strokeStyle = COLORS.drop;
     c.setLineDash([4, 3]);
     c.stroke(dropLines);
