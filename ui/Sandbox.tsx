@@ -15,6 +15,7 @@ import { PlaybackBar } from './PlaybackBar.tsx';
 import { defaultSpeedExp, Player } from './playback.ts';
 import type { Session } from './session.ts';
 import { TopologyView } from './topology/view.ts';
+import { otherTypeColors } from './trace/colors.ts';
 import { TraceStore } from './trace/store.ts';
 import type { Selection } from './views/types.ts';
 import { ViewPanel } from './views/ViewPanel.tsx';
@@ -296,6 +297,12 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
             <span className="swatch dot" aria-hidden="true" />
             response
           </span>
+          {otherTypeColors(store).map((t) => (
+            <span key={t.type} className="legend-item message-type" data-type={t.name}>
+              <span className="swatch dot" aria-hidden="true" style={{ background: t.color }} />
+              {t.name}
+            </span>
+          ))}
           <span className="legend-item drop">
             <span className="swatch cross" aria-hidden="true">
               ✕

@@ -42,7 +42,7 @@ import {
   zoomStep,
 } from '../../ui/views/spacetime/window.ts';
 import { builtIn } from '../helpers.ts';
-import { colorOfType, OTHER_COLOR, otherTypeColors, REQUEST_COLOR, RESPONSE_COLOR } from '../../ui/views/spacetime/colors.ts';
+import { colorOfType, OTHER_COLOR, otherTypeColors, REQUEST_COLOR, RESPONSE_COLOR } from '../../ui/trace/colors.ts';
 
 /** A store filled the way the page fills it: records → encoder batches → TraceStore. */
 function storeOf(nodeNames: string[], records: TraceRecord[], batches = 1): TraceStore {

@@ -6,6 +6,7 @@
  */
 import { pointer, select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { sizeCanvas } from '../canvas.ts';
+import { typeColors } from '../trace/colors.ts';
 import type { Layout, LayoutNode } from '../layout.ts';
 import { renderState, type Badge, type RenderContext } from '../patterns/registry.ts';
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
@@ -30,9 +31,6 @@ const LINK_HIT_W = 18;
 
 const COLORS = {
   link: '#c9d1dc',
-  request: '#2453a6',
-  response: '#1f7a44',
-  other: '#7b4fb0',
   drop: '#c62828',
 };
 
@@ -412,11 +410,11 @@ export class TopologyView {
     const from = m.from.a;
     const to = m.to.a;
     const type = m.type.a;
-    const requestId = store.stringId('request');
-    const responseId = store.stringId('response');
     // Dots are small squares, one path per colour: in software rendering, thousands of
     // anti-aliased arcs (or sprite stamps) cost several times more per frame.
-    const paths = [new Path2D(), new Path2D(), new Path2D()];
+    // One path per colour (message type; see trace/colors.ts).
+    const paths = new Map<string, Path2D>();
+    const colorOf = typeColors(store);
     const r = Math.max(1.8, 2.6 / Math.sqrt(t.k));
     let drawn = 0;
     const dot = (idx: number, f: number) => {
@@ -424,7 +422,10 @@ export class TopologyView {
       if (seg === null) return;
       const px = seg[0] + (seg[2] - seg[0]) * f + seg[4];
       const py = seg[1] + (seg[3] - seg[1]) * f + seg[5];
-      paths[type[idx] === requestId ? 0 : type[idx] === responseId ? 1 : 2].rect(px - r, py - r, 2 * r, 2 * r);
+      const color = colorOf(type[idx]);
+      let path = paths.get(color);
+      if (!path) paths.set(color, (path = new Path2D()));
+      path.rect(px - r, py - r, 2 * r, 2 * r);
       drawn++;
     };
     // Short flights, stretched to stay visible for MIN_VISIBLE_WALL_MS…
@@ -439,12 +440,10 @@ export class TopologyView {
       const f = end[idx] === OPEN ? 0.5 : (T - sendT[idx]) / (endT[idx] - sendT[idx]);
       dot(idx, Math.min(1, f));
     });
-    c.fillStyle = COLORS.request;
-    c.fill(paths[0]);
-    c.fillStyle = COLORS.response;
-    c.fill(paths[1]);
-    c.fillStyle = COLORS.other;
-    c.fill(paths[2]);
+    for (const [color, path] of paths) {
+      c.fillStyle = color;
+      c.fill(path);
+    }
 
     // Drops: a red cross where the message was lost, fading; the reason beside the first few.
     const flashUs = FLASH_WALL_MS * frame.usPerWallMs;

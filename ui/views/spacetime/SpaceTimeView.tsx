@@ -9,7 +9,7 @@
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { formatNumber, formatSimTime } from '../../format.ts';
 import type { TraceStore } from '../../trace/store.ts';
-import { otherTypeColors } from './colors.ts';
+import { otherTypeColors } from '../../trace/colors.ts';
 import type { ViewProps } from '../types.ts';
 import { describeMessage } from './describe.ts';
 import { SpaceTimeCanvas, type DrawStats, type Hit } from './draw.ts';

@@ -8,7 +8,7 @@
  */
 import { scaleLinear } from 'd3';
 import { sizeCanvas } from '../../canvas.ts';
-import { colorOfType, OTHER_COLOR, REQUEST_COLOR, RESPONSE_COLOR } from './colors.ts';
+import { OTHER_COLOR, REQUEST_COLOR, RESPONSE_COLOR, typeColors } from '../../trace/colors.ts';
 import { DELIVERED, DROPPED, OPEN } from '../../trace/messages.ts';
 import type { TraceStore } from '../../trace/store.ts';
 import type { FaultSpan } from './faults.ts';
@@ -248,8 +248,9 @@ export class SpaceTimeCanvas {
     const type = m.type.a;
     // One ink (path pair) per colour: a few stroke calls per frame, whatever the number of messages.
     const inks = new Map<string, Ink>();
+    const colorOf = typeColors(store);
     const inkOf = (t: number): Ink => {
-      const color = colorOfType(store, t);
+      const color = colorOf(t);
       let ink = inks.get(color);
       if (!ink) {
         ink = { lines: new Path2D(), heads: new Path2D() };

@@ -1,10 +1,11 @@
 /**
- * Colours of messages by type. Requests and responses keep the topology's blue and green; the
+ * Colours of messages by type, the same in the topology and the space-time diagram. Requests
+ * and responses are blue and green; the
  * other types (2PC's prepare, vote, commit, ack; a saga's data.request and data.result…) each
  * get a colour of their own, in the order they first appear in the trace — so a 2PC round
  * reads as four colours, phase by phase — up to PALETTE's length; the rest share `other`.
  */
-import type { TraceStore } from '../../trace/store.ts';
+import type { TraceStore } from './store.ts';
 
 export const REQUEST_COLOR = '#2453a6';
 export const RESPONSE_COLOR = '#1f7a44';
@@ -34,9 +35,15 @@ export function otherTypeColors(store: TraceStore): TypeColor[] {
 
 /** Colour of a message type (a string id). */
 export function colorOfType(store: TraceStore, type: number): string {
-  if (type === store.stringId('request')) return REQUEST_COLOR;
-  if (type === store.stringId('response')) return RESPONSE_COLOR;
-  return scan(store).byType.get(type) ?? OTHER_COLOR;
+  return typeColors(store)(type);
+}
+
+/** A lookup from message type (string id) to colour, for drawing many messages in one frame. */
+export function typeColors(store: TraceStore): (type: number) => string {
+  const request = store.stringId('request');
+  const response = store.stringId('response');
+  const byType = scan(store).byType;
+  return (type) => (type === request ? REQUEST_COLOR : type === response ? RESPONSE_COLOR : (byType.get(type) ?? OTHER_COLOR));
 }
 
 function scan(store: TraceStore): Cached {
