@@ -6,9 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
-import { ScenarioRun } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
-import { TraceEncoder } from '../../ui/trace/codec.ts';
 import { TraceStore } from '../../ui/trace/store.ts';
 import { configLines, trafficOf } from '../../ui/views/inspector/facts.ts';
 import { FilterCache, FilteredRecords, narrows, NO_FILTER, shortcutToken, type LogFilter } from '../../ui/views/log/filter.ts';
@@ -16,38 +14,11 @@ import { flightOfRecord, flightsOfMessage } from '../../ui/views/log/flight.ts';
 import { describeFaultRecord, describeRecord, recordLine } from '../../ui/views/log/records.ts';
 import { contentHeight, MAX_CONTENT_PX, maxScrollTop, rowInView, rowWindow, scrollTopForRow } from '../../ui/views/log/rows.ts';
 import { builtIn, scenario } from '../helpers.ts';
+import { appendRecords, recordRun, type RecordedRun } from './recorded.ts';
 
-interface Recorded {
-  store: TraceStore;
-  records: TraceRecord[];
-  nodeNames: string[];
-}
-
-/** Runs a scenario in Node and records its trace into a store in `batches` batches, as the page does. */
-function record(s: Scenario, batches = 1, seed = s.seed): Recorded {
-  const records: TraceRecord[] = [];
-  const run = new ScenarioRun(s, { seed, listeners: [(r) => records.push({ ...r })] });
-  run.finish();
-  const nodeNames = run.built.nodeNames;
-  const store = new TraceStore({
-    nodeNames,
-    queueing: nodeNames.map((id) => s.nodes.some((n) => n.id === id && n.kind === 'service')),
-    endUs: Math.round(s.durationMs * 1000),
-    windowUs: Math.round(s.metrics.windowMs * 1000),
-  });
-  append(store, records, 0, records.length, batches);
-  return { store, records, nodeNames };
-}
-
-/** Appends records [from, to) to the store in `batches` batches. */
-function append(store: TraceStore, records: TraceRecord[], from: number, to: number, batches: number): void {
-  const encoder = new TraceEncoder(store.strings, store.kinds);
-  const size = Math.ceil((to - from) / batches);
-  for (let start = from; start < to; start += size) {
-    const end = Math.min(to, start + size);
-    for (let i = start; i < end; i++) encoder.add(records[i]);
-    store.append(encoder.take(), records[end - 1].t);
-  }
+/** Runs a scenario and records its trace as the page does, in `batches` batches. */
+function record(s: Scenario, batches = 1, seed = s.seed): RecordedRun {
+  return recordRun(s, { batches, seed });
 }
 
 function filter(changes: Partial<LogFilter>): LogFilter {
@@ -150,11 +121,11 @@ describe('the log filters', () => {
     const cache = new FilterCache();
     const byServer = filter({ node: SERVER, text: 'request' });
     const half = all.findIndex((r) => r.t > 12_000_000);
-    append(partial, all, 0, half, 3);
+    appendRecords(partial, all, 0, half, 3);
     const first = cache.get(partial, byServer);
     first.update();
     expect(listOf(first)).toEqual(fresh(partial, byServer));
-    append(partial, all, half, all.length, 4);
+    appendRecords(partial, all, half, all.length, 4);
     const second = cache.get(partial, byServer);
     expect(second).toBe(first);
     expect(second.complete).toBe(false);

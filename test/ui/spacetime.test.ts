@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { ScenarioRun } from '../../sim/scenario/run.ts';
 import type { Layout, LayoutNode } from '../../ui/layout.ts';
-import { TraceEncoder } from '../../ui/trace/codec.ts';
 import type { FaultMark } from '../../ui/trace/store.ts';
 import { TraceStore } from '../../ui/trace/store.ts';
 import { describeMessage } from '../../ui/views/spacetime/describe.ts';
@@ -42,20 +41,8 @@ import {
   zoomStep,
 } from '../../ui/views/spacetime/window.ts';
 import { builtIn } from '../helpers.ts';
+import { storeOf } from './recorded.ts';
 import { colorOfType, OTHER_COLOR, otherTypeColors, REQUEST_COLOR, RESPONSE_COLOR } from '../../ui/trace/colors.ts';
-
-/** A store filled the way the page fills it: records → encoder batches → TraceStore. */
-function storeOf(nodeNames: string[], records: TraceRecord[], batches = 1): TraceStore {
-  const store = new TraceStore({ nodeNames, queueing: nodeNames.map(() => false), endUs: 60_000_000, windowUs: 1_000_000 });
-  const encoder = new TraceEncoder(store.strings, store.kinds);
-  const size = Math.max(1, Math.ceil(records.length / batches));
-  for (let start = 0; start < records.length; start += size) {
-    const end = Math.min(records.length, start + size);
-    for (let i = start; i < end; i++) encoder.add(records[i]);
-    store.append(encoder.take(), records[end - 1].t);
-  }
-  return store;
-}
 
 const send = (t: number, from: string, to: string, msg: number, type = 'request'): TraceRecord => ({ t, k: 'send', node: from, to, msg, parent: -1, type });
 const deliver = (t: number, at: string, from: string, msg: number, type = 'request'): TraceRecord => ({ t, k: 'deliver', node: at, from, msg, type });

@@ -5,10 +5,8 @@
  * started/completed/compensated/committed, compensations follow failures in reverse order.
  */
 import { describe, expect, it } from 'vitest';
-import type { TraceRecord } from '../../sim/engine/trace.ts';
-import { ScenarioRun, type RunResult } from '../../sim/scenario/run.ts';
+import type { RunResult } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
-import { TraceEncoder } from '../../ui/trace/codec.ts';
 import { TraceStore } from '../../ui/trace/store.ts';
 import { transactionTopology } from '../../ui/views/transactions/describe.ts';
 import {
@@ -23,29 +21,15 @@ import {
   type Lane,
   type Transaction,
 } from '../../ui/views/transactions/extract.ts';
+import { recordRun, type RecordedRun } from './recorded.ts';
 import { buildLines } from '../../ui/views/transactions/lines.ts';
 import { builtIn } from '../helpers.ts';
 
-interface Recorded {
-  store: TraceStore;
-  result: RunResult;
-  records: TraceRecord[];
-}
+type Recorded = RecordedRun;
 
-/** Runs a scenario and records its trace into a store, in batches of `batch` records (as the worker streams it). */
-function record(scenario: Scenario, batch = Infinity): Recorded {
-  const records: TraceRecord[] = [];
-  const run = new ScenarioRun(scenario, { listeners: [(r) => records.push({ ...r })] });
-  const names = run.built.nodeNames;
-  const result = run.finish();
-  const store = new TraceStore({ nodeNames: names, queueing: names.map(() => false), endUs: run.built.sim.endUs, windowUs: 100_000 });
-  const encoder = new TraceEncoder();
-  for (let i = 0; i < records.length; i++) {
-    encoder.add(records[i]);
-    const last = i === records.length - 1;
-    if (encoder.size >= batch || last) store.append(encoder.take(), last ? result.simTimeUs : records[i].t - 1);
-  }
-  return { store, result, records };
+/** Runs a scenario and records its trace into a store, in batches of about `batch` records (as the worker streams it). */
+function record(scenario: Scenario, batch?: number): Recorded {
+  return recordRun(scenario, { batchSize: batch });
 }
 
 const cache = new Map<string, Recorded>();
