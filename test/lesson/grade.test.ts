@@ -32,6 +32,7 @@ function loaded() {
 }
 
 /** The variant's scenario as a learner would export it, with `edit` applied to its JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the scenario JSON is edited freely here
 function submission(edit: (s: any) => void): string {
   const s = JSON.parse(text('resilience/cascading-failure'));
   s.nodes[0].calls[0].callPath = [];
@@ -75,7 +76,7 @@ describe('challenge grading', () => {
     const grade = (sub: string) => {
       const p = prepareSubmission(challenge, played.scenario, sub);
       if (!p.ok) throw new Error(JSON.stringify(p.errors));
-      const runs = p.seeds.map((seed) => ({ seed, ...runScenario(p.scenario, { seed }) }));
+      const runs = p.seeds.map((seed) => runScenario(p.scenario, { seed }));
       return summarizeGrade(p, runs);
     };
     const good = grade(submission((s) => {
