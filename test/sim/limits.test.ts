@@ -78,6 +78,24 @@ describe('limits end a run with a reason, never a hang', () => {
     expect(long.simTimeUs).toBeLessThanOrEqual(2_001_000);
   });
 
+  it('maxKeptRecords: chart windows whose latencies became histograms', () => {
+    // 1000 answers a second in 100 ms windows: each window passes the 64 samples it keeps as
+    // they are at 65 ms, so the 11th histogram comes at about 1.065 s.
+    const windows = (limits: Record<string, number>) => runScenario(scenario({
+      durationMs: 100_000,
+      limits,
+      metrics: { windowMs: 100 },
+      nodes: [{ id: 's', kind: 'service', workers: 10, serviceTime: { type: 'constant', ms: 0 } }],
+      workloads: [{ id: 'c', kind: 'open', target: 's', arrival: { type: 'constant', ratePerSec: 1000 } }],
+    }));
+    const r = windows({ maxKeptRecords: 10 });
+    expect(r.outcome).toEqual({ status: 'limit', reason: 'maxKeptRecords' });
+    expect(r.simTimeUs).toBeGreaterThan(1_000_000);
+    expect(r.simTimeUs).toBeLessThan(1_100_000);
+    // The default leaves room for every window of the run (1000 of them).
+    expect(windows({}).outcome).toEqual({ status: 'completed' });
+  });
+
   it('the limit is a trace record too, so the hash covers it', () => {
     const a = runScenario(overloaded({ maxEvents: 5000 }));
     const b = runScenario(overloaded({ maxEvents: 5001 }));
