@@ -74,8 +74,14 @@ export class Sim {
     return this.handlers.push(handler) - 1;
   }
 
-  /** Schedules an event at absolute time `at` (never in the past). */
+  /**
+   * Schedules an event at absolute time `at` (never in the past). Once a limit has stopped the
+   * run nothing more will run, so nothing more is scheduled: a start-up that would schedule
+   * more than `maxPendingEvents` (a billion users thinking) stops at the limit instead of
+   * filling the heap.
+   */
   at(at: Micros, kind: number, target = -1, gen = 0, num = 0, obj: unknown = undefined): void {
+    if (this.stopReason !== null) return;
     this.queue.push(at < this.now ? this.now : at, kind, target, gen, num, obj);
     if (this.queue.size > this.limits.maxPendingEvents) this.stop('maxPendingEvents');
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../sim/scenario/run.ts';
+import { runScenario, ScenarioRun } from '../../sim/scenario/run.ts';
 import { scenario } from '../helpers.ts';
 
 const overloaded = (limits: Record<string, number>) => scenario({
@@ -24,6 +24,17 @@ describe('limits end a run with a reason, never a hang', () => {
       workloads: [{ id: 'c', kind: 'open', target: 's', arrival: { type: 'poisson', ratePerSec: 1000 } }],
     }));
     expect(r.outcome).toEqual({ status: 'limit', reason: 'maxPendingEvents' });
+  });
+
+  it('maxPendingEvents stops a start-up that would schedule more: 100 million users thinking', () => {
+    const run = new ScenarioRun(scenario({
+      durationMs: 1000,
+      limits: { maxPendingEvents: 1000 },
+      nodes: [{ id: 's', kind: 'service', serviceTime: { type: 'constant', ms: 1 } }],
+      workloads: Array.from({ length: 100 }, (_, i) => ({ id: `users-${i}`, kind: 'closed', target: 's', clients: 1_000_000, thinkTime: { type: 'constant', ms: 1 } })),
+    }));
+    expect(run.built.sim.queue.size).toBe(1001);
+    expect(run.finish().outcome).toEqual({ status: 'limit', reason: 'maxPendingEvents' });
   });
 
   it('maxMessagesInFlight', () => {
