@@ -68,7 +68,8 @@ export class TimeSeries {
   /** By window: the latency samples (µs), a histogram of them once there are many, or null for none. */
   private readonly latency: (number[] | Histogram | null)[] = [];
 
-  constructor(readonly windowUs: Micros) {}
+  /** `keep` hears of each window that becomes a histogram: a few KB kept to the end of the run. */
+  constructor(readonly windowUs: Micros, private readonly keep: () => void = () => {}) {}
 
   count(now: Micros, n = 1): void {
     const w = Math.floor(now / this.windowUs);
@@ -90,6 +91,7 @@ export class TimeSeries {
       for (const x of window) h.record(x);
       h.record(v);
       this.latency[w] = h;
+      this.keep();
     }
   }
 
@@ -151,7 +153,8 @@ export class Metrics {
   /** When counters, gauges' means and histograms began accumulating: 0, or the end of the warm-up. */
   measuringSinceUs: Micros = 0;
 
-  constructor(readonly windowUs: Micros) {}
+  /** `keepRecord` is told of every record kept to the end of the run (see `EngineLimits.maxKeptRecords`). */
+  constructor(readonly windowUs: Micros, private readonly keepRecord: () => void = () => {}) {}
 
   /**
    * The end of the warm-up (`metrics.warmupMs`): counters, histograms and gauges' means and
@@ -195,7 +198,7 @@ export class Metrics {
   }
 
   timeSeries(name: string): TimeSeries {
-    return getOrCreate(this.series, name, () => new TimeSeries(this.windowUs));
+    return getOrCreate(this.series, name, () => new TimeSeries(this.windowUs, this.keepRecord));
   }
 
   snapshot(now: Micros): MetricsSnapshot {

@@ -24,9 +24,15 @@ export interface EngineLimits {
    * caller's pending call, a few hundred bytes, long after its events have run).
    */
   maxQueuedRequests: number;
+  /**
+   * Records the run keeps to its end whose number the format does not bound by itself: a
+   * chart window's latencies, once there are many, become a histogram of a few KB, and enough
+   * series × windows × samples would fill the heap.
+   */
+  maxKeptRecords: number;
 }
 
-export const DEFAULT_ENGINE_LIMITS: EngineLimits = { maxEvents: 50_000_000, maxPendingEvents: 5_000_000, maxQueuedRequests: 1_000_000 };
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = { maxEvents: 50_000_000, maxPendingEvents: 5_000_000, maxQueuedRequests: 1_000_000, maxKeptRecords: 100_000 };
 
 /** How a run ended: it covered its whole duration, or a limit stopped it (and which). */
 export type Outcome = { status: 'completed' } | { status: 'limit'; reason: string };
@@ -38,6 +44,8 @@ export class Sim {
   events = 0;
   /** Requests waiting in queues across all nodes now (see `EngineLimits.maxQueuedRequests`). */
   queuedRequests = 0;
+  /** Records kept to the end of the run so far (see `EngineLimits.maxKeptRecords`). */
+  keptRecords = 0;
   readonly limits: EngineLimits;
   readonly queue = new EventQueue();
   readonly rng: RandomStreams;
@@ -57,7 +65,7 @@ export class Sim {
     this.limits = { ...DEFAULT_ENGINE_LIMITS, ...limits };
     this.rng = new RandomStreams(seed);
     this.trace = new Trace(nodeNames);
-    this.metrics = new Metrics(windowUs);
+    this.metrics = new Metrics(windowUs, () => this.kept());
   }
 
   /** Registers a handler and returns the event kind to schedule it with. */
@@ -66,8 +74,14 @@ export class Sim {
     return this.handlers.push(handler) - 1;
   }
 
-  /** Schedules an event at absolute time `at` (never in the past). */
+  /**
+   * Schedules an event at absolute time `at` (never in the past). Once a limit has stopped the
+   * run nothing more will run, so nothing more is scheduled: a start-up that would schedule
+   * more than `maxPendingEvents` (a billion users thinking) stops at the limit instead of
+   * filling the heap.
+   */
   at(at: Micros, kind: number, target = -1, gen = 0, num = 0, obj: unknown = undefined): void {
+    if (this.stopReason !== null) return;
     this.queue.push(at < this.now ? this.now : at, kind, target, gen, num, obj);
     if (this.queue.size > this.limits.maxPendingEvents) this.stop('maxPendingEvents');
   }
@@ -91,6 +105,11 @@ export class Sim {
   /** `n` requests leave a queue (served, dropped, or lost in a crash). */
   dequeued(n = 1): void {
     this.queuedRequests -= n;
+  }
+
+  /** One more record is kept to the end of the run; past `maxKeptRecords`, the run ends. */
+  kept(): void {
+    if (++this.keptRecords > this.limits.maxKeptRecords) this.stop('maxKeptRecords');
   }
 
   /** Ends the run after the current event, reporting `reason` (a limit's name). */

@@ -36,6 +36,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
     maxEvents: scenario.limits.maxEvents ?? DEFAULT_ENGINE_LIMITS.maxEvents,
     maxPendingEvents: scenario.limits.maxPendingEvents ?? DEFAULT_ENGINE_LIMITS.maxPendingEvents,
     maxQueuedRequests: scenario.limits.maxQueuedRequests ?? DEFAULT_ENGINE_LIMITS.maxQueuedRequests,
+    maxKeptRecords: scenario.limits.maxKeptRecords ?? DEFAULT_ENGINE_LIMITS.maxKeptRecords,
   };
   const sim = new Sim(seed, endUs, nodeNames, limits, msToUs(scenario.metrics.windowMs));
   for (const l of listeners) sim.trace.listen(l);

@@ -165,6 +165,7 @@ export const LimitsSchema = z.strictObject({
   maxPendingEvents: z.int().min(1).default(5_000_000),
   // Optional rather than defaulted, so scenarios that do not set it keep their scenario hash.
   maxQueuedRequests: z.int().min(1).optional().describe('Requests waiting in queues across all nodes at once (default 1,000,000).'),
+  maxKeptRecords: z.int().min(1).optional().describe('Records kept to the end of the run: chart windows whose latencies became a histogram (default 100,000).'),
 });
 
 /** `windowMs` is filled from `durationMs` after validation (see `normalise`). */

@@ -131,7 +131,8 @@ export class ClosedLoopClient extends Client {
     super.start();
     // Every user starts at the start time (or now, after a restart) with its first request.
     const delay = Math.max(0, this.timing.startUs - this.now);
-    for (let user = 0; user < this.users; user++) this.setTimer(delay, TIMER_THINK, user);
+    // A limit reached meanwhile ends the loop: nothing scheduled after it would run.
+    for (let user = 0; user < this.users && !this.world.sim.stopped; user++) this.setTimer(delay, TIMER_THINK, user);
   }
 
   override onTimer(tag: number, data: unknown): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../sim/scenario/run.ts';
+import { runScenario, ScenarioRun } from '../../sim/scenario/run.ts';
 import { scenario } from '../helpers.ts';
 
 const overloaded = (limits: Record<string, number>) => scenario({
@@ -24,6 +24,17 @@ describe('limits end a run with a reason, never a hang', () => {
       workloads: [{ id: 'c', kind: 'open', target: 's', arrival: { type: 'poisson', ratePerSec: 1000 } }],
     }));
     expect(r.outcome).toEqual({ status: 'limit', reason: 'maxPendingEvents' });
+  });
+
+  it('maxPendingEvents stops a start-up that would schedule more: 100 million users thinking', () => {
+    const run = new ScenarioRun(scenario({
+      durationMs: 1000,
+      limits: { maxPendingEvents: 1000 },
+      nodes: [{ id: 's', kind: 'service', serviceTime: { type: 'constant', ms: 1 } }],
+      workloads: Array.from({ length: 100 }, (_, i) => ({ id: `users-${i}`, kind: 'closed', target: 's', clients: 1_000_000, thinkTime: { type: 'constant', ms: 1 } })),
+    }));
+    expect(run.built.sim.queue.size).toBe(1001);
+    expect(run.finish().outcome).toEqual({ status: 'limit', reason: 'maxPendingEvents' });
   });
 
   it('maxMessagesInFlight', () => {
@@ -76,6 +87,24 @@ describe('limits end a run with a reason, never a hang', () => {
     expect(long.outcome).toEqual({ status: 'limit', reason: 'maxQueuedRequests' });
     expect(long.simTimeUs).toBeGreaterThan(1_990_000);
     expect(long.simTimeUs).toBeLessThanOrEqual(2_001_000);
+  });
+
+  it('maxKeptRecords: chart windows whose latencies became histograms', () => {
+    // 1000 answers a second in 100 ms windows: each window passes the 64 samples it keeps as
+    // they are at 65 ms, so the 11th histogram comes at about 1.065 s.
+    const windows = (limits: Record<string, number>) => runScenario(scenario({
+      durationMs: 100_000,
+      limits,
+      metrics: { windowMs: 100 },
+      nodes: [{ id: 's', kind: 'service', workers: 10, serviceTime: { type: 'constant', ms: 0 } }],
+      workloads: [{ id: 'c', kind: 'open', target: 's', arrival: { type: 'constant', ratePerSec: 1000 } }],
+    }));
+    const r = windows({ maxKeptRecords: 10 });
+    expect(r.outcome).toEqual({ status: 'limit', reason: 'maxKeptRecords' });
+    expect(r.simTimeUs).toBeGreaterThan(1_000_000);
+    expect(r.simTimeUs).toBeLessThan(1_100_000);
+    // The default leaves room for every window of the run (1000 of them).
+    expect(windows({}).outcome).toEqual({ status: 'completed' });
   });
 
   it('the limit is a trace record too, so the hash covers it', () => {
