@@ -153,6 +153,11 @@ export const LimitsSchema = z.strictObject({
   maxNodes: z.int().min(1).default(200_000),
   maxMessagesInFlight: z.int().min(1).default(1_000_000),
   maxPendingEvents: z.int().min(1).default(5_000_000),
+  expected: z
+    .array(z.string())
+    .max(100)
+    .optional()
+    .describe('Limits meant to end the run, e.g. ["maxEvents"]: the command line then exits as for a complete run, not 3.'),
 });
 
 /** `windowMs` is filled from `durationMs` after validation (see `normalise`). */
@@ -765,6 +770,14 @@ function checkVariantNames(s: ScenarioShapeOutput, problems: RefProblem[]): void
   });
 }
 
+/** `limits.expected` names limits that can end a run: every limit but maxNodes (checked here). */
+function checkExpectedLimits(s: ScenarioShapeOutput, problems: RefProblem[]): void {
+  const names = Object.keys(s.limits).filter((k) => k !== 'expected' && k !== 'maxNodes');
+  s.limits.expected?.forEach((name, i) => {
+    if (!names.includes(name)) problems.push({ path: ['limits', 'expected', i], message: `expected the name of a limit that can end a run (${names.map((n) => JSON.stringify(n)).join(', ')}), got ${JSON.stringify(name)}` });
+  });
+}
+
 function checkNodeLimit(s: ScenarioShapeOutput, problems: RefProblem[]): void {
   const count = s.nodes.length + s.workloads.length;
   if (count > s.limits.maxNodes) {
@@ -786,6 +799,7 @@ function checkCrossReferences(s: ScenarioShapeOutput, ctx: z.RefinementCtx): voi
   checkCheckNodes(s, dir, problems);
   checkVariantNames(s, problems);
   checkNodeLimit(s, problems);
+  checkExpectedLimits(s, problems);
   for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 }
 
