@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Outcome } from '../engine/sim.ts';
 import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { ROOT } from './paths.ts';
 import { BadInput, loadScenarioFile } from './scenario-file.ts';
 
 /** Exit status of every command. */
@@ -57,7 +57,7 @@ export const processOutput: Output = {
 export const PROGRAM = 'npm run sim --';
 
 /** The built-in scenarios: scenarios/<folder>/<name>.json in the repository. */
-export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const SCENARIOS_DIR = join(ROOT, 'scenarios');
 
 // ---- argument parsers (commander calls them; InvalidArgumentError exits 2 with usage) -------
 
