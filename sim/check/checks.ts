@@ -20,6 +20,8 @@ export interface CheckContext {
   /** Per-window counts of the run's time series. */
   series: Record<string, { windowMs: number; counts: number[] }>;
   simTimeUs: number;
+  /** When the metrics began accumulating (the end of the warm-up; 0 without one). */
+  measuredFromUs?: number;
 }
 
 export interface ScenarioChecks {
@@ -199,7 +201,8 @@ function littlesLawCheck(node: string, tolerancePct: number, ctx: CheckContext):
   const accepted = readMetric(ctx.metrics, `${node}.accepted`);
   const W = readMetric(ctx.metrics, `${node}.sojournMs.mean`);
   if (L === undefined || accepted === undefined || W === undefined) return { ok: false, detail: `${node} has no queue metrics` };
-  const lambdaPerMs = accepted / (ctx.simTimeUs / 1000);
+  // The counter covers the measured span only: after the warm-up, if there was one.
+  const lambdaPerMs = accepted / ((ctx.simTimeUs - (ctx.measuredFromUs ?? 0)) / 1000);
   const r = withinPct(L, lambdaPerMs * W, tolerancePct);
   return { ok: r.ok, detail: `L=${formatNumber(L)}, λW=${formatNumber(lambdaPerMs * W)}: ${r.detail}` };
 }

@@ -10,6 +10,7 @@ export function formatSummary(r: RunResult, replay: string, scenario: Pick<Scena
   lines.push(`  seed ${r.seed} · scenario ${r.scenarioHash} · trace ${r.traceHash}`);
   const outcome = r.outcome.status === 'completed' ? 'completed' : `stopped by limit: ${r.outcome.reason}${scenario.limits.expected?.includes(r.outcome.reason) ? ' (expected: listed in limits.expected)' : ''}`;
   lines.push(`  ${outcome} at t=${formatDuration(r.simTimeUs)} after ${r.events.toLocaleString('en-US')} events`);
+  if (r.measuredFromUs > 0) lines.push(`  metrics measured from t=${formatDuration(r.measuredFromUs)} (after the warm-up; series cover the whole run)`);
   lines.push('');
   if (r.callPaths.some((c) => c.layers.length > 0)) {
     lines.push('Call paths (outermost policy first):');

@@ -69,6 +69,15 @@ export class Histogram {
     };
   }
 
+  /** Forgets every sample (keeping the buckets allocated). */
+  reset(): void {
+    this.count = 0;
+    this.sum = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.buckets.fill(0);
+  }
+
   private growTo(index: number): void {
     const next = new Float64Array(Math.max(index + 1, LINEAR_LIMIT + SUB_BUCKETS * 8, this.buckets.length * 2));
     next.set(this.buckets);

@@ -12,6 +12,10 @@ export class Counter {
   add(n = 1): void {
     this.value += n;
   }
+
+  reset(): void {
+    this.value = 0;
+  }
 }
 
 /**
@@ -23,6 +27,8 @@ export class Gauge {
   max = 0;
   private area = 0;
   private since: Micros = 0;
+  /** Where the time average starts: 0, or the end of the warm-up. */
+  private from: Micros = 0;
 
   set(now: Micros, value: number): void {
     this.area += this.value * (now - this.since);
@@ -35,9 +41,17 @@ export class Gauge {
     this.set(now, this.value + delta);
   }
 
-  /** Average over [0, now]. */
+  /** Average over [0, now], or from the end of the warm-up. */
   timeAverage(now: Micros): number {
-    return now <= 0 ? this.value : (this.area + this.value * (now - this.since)) / now;
+    return now <= this.from ? this.value : (this.area + this.value * (now - this.since)) / (now - this.from);
+  }
+
+  /** Forgets the past: the mean and max start over at `now`, from the current value. */
+  restartAt(now: Micros): void {
+    this.area = 0;
+    this.since = now;
+    this.from = now;
+    this.max = this.value;
   }
 }
 
@@ -134,8 +148,25 @@ export class Metrics {
   private readonly histograms = new Map<string, Histogram>();
   private readonly series = new Map<string, TimeSeries>();
   private readonly groups: [string, MetricGroup][] = [];
+  /** When counters, gauges' means and histograms began accumulating: 0, or the end of the warm-up. */
+  measuringSinceUs: Micros = 0;
 
   constructor(readonly windowUs: Micros) {}
+
+  /**
+   * The end of the warm-up (`metrics.warmupMs`): counters, histograms and gauges' means and
+   * maxima start over at `now`, so steady-state estimates leave out the empty-system start.
+   * Time series are for charts of the whole run and keep everything.
+   */
+  startMeasuring(now: Micros): void {
+    this.measuringSinceUs = now;
+    const reset = (metric: Counter | Gauge | Histogram) => {
+      if (metric instanceof Gauge) metric.restartAt(now);
+      else metric.reset();
+    };
+    for (const metric of [...this.counters.values(), ...this.gauges.values(), ...this.histograms.values()]) reset(metric);
+    for (const [, members] of this.groups) for (const metric of Object.values(members)) reset(metric);
+  }
 
   counter(name: string): Counter {
     return getOrCreate(this.counters, name, () => new Counter());

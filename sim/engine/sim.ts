@@ -17,9 +17,16 @@ export type EventHandler = (target: number, gen: number, num: number, obj: unkno
 export interface EngineLimits {
   maxEvents: number;
   maxPendingEvents: number;
+  /**
+   * Requests waiting in queues across all nodes at once (a service's queue, a paused node's
+   * backlog): the state that grows without bound when a queue is overloaded for long, and that
+   * no event limit catches in time (each queued request holds a message, a job and the
+   * caller's pending call, a few hundred bytes, long after its events have run).
+   */
+  maxQueuedRequests: number;
 }
 
-export const DEFAULT_ENGINE_LIMITS: EngineLimits = { maxEvents: 50_000_000, maxPendingEvents: 5_000_000 };
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = { maxEvents: 50_000_000, maxPendingEvents: 5_000_000, maxQueuedRequests: 1_000_000 };
 
 /** How a run ended: it covered its whole duration, or a limit stopped it (and which). */
 export type Outcome = { status: 'completed' } | { status: 'limit'; reason: string };
@@ -29,6 +36,9 @@ export class Sim {
   now: Micros = 0;
   /** Events processed so far. */
   events = 0;
+  /** Requests waiting in queues across all nodes now (see `EngineLimits.maxQueuedRequests`). */
+  queuedRequests = 0;
+  readonly limits: EngineLimits;
   readonly queue = new EventQueue();
   readonly rng: RandomStreams;
   readonly trace: Trace;
@@ -41,9 +51,10 @@ export class Sim {
     readonly seed: number,
     readonly endUs: Micros,
     nodeNames: readonly string[],
-    readonly limits: EngineLimits = DEFAULT_ENGINE_LIMITS,
+    limits: Partial<EngineLimits> = {},
     windowUs: Micros = Math.max(1000, Math.floor(endUs / 200)),
   ) {
+    this.limits = { ...DEFAULT_ENGINE_LIMITS, ...limits };
     this.rng = new RandomStreams(seed);
     this.trace = new Trace(nodeNames);
     this.metrics = new Metrics(windowUs);
@@ -69,6 +80,17 @@ export class Sim {
   /** Schedules an event that runs before every ordinary event at the same time (faults). */
   atFirst(at: Micros, kind: number, target = -1, gen = 0, num = 0, obj: unknown = undefined): void {
     this.queue.pushFirst(at < this.now ? this.now : at, kind, target, gen, num, obj);
+  }
+
+  /** `n` requests join some node's queue; past `maxQueuedRequests` in all, the run ends. */
+  enqueued(n = 1): void {
+    this.queuedRequests += n;
+    if (this.queuedRequests > this.limits.maxQueuedRequests) this.stop('maxQueuedRequests');
+  }
+
+  /** `n` requests leave a queue (served, dropped, or lost in a crash). */
+  dequeued(n = 1): void {
+    this.queuedRequests -= n;
   }
 
   /** Ends the run after the current event, reporting `reason` (a limit's name). */

@@ -23,6 +23,8 @@ import type { World } from './world.ts';
  * With dependencies, a request that finished its own work calls them (one after another, or
  * all at once); any failure fails the request.
  *
+ * Requests that queue count towards the run's `maxQueuedRequests` limit while they wait.
+ *
  * Invariants: busy ≤ workers; queue length ≤ capacity; every accepted request ends exactly
  * once (served, failed, expired or lost in a crash).
  */
@@ -68,6 +70,8 @@ function serviceMetrics() {
     sojournMs: durationHistogram(),
     waitMs: durationHistogram(),
     accepted: new Counter(),
+    /** Accepted requests that found every worker busy and queued: waited / accepted is P(wait), Erlang C's C(c, a). */
+    waited: new Counter(),
     served: new Counter(),
     failed: new Counter(),
     rejected: new Counter(),
@@ -104,7 +108,9 @@ export class ServiceNode extends SimNode {
       this.begin({ msg, arrivedAt: this.now });
     } else if (p.queueCapacity === null || this.queue.length < p.queueCapacity) {
       this.accept();
+      this.m.waited.add();
       this.queue.pushBack({ msg, arrivedAt: this.now });
+      this.world.sim.enqueued();
       this.m.queueDepth.set(this.now, this.queue.length);
     } else {
       this.m.rejected.add();
@@ -121,6 +127,7 @@ export class ServiceNode extends SimNode {
     const now = this.now;
     this.pending.clear();
     this.m.lostInCrash.add(this.busy + this.queue.length);
+    this.world.sim.dequeued(this.queue.length);
     this.queue.clear();
     this.busy = 0;
     this.m.inSystem.set(now, 0);
@@ -212,6 +219,7 @@ export class ServiceNode extends SimNode {
     while (this.queue.length > 0 && this.busy < p.workers) {
       const lifo = p.queueDiscipline === 'lifo' || (p.queueDiscipline === 'adaptive-lifo' && this.queue.length > p.adaptiveLifoThreshold);
       const next = (lifo ? this.queue.popBack() : this.queue.popFront())!;
+      this.world.sim.dequeued();
       this.m.queueDepth.set(this.now, this.queue.length);
       if (this.params.dropExpired && this.now > next.msg.deadline) {
         this.m.expired.add();

@@ -27,7 +27,7 @@ export class World {
       const node = this.nodes[target];
       if (node.incarnation !== incarnation || node.status === 'crashed' || node.status === 'restarting') return;
       if (node.status === 'paused') {
-        node.pausedBacklog.push({ tag, data });
+        this.holdWhilePaused(node, { tag, data });
         return;
       }
       this.fireTimer(node, tag, data);
@@ -68,7 +68,7 @@ export class World {
         node.onMessage(msg);
         return;
       case 'paused':
-        node.pausedBacklog.push({ message: msg });
+        this.holdWhilePaused(node, { message: msg });
         return;
       case 'crashed':
         this.network.drop(msg, 'node-down');
@@ -93,6 +93,7 @@ export class World {
     if (node.status === 'crashed') return;
     node.status = 'crashed';
     node.incarnation++;
+    this.sim.dequeued(node.pausedBacklog.length);
     node.pausedBacklog = [];
     node.onCrash();
     this.traceState(node.index, 'status', 'crashed');
@@ -130,13 +131,27 @@ export class World {
     if (node.pausedBacklog.length > 0) this.sim.after(0, this.resumeKind, node.index, node.incarnation);
   }
 
+  /**
+   * A paused node keeps what reaches it until it resumes; the backlog is a queue like any
+   * other, so it counts towards `maxQueuedRequests` (a long pause under load would grow it
+   * without bound).
+   */
+  private holdWhilePaused(node: SimNode, event: SimNode['pausedBacklog'][number]): void {
+    node.pausedBacklog.push(event);
+    this.sim.enqueued();
+  }
+
   private drainBacklog(node: SimNode): void {
     const backlog = node.pausedBacklog;
     node.pausedBacklog = [];
+    this.sim.dequeued(backlog.length);
     for (let i = 0; i < backlog.length; i++) {
       if (node.status !== 'up') {
         // Paused or crashed again while draining: keep the rest (or lose it with the crash).
-        if (node.status === 'paused') node.pausedBacklog = backlog.slice(i).concat(node.pausedBacklog);
+        if (node.status === 'paused') {
+          node.pausedBacklog = backlog.slice(i).concat(node.pausedBacklog);
+          this.sim.enqueued(backlog.length - i);
+        }
         return;
       }
       const event = backlog[i];

@@ -21,9 +21,12 @@ import { type PolicyContext } from './context.ts';
  *   `slidingWindowSize` one-second buckets.
  * - OPEN → HALF_OPEN after `waitDurationInOpenStateMs`: lazily on the next call, or by timer
  *   with `automaticTransitionFromOpenToHalfOpenEnabled`.
- * - HALF_OPEN admits exactly `permittedNumberOfCallsInHalfOpenState` probes and decides once
- *   all of them completed: failure (or slow) rate ≥ threshold → OPEN, else CLOSED. Other calls
- *   are rejected meanwhile.
+ * - HALF_OPEN admits exactly `permittedNumberOfCallsInHalfOpenState` probes, recorded in a
+ *   COUNT_BASED window of that size whose minimum is min(`minimumNumberOfCalls`, permitted)
+ *   (Resilience4j `CircuitBreakerMetrics.forHalfOpen`). It decides as soon as that many probes
+ *   have completed: failure (or slow) rate ≥ threshold → OPEN, else CLOSED. With the defaults
+ *   (minimum 100, 10 probes) that is after all 10; with minimum 5, after 5, and probes still in
+ *   flight then land in the new state. Other calls are rejected meanwhile.
  * - A rejected call ("not permitted") is counted apart and is not a failure.
  * - `consecutiveFailures` (cockatiel's ConsecutiveBreaker) replaces the rate rule: open after
  *   that many failures in a row.
@@ -78,8 +81,8 @@ export const CircuitBreakerSchema = z.strictObject({
   slowCallRateThreshold: z.number().gt(0).max(100).optional(),
   slowCallDurationThresholdMs: z.number().min(0).max(1e9).optional(),
   waitDurationInOpenStateMs: z.number().min(0).max(1e9).optional(),
-  permittedNumberOfCallsInHalfOpenState: z.int().min(1).max(1e6).optional(),
-  minimumNumberOfCalls: z.int().min(1).max(1e9).optional(),
+  permittedNumberOfCallsInHalfOpenState: z.int().min(1).max(1e6).optional().describe('Probes HALF_OPEN admits; it decides after min(minimumNumberOfCalls, this) of them.'),
+  minimumNumberOfCalls: z.int().min(1).max(1e9).optional().describe('Recorded calls before the rate is judged (clamped to a COUNT_BASED window, and in HALF_OPEN to the probes).'),
   slidingWindowType: z.enum(['COUNT_BASED', 'TIME_BASED']).optional(),
   slidingWindowSize: z.int().min(1).max(100_000).optional().describe('Calls (COUNT_BASED) or seconds (TIME_BASED).'),
   automaticTransitionFromOpenToHalfOpenEnabled: z.boolean().optional(),
@@ -190,6 +193,14 @@ export class CircuitBreakerPolicy implements Invoker {
     return p.slidingWindowType === 'COUNT_BASED' ? Math.min(p.minimumNumberOfCalls, p.slidingWindowSize) : p.minimumNumberOfCalls;
   }
 
+  /**
+   * Probe outcomes HALF_OPEN waits for before deciding: its window holds the permitted probes,
+   * and a COUNT_BASED minimum is clamped to its window, so min(minimum, permitted).
+   */
+  get halfOpenMinimumCalls(): number {
+    return Math.min(this.params.minimumNumberOfCalls, this.params.permittedNumberOfCallsInHalfOpenState);
+  }
+
   invoke(call: Call, done: Done): void {
     if (!this.tryAcquirePermission()) {
       this.m.notPermitted.add();
@@ -234,7 +245,7 @@ export class CircuitBreakerPolicy implements Invoker {
     if (this.state === 'HALF_OPEN') {
       this.probeWindow.record(failed, slow, this.ctx.now);
       const t = this.probeWindow.totals(this.ctx.now);
-      if (t.calls >= this.params.permittedNumberOfCallsInHalfOpenState) this.transition(this.tripped(t) ? 'OPEN' : 'CLOSED');
+      if (t.calls >= this.halfOpenMinimumCalls) this.transition(this.tripped(t) ? 'OPEN' : 'CLOSED');
       return;
     }
     if (this.state === 'OPEN') return;

@@ -5,6 +5,7 @@ import { PolicyContext } from './context.ts';
 import { BreakerInvariant, breakerParams, CircuitBreakerPolicy, CircuitBreakerSchema } from './circuit-breaker.ts';
 import { FallbackPolicy, FallbackSchema } from './fallback.ts';
 import { RetryPolicy, RetrySchema } from './retry.ts';
+import { retryInvariants } from './retry-invariants.ts';
 import { TimeoutPolicy, TimeoutSchema } from './timeout.ts';
 import { TokenBucketInvariant, TokenBucketPolicy, TokenBucketSchema } from './token-bucket.ts';
 import { FixedWindowInvariant, FixedWindowPolicy, FixedWindowSchema } from './fixed-window.ts';
@@ -47,7 +48,7 @@ type Registry = { [T in PolicySpec['type']]: PolicyEntry<Extract<PolicySpec, { t
 
 export const POLICIES: Registry = {
   timeout: { create: (ctx, spec, next) => new TimeoutPolicy(ctx, spec, next) },
-  retry: { create: (ctx, spec, next) => new RetryPolicy(ctx, spec, next) },
+  retry: { create: (ctx, spec, next) => new RetryPolicy(ctx, spec, next), invariants: retryInvariants },
   'circuit-breaker': {
     create: (ctx, spec, next) => new CircuitBreakerPolicy(ctx, spec, next),
     invariants: (node, layer, spec) => {

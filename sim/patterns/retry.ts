@@ -30,8 +30,12 @@ import { type PolicyContext } from './context.ts';
  * temporal (exponential 1 s ×2 capped at 100 s; "unlimited" attempts, here 100), aws (SDK
  * standard mode: 3 attempts, full jitter from 100 ms, capped at 20 s).
  *
- * Invariants: attempts per call ≤ maxAttempts; with L layers of r retries each, the bottom
- * sees (r+1)^L attempts per failing request — the retry storm.
+ * Trace: per logical call the layer records `started`; `retry:<n>` when, after a failed
+ * attempt, it schedules attempt n; `retry-denied:budget` when the budget said no; and last
+ * `answered:<outcome>` with the answer it gives. From these alone the invariants in
+ * retry-invariants.ts check, in every run with retries, that attempts per call ≤ maxAttempts
+ * and that the budget's cap holds. With L layers of r retries each, the bottom sees (r+1)^L
+ * attempts per failing request — the retry storm.
  */
 export const BACKOFFS = ['constant', 'exponential', 'full-jitter', 'equal-jitter', 'decorrelated', 'randomized'] as const;
 
@@ -180,6 +184,9 @@ function makeBudget(spec: RetrySpec['budget'], ctx: PolicyContext, active: () =>
   }
 }
 
+/** The `answered:<outcome>` event names, made once. */
+const ANSWERED: Record<CallResult['outcome'], string> = { ok: 'answered:ok', error: 'answered:error', timeout: 'answered:timeout', rejected: 'answered:rejected' };
+
 export class RetryPolicy implements Invoker {
   private readonly p: ReturnType<typeof retryParams>;
   private readonly budget: Budget | null;
@@ -202,8 +209,10 @@ export class RetryPolicy implements Invoker {
   invoke(call: Call, done: Done): void {
     this.active++;
     this.budget?.onRequest();
+    this.ctx.event(call, 'started');
     this.attempt(call, 1, this.p.baseMs, (result) => {
       this.active--;
+      this.ctx.event(call, ANSWERED[result.outcome]);
       done(result);
     });
   }
@@ -217,7 +226,7 @@ export class RetryPolicy implements Invoker {
       const waitMs = backoffMs(this.p, n - 1, previousBackoffMs, this.ctx.rng);
       const waitUs = msToUs(waitMs);
       if (this.ctx.now + waitUs >= call.deadline) return done(result);
-      if (this.budget !== null && !this.budget.allowRetry()) {
+      if (!this.budgetAllowsRetry()) {
         this.budgetDenied.add();
         this.ctx.event(call, 'retry-denied:budget');
         return done(result);
@@ -231,10 +240,20 @@ export class RetryPolicy implements Invoker {
 
   private shouldRetry(call: Call, n: number, result: CallResult): boolean {
     if (result.outcome === 'ok' || !this.p.retryOn.includes(result.outcome)) return false;
-    if (n >= this.p.maxAttempts) {
+    if (!this.hasAttemptsLeft(n)) {
       this.exhausted.add();
       return false;
     }
     return call.deadline > this.ctx.now;
+  }
+
+  /** Whether attempt `n` (1 for the first) may be followed by another: maxAttempts counts them all. (Protected so a test can plant an off-by-one and see the invariant catch it.) */
+  protected hasAttemptsLeft(n: number): boolean {
+    return n < this.p.maxAttempts;
+  }
+
+  /** Whether the budget lets a retry go ahead now (always, without one). (Protected for the same reason.) */
+  protected budgetAllowsRetry(): boolean {
+    return this.budget === null || this.budget.allowRetry();
   }
 }

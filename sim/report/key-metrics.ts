@@ -20,6 +20,9 @@ export const MAX_WORKLOADS_IN_TABLES = 10;
  */
 export const THROUGHPUT = 'throughputPerSec';
 
+/** What key metrics are read from: a run's metrics and the span they cover. */
+type MeasuredRun = Pick<RunResult, 'metrics' | 'simTimeUs'> & { measuredFromUs?: number };
+
 export function keyMetricNames(scenarios: readonly Scenario[]): string[] {
   const names: string[] = [];
   const add = (name: string) => {
@@ -40,19 +43,21 @@ export function keyMetricNames(scenarios: readonly Scenario[]): string[] {
 }
 
 /** The value of a key metric in a run, or null if the run has no such metric. */
-export function keyMetricValue(result: Pick<RunResult, 'metrics' | 'simTimeUs'>, name: string): number | null {
+export function keyMetricValue(result: MeasuredRun, name: string): number | null {
   if (name.endsWith(`.${THROUGHPUT}`)) {
     const id = name.slice(0, -THROUGHPUT.length - 1);
     const ok = readMetric(result.metrics, `${id}.ok`);
-    if (ok === undefined || result.simTimeUs <= 0) return null;
+    // Counters start after the warm-up, so the rate is over the measured span.
+    const measuredUs = result.simTimeUs - (result.measuredFromUs ?? 0);
+    if (ok === undefined || measuredUs <= 0) return null;
     const fallback = readMetric(result.metrics, `${id}.fallback`) ?? 0;
-    return (ok + fallback) / (result.simTimeUs / 1e6);
+    return (ok + fallback) / (measuredUs / 1e6);
   }
   const v = readMetric(result.metrics, name);
   return v === undefined || !Number.isFinite(v) ? null : v;
 }
 
-export function keyMetrics(result: Pick<RunResult, 'metrics' | 'simTimeUs'>, names: readonly string[]): Record<string, number | null> {
+export function keyMetrics(result: MeasuredRun, names: readonly string[]): Record<string, number | null> {
   return Object.fromEntries(names.map((name) => [name, keyMetricValue(result, name)]));
 }
 

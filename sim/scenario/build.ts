@@ -35,6 +35,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
   const limits = {
     maxEvents: scenario.limits.maxEvents ?? DEFAULT_ENGINE_LIMITS.maxEvents,
     maxPendingEvents: scenario.limits.maxPendingEvents ?? DEFAULT_ENGINE_LIMITS.maxPendingEvents,
+    maxQueuedRequests: scenario.limits.maxQueuedRequests ?? DEFAULT_ENGINE_LIMITS.maxQueuedRequests,
   };
   const sim = new Sim(seed, endUs, nodeNames, limits, msToUs(scenario.metrics.windowMs));
   for (const l of listeners) sim.trace.listen(l);
@@ -73,6 +74,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
   for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, index.get(w.target)!));
 
   registerFaultMetrics(scenario, sim);
+  scheduleWarmupEnd(scenario, sim);
   const faults = new Faults(world);
   for (const fault of scenario.faults) faults.schedule(fault, 'timeline');
   if (scenario.chaos) startChaos(world, faults, scenario.chaos, scenario.nodes.map((n) => n.id));
@@ -121,6 +123,18 @@ function definedFields(link: LinkSpec): Partial<NetworkSpec> {
     if (v !== undefined && k !== 'from' && k !== 'to' && k !== 'bidirectional') out[k] = v;
   }
   return out as Partial<NetworkSpec>;
+}
+
+/**
+ * At the end of `metrics.warmupMs` the metrics start over (series excepted). The event runs
+ * before anything else at that instant, so what happens then is measured; without a warm-up
+ * no event is scheduled and the run is exactly what it was before warm-ups existed.
+ */
+function scheduleWarmupEnd(scenario: Scenario, sim: Sim): void {
+  const warmupUs = msToUs(scenario.metrics.warmupMs ?? 0);
+  if (warmupUs <= 0) return;
+  const kind = sim.on('warm-up-end', () => sim.metrics.startMeasuring(sim.now));
+  sim.atFirst(warmupUs, kind);
 }
 
 /**

@@ -32,16 +32,29 @@ const ROOT = '(root)';
 
 /** Validates a parsed scenario and fills its defaults. Never throws; reports every problem. */
 export function validateScenario(input: unknown): LoadResult {
-  let result: ReturnType<typeof ScenarioSchema.safeParse>;
+  const result = validateWithSchema(ScenarioSchema, input, 'not a valid scenario');
+  return result.ok ? { ok: true, scenario: result.value } : result;
+}
+
+/**
+ * Any of our file formats (scenarios, lessons, challenges, courses) validated the same way:
+ * every problem as `path: message`, in the words scenario errors use. Never throws.
+ */
+export function validateWithSchema<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  fallback: string,
+): { ok: true; value: z.output<S> } | { ok: false; errors: ScenarioError[] } {
+  let result: ReturnType<S['safeParse']>;
   try {
-    result = ScenarioSchema.safeParse(input, { error: humanMessage });
+    result = schema.safeParse(input, { error: humanMessage }) as ReturnType<S['safeParse']>;
   } catch (e) {
     // Only exotic inputs get here (a getter or proxy that throws); files never do.
     return { ok: false, errors: [{ path: ROOT, message: `could not be read: ${errorText(e)}` }] };
   }
-  if (result.success) return { ok: true, scenario: result.data };
+  if (result.success) return { ok: true, value: result.data as z.output<S> };
   const errors = dedupe(result.error.issues.flatMap((issue) => toScenarioErrors(issue, [])));
-  return { ok: false, errors: errors.length > 0 ? errors : [{ path: ROOT, message: 'not a valid scenario' }] };
+  return { ok: false, errors: errors.length > 0 ? errors : [{ path: ROOT, message: fallback }] };
 }
 
 /** Size check, JSON parse and validation, in that order. Never throws. */

@@ -32,6 +32,8 @@ export interface RunResult {
   events: number;
   traceRecords: number;
   simTimeUs: Micros;
+  /** When counters, histograms and gauges' means began: 0, or the end of `metrics.warmupMs` if the run got there. */
+  measuredFromUs: Micros;
   outcome: Outcome;
   /** Counters as numbers; gauges as {value, mean, max}; histograms as {count, mean, p50, p90, p99, max}. */
   metrics: Record<string, number | Record<string, number>>;
@@ -115,7 +117,8 @@ export class ScenarioRun {
     sim.run();
     const snapshot = sim.metrics.snapshot(sim.now);
     const metrics = flattenMetrics(snapshot);
-    const checks = this.checks.evaluate({ metrics, series: snapshot.series, simTimeUs: sim.now });
+    const measuredFromUs = sim.metrics.measuringSinceUs;
+    const checks = this.checks.evaluate({ metrics, series: snapshot.series, simTimeUs: sim.now, measuredFromUs });
     for (const c of checks) sim.trace.emit(TraceKind.check, sim.now, -1, c.name, c.ok ? 1 : 0, c.detail);
     this.result = {
       scenario: this.scenario.title,
@@ -125,6 +128,7 @@ export class ScenarioRun {
       events: sim.events,
       traceRecords: sim.trace.count,
       simTimeUs: sim.now,
+      measuredFromUs,
       outcome: sim.outcome(),
       metrics,
       series: snapshot.series,

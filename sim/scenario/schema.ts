@@ -35,6 +35,16 @@ export const MAX_SCHEDULE_ENTRIES = 100_000;
 export const MAX_PARTITION_GROUPS = 1_000;
 /** Workers per service node and clients per closed workload: each becomes engine state. */
 export const MAX_WORKERS = 1_000_000;
+/** Requests per second of an arrival process: one per microsecond, the engine's resolution. */
+export const MAX_RATE_PER_SEC = 1e6;
+/** Requests in one burst, queue capacities: counts that become work or state one by one. */
+export const MAX_COUNT = 1e9;
+/**
+ * Time-series windows in a run (durationMs / windowMs). Each window of each series is kept to
+ * the end (a latency window with many samples is a histogram of a few KB), so their number is
+ * bounded; 10,000 is more points than any chart has pixels.
+ */
+export const MAX_METRIC_WINDOWS = 10_000;
 /** How deep a variant's `set` value may nest; it is walked, and the walk must stay small. */
 export const MAX_SET_VALUE_DEPTH = 64;
 /** Longest accepted field path in `--set` and in variants. */
@@ -52,8 +62,8 @@ const Label = z.string().max(100);
 const nonNegativeMs = () => z.number().min(0).max(MAX_MS);
 const positiveMs = () => z.number().positive().max(MAX_MS);
 const probability = () => z.number().min(0).max(1);
-const rate = () => z.number().min(0);
-const positiveRate = () => z.number().positive();
+const rate = () => z.number().min(0).max(MAX_RATE_PER_SEC);
+const positiveRate = () => z.number().positive().max(MAX_RATE_PER_SEC);
 const percent = () => z.number().min(0);
 
 const Position = z.strictObject({ x: z.number(), y: z.number() });
@@ -121,7 +131,7 @@ const ConstantArrival = z.strictObject({ type: z.literal('constant'), ratePerSec
 const BurstsArrival = z.strictObject({
   type: z.literal('bursts'),
   bursts: z
-    .array(z.strictObject({ atMs: nonNegativeMs(), count: z.int().min(1) }))
+    .array(z.strictObject({ atMs: nonNegativeMs(), count: z.int().min(1).max(MAX_COUNT) }))
     .min(1)
     .max(MAX_SCHEDULE_ENTRIES),
 });
@@ -153,6 +163,8 @@ export const LimitsSchema = z.strictObject({
   maxNodes: z.int().min(1).default(200_000),
   maxMessagesInFlight: z.int().min(1).default(1_000_000),
   maxPendingEvents: z.int().min(1).default(5_000_000),
+  // Optional rather than defaulted, so scenarios that do not set it keep their scenario hash.
+  maxQueuedRequests: z.int().min(1).optional().describe('Requests waiting in queues across all nodes at once (default 1,000,000).'),
   expected: z
     .array(z.string())
     .max(100)
@@ -164,6 +176,7 @@ export const LimitsSchema = z.strictObject({
 const MetricsSchema = z.strictObject({
   // 1 µs is the engine's resolution: a smaller window would round to zero.
   windowMs: z.number().min(0.001).max(MAX_MS).optional(),
+  warmupMs: nonNegativeMs().optional().describe('Histograms, gauge means and counters start at this time (the series cover the whole run); default 0.'),
 });
 
 export const NetworkSchema = z.strictObject({
@@ -174,7 +187,7 @@ export const NetworkSchema = z.strictObject({
   reorderExtraMaxMs: nonNegativeMs().default(0),
   ordered: z.boolean().default(true),
   capacityPerSec: orNull(positiveRate()).default(null),
-  queueLimit: z.int().min(0).default(1000),
+  queueLimit: z.int().min(0).max(MAX_COUNT).default(1000),
 });
 
 /** A link override names only what differs from `network`; the rest is inherited. */
@@ -189,7 +202,7 @@ export const LinkSchema = z.strictObject({
   reorderExtraMaxMs: nonNegativeMs().optional(),
   ordered: z.boolean().optional(),
   capacityPerSec: orNull(positiveRate()).optional(),
-  queueLimit: z.int().min(0).optional(),
+  queueLimit: z.int().min(0).max(MAX_COUNT).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +228,7 @@ export const ServiceNodeSchema = z.strictObject({
   label: Label.optional(),
   position: Position.optional(),
   workers: z.int().min(1).max(MAX_WORKERS).default(1),
-  queueCapacity: orNull(z.int().min(0)).default(null),
+  queueCapacity: orNull(z.int().min(0).max(MAX_COUNT)).default(null),
   queueDiscipline: z.enum(['fifo', 'lifo', 'adaptive-lifo']).default('fifo').describe('adaptive-lifo: FIFO normally, LIFO while more than adaptiveLifoThreshold requests wait (serve the freshest under backlog).'),
   adaptiveLifoThreshold: z.int().min(0).max(1e9).default(10),
   serviceTime: DistSchema,
@@ -772,7 +785,7 @@ function checkVariantNames(s: ScenarioShapeOutput, problems: RefProblem[]): void
 
 /** `limits.expected` names limits that can end a run: every limit but maxNodes (checked here). */
 function checkExpectedLimits(s: ScenarioShapeOutput, problems: RefProblem[]): void {
-  const names = Object.keys(s.limits).filter((k) => k !== 'expected' && k !== 'maxNodes');
+  const names = Object.keys(LimitsSchema.shape).filter((k) => k !== 'expected' && k !== 'maxNodes');
   s.limits.expected?.forEach((name, i) => {
     if (!names.includes(name)) problems.push({ path: ['limits', 'expected', i], message: `expected the name of a limit that can end a run (${names.map((n) => JSON.stringify(n)).join(', ')}), got ${JSON.stringify(name)}` });
   });
@@ -788,6 +801,20 @@ function checkNodeLimit(s: ScenarioShapeOutput, problems: RefProblem[]): void {
   }
 }
 
+/** Time-series windows are bounded in number, and warm-up ends before the run does. */
+function checkMetricsSpan(s: ScenarioShapeOutput, problems: RefProblem[]): void {
+  const { windowMs, warmupMs } = s.metrics;
+  if (windowMs !== undefined && s.durationMs / windowMs > MAX_METRIC_WINDOWS) {
+    problems.push({
+      path: ['metrics', 'windowMs'],
+      message: `expected at least ${s.durationMs / MAX_METRIC_WINDOWS} (durationMs / ${MAX_METRIC_WINDOWS}: a run has at most ${MAX_METRIC_WINDOWS} windows), got ${windowMs}`,
+    });
+  }
+  if (warmupMs !== undefined && warmupMs >= s.durationMs) {
+    problems.push({ path: ['metrics', 'warmupMs'], message: `expected a number < durationMs (${s.durationMs}), got ${warmupMs}` });
+  }
+}
+
 /** Everything that needs more than one field to decide. Runs once the types are right. */
 function checkCrossReferences(s: ScenarioShapeOutput, ctx: z.RefinementCtx): void {
   const problems: RefProblem[] = [];
@@ -799,6 +826,7 @@ function checkCrossReferences(s: ScenarioShapeOutput, ctx: z.RefinementCtx): voi
   checkCheckNodes(s, dir, problems);
   checkVariantNames(s, problems);
   checkNodeLimit(s, problems);
+  checkMetricsSpan(s, problems);
   checkExpectedLimits(s, problems);
   for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 }
@@ -827,7 +855,7 @@ export function defaultCheckName(c: CheckShape): string {
 function normalise(s: ScenarioShapeOutput) {
   return {
     ...s,
-    metrics: { windowMs: s.metrics.windowMs ?? Math.max(1, s.durationMs / 200) },
+    metrics: { ...s.metrics, windowMs: s.metrics.windowMs ?? Math.max(1, s.durationMs / 200) },
     checks: s.checks.map((c): Check => ({ ...c, name: c.name ?? defaultCheckName(c) })),
   };
 }

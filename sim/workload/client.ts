@@ -97,7 +97,7 @@ export class OpenLoopClient extends Client {
     super.start();
     // A restart begins a fresh arrival process from now; before the start time, wait for it.
     const from = Math.max(this.now, this.timing.startUs);
-    this.arrivals = makeArrivals(this.arrival, from);
+    this.arrivals = makeArrivals(this.arrival, from, this.world.sim.endUs);
     this.scheduleArrival(this.arrivals.next(from, this.rng));
   }
 

@@ -108,7 +108,7 @@ describe('circuit breaker (Resilience4j semantics)', () => {
     expect(h.states()).toEqual(['CLOSED', 'OPEN', 'HALF_OPEN']);
   });
 
-  it('HALF_OPEN admits exactly the permitted probes and decides after all of them: ≥ threshold reopens', () => {
+  it('HALF_OPEN admits exactly the permitted probes and, with a minimum above them, decides after all of them: ≥ threshold reopens', () => {
     const h = breaker(small);
     callsInTurn(h, Array(10).fill(fail()));
     h.at(1_000_000);
@@ -120,6 +120,49 @@ describe('circuit breaker (Resilience4j semantics)', () => {
     expect(h.policy.state).toBe('HALF_OPEN'); // two of three probes back: not decided yet
     h.at(1_000_030);
     expect(h.states()).toEqual(['CLOSED', 'OPEN', 'HALF_OPEN', 'OPEN']); // 2/3 failed = 66.7% ≥ 50%
+  });
+
+  describe('HALF_OPEN decides after min(minimumNumberOfCalls, permitted) probe outcomes (Resilience4j CircuitBreakerMetrics.forHalfOpen)', () => {
+    /** Trips a breaker (5 failures of 5), lets it go HALF_OPEN at 1 s, and sends `probes.length` + 1 calls there, the i-th probe answered after (i + 1) · 10 µs. */
+    function probed(minimumNumberOfCalls: number, permitted: number, probes: Scripted[]) {
+      const h = breaker({ slidingWindowSize: 10, minimumNumberOfCalls, failureRateThreshold: 50, waitDurationInOpenStateMs: 1000, permittedNumberOfCallsInHalfOpenState: permitted });
+      callsInTurn(h, Array(Math.min(minimumNumberOfCalls, 10)).fill(fail()));
+      h.at(1_000_000);
+      h.script(probes.map((p, i) => ({ ...p, afterUs: (i + 1) * 10 })));
+      for (let i = 0; i <= probes.length; i++) h.call();
+      h.at(2_000_000);
+      // Transitions from the start of HALF_OPEN, each with its time in µs since then.
+      const transitions = h.trace.filter((r) => r.k === 'state' && r.key === 'n.cb.state' && r.t >= 1_000_000).map((r) => `${r.value}@${r.t - 1_000_000}`);
+      return { h, transitions };
+    }
+    const failed = (n: number) => Array<Scripted>(n).fill(fail());
+    const succeeded = (n: number) => Array<Scripted>(n).fill(ok());
+
+    it('minimum 5 < 10 probes: decides at the 5th outcome (3 of 5 failed → OPEN), where all 10 (3 of 10) would have closed', () => {
+      const { h, transitions } = probed(5, 10, [...failed(3), ...succeeded(7)]);
+      expect(transitions).toEqual(['HALF_OPEN@0', 'OPEN@50']);
+      expect(h.reached.length).toBe(5 + 10); // all 10 probes were admitted; the 11th call was not
+      expect(h.answers.filter((a) => a.result.reason === 'circuit-open').length).toBe(1);
+    });
+
+    it('minimum 5 < 10 probes: 2 of the first 5 failed closes at the 5th outcome; the probes still in flight land in the CLOSED window', () => {
+      // The last five probes all fail: recorded in the fresh CLOSED window (minimum 5), they reopen it at the 10th.
+      const { transitions } = probed(5, 10, [...failed(2), ...succeeded(3), ...failed(5)]);
+      expect(transitions).toEqual(['HALF_OPEN@0', 'CLOSED@50', 'OPEN@100']);
+    });
+
+    it('minimum 3 = 3 probes: undecided after 2 outcomes, decides at the 3rd', () => {
+      const { h, transitions } = probed(3, 3, [fail(), ok(), ok()]);
+      expect(transitions).toEqual(['HALF_OPEN@0', 'CLOSED@30']);
+      expect(h.reached.length).toBe(3 + 3);
+    });
+
+    it('minimum 8 > 3 probes: decides at the 3rd outcome, all of them (the window holds only 3)', () => {
+      const { h, transitions } = probed(8, 3, [ok(), fail(), fail()]);
+      expect(transitions).toEqual(['HALF_OPEN@0', 'OPEN@30']);
+      expect(h.policy.halfOpenMinimumCalls).toBe(3);
+      expect(h.reached.length).toBe(8 + 3);
+    });
   });
 
   it('HALF_OPEN closes when the probes fail below the threshold', () => {

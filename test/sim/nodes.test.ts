@@ -165,6 +165,18 @@ describe('workloads', () => {
     expect(Math.abs(n - 10_000)).toBeLessThan(4 * 100);
   });
 
+  it('a ramp follows its rate: flat before the start, ∫rate arrivals on the ramp, none after a fall to zero', () => {
+    // 100/s for 20 s, then down to 0 over the next 40 s (∫ = 2000 + 2000), then nothing.
+    const r = run({ arrival: { type: 'ramp', fromRatePerSec: 100, toRatePerSec: 0, rampStartMs: 20_000, rampDurationMs: 40_000 } });
+    const perWindow = r.series['c.ok'].counts; // 500 ms windows
+    const sum = (from: number, to: number) => perWindow.slice(from, to).reduce((a, b) => a + b, 0);
+    expect(Math.abs(sum(0, 40) - 2000)).toBeLessThan(4 * Math.sqrt(2000));
+    // On the ramp: the first half carries 3/4 of its 2000 arrivals, the second 1/4.
+    expect(Math.abs(sum(40, 80) - 1500)).toBeLessThan(4 * Math.sqrt(1500));
+    expect(Math.abs(sum(80, 120) - 500)).toBeLessThan(4 * Math.sqrt(500));
+    expect(sum(120, perWindow.length)).toBe(0);
+  });
+
   it('keySpace draws request keys from 1…keySpace on a stream of its own: the arrivals do not move', () => {
     const sent = (keySpace?: number) => {
       const run = new ScenarioRun(scenario({
