@@ -1,14 +1,41 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
+import type { Outcome } from '../engine/sim.ts';
+import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { ROOT } from './paths.ts';
 import { BadInput, loadScenarioFile } from './scenario-file.ts';
 
 /** Exit status of every command. */
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
+/** A limit cut a run short (one the scenario does not list in `limits.expected`), whatever its checks say. */
+export const EXIT_LIMIT = 3;
+
+/** The exit statuses, for every command's --help. */
+export const EXIT_STATUS_HELP =
+  'Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 a limit cut a run short (unless the scenario lists it in limits.expected).';
+
+/** The limit that cut a run short, unless the scenario lists it in `limits.expected`; null if none did. */
+export function unexpectedLimit(scenario: Pick<Scenario, 'limits'>, outcome: Outcome): string | null {
+  if (outcome.status !== 'limit') return null;
+  return scenario.limits.expected?.includes(outcome.reason) ? null : outcome.reason;
+}
+
+/** What a summary says about a run a limit cut short; null for a complete run or an expected limit. */
+export function cutShortNote(scenario: Pick<Scenario, 'limits'>, outcome: Outcome): string | null {
+  const limit = unexpectedLimit(scenario, outcome);
+  if (limit === null) return null;
+  return `Cut short by the limit ${limit}: exit ${EXIT_LIMIT}. If the scenario is meant to end there, list it in limits.expected (e.g. "expected": ["${limit}"]).`;
+}
+
+/** A run's exit status: 3 if a limit it did not expect cut it short, else 1 if a check failed, else 0. */
+export function runExitStatus(scenario: Pick<Scenario, 'limits'>, result: Pick<RunResult, 'outcome' | 'checks'>): number {
+  if (unexpectedLimit(scenario, result.outcome) !== null) return EXIT_LIMIT;
+  return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+}
 
 /** Where the command line writes; tests pass their own. */
 export interface Output {
@@ -30,7 +57,7 @@ export const processOutput: Output = {
 export const PROGRAM = 'npm run sim --';
 
 /** The built-in scenarios: scenarios/<folder>/<name>.json in the repository. */
-export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const SCENARIOS_DIR = join(ROOT, 'scenarios');
 
 // ---- argument parsers (commander calls them; InvalidArgumentError exits 2 with usage) -------
 

@@ -1,10 +1,11 @@
 /**
  * The command line: `npm run sim -- <command>`, one file per command in commands/. Exit
- * status: 0 ok, 1 a check failed, 2 bad input (arguments, files, scenarios, seed ranges);
- * `compare` is a study tool and exits 0 whatever the checks say (see its --help).
+ * status: 0 ok, 1 a check failed, 2 bad input (arguments, files, scenarios, seed ranges), 3 a
+ * limit cut a run short that the scenario does not list in `limits.expected` (whatever the
+ * checks say); `compare` is a study tool and exits 0 whatever the checks say (see its --help).
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_OK, PROGRAM, processOutput, usageHint, type Output } from './common.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STATUS_HELP, PROGRAM, processOutput, usageHint, type Output } from './common.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerList } from './commands/list.ts';
 import { registerFileCommands } from './commands/report.ts';
@@ -13,7 +14,7 @@ import { registerMerge, registerSweep } from './commands/sweep.ts';
 import { registerValidate } from './commands/validate.ts';
 import { BadInput } from './scenario-file.ts';
 
-export { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, processOutput, replayCommand, type Output } from './common.ts';
+export { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_LIMIT, EXIT_OK, processOutput, replayCommand, type Output } from './common.ts';
 
 /** What a command module gets: where to write, and a way to declare its action. */
 export interface CommandContext {
@@ -29,7 +30,7 @@ export async function main(argv: string[], out: Output = processOutput): Promise
   let exitCode = EXIT_OK;
   const program = new Command()
     .name(PROGRAM)
-    .description('Run Faultline scenarios from the command line. Exit status: 0 ok, 1 a check failed, 2 bad input.')
+    .description(`Run Faultline scenarios from the command line. ${EXIT_STATUS_HELP}`)
     .exitOverride()
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
     .showHelpAfterError(`(run '${PROGRAM} --help' for the commands)`);

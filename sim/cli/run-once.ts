@@ -5,7 +5,7 @@ import { renderReport } from '../report/report.ts';
 import { spaceTimeDiagram } from '../report/spacetime.ts';
 import { ScenarioRun, scenarioHash, type RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { loadScenario, outputPath, replayCommand } from './common.ts';
+import { cutShortNote, loadScenario, outputPath, replayCommand } from './common.ts';
 import { BadInput } from './scenario-file.ts';
 import { TraceFileWriter } from './trace-file.ts';
 
@@ -75,11 +75,13 @@ function write(path: string, text: string): void {
   }
 }
 
-/** "6 passed, 0 failed" and the replay command when something failed. */
-export function checksLine(result: RunResult, replay: string): string {
+/** "6 passed, 0 failed", the replay command when something failed, and whether a limit cut the run short. */
+export function checksLine(result: RunResult, replay: string, scenario: Pick<Scenario, 'limits'>): string {
   const failed = result.checks.filter((c) => !c.ok);
   const lines = [`checks: ${result.checks.length - failed.length} passed, ${failed.length} failed`];
   for (const c of failed) lines.push(`  FAIL  ${c.name} — ${c.detail}`);
   if (failed.length > 0) lines.push(`Replay: ${replay}`);
+  const cutShort = cutShortNote(scenario, result.outcome);
+  if (cutShort !== null) lines.push(cutShort);
   return lines.join('\n');
 }

@@ -1,25 +1,18 @@
-import { readFileSync, statSync } from 'node:fs';
 import { applySets, applyVariant, formatErrors, MAX_SCENARIO_BYTES, readScenarioJson, validateScenario, type ScenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { BadInput } from './bad-input.ts';
+import { readTextFile } from './input-file.ts';
+
+export { BadInput } from './bad-input.ts';
 
 /**
- * Reading a scenario file for the command line: the size first (a huge file is refused before
- * it is read), then JSON, then `--variant` and `--set` changes, then validation. Every
- * problem becomes a `BadInput` whose message names the file and the field path.
+ * Reading a scenario file for the command line: what the file is and its size first (a
+ * directory, device or FIFO, or a huge file, is refused before it is read), then UTF-8, then
+ * JSON, then `--variant` and `--set` changes, then validation. Every problem becomes a
+ * `BadInput` whose message names the file and the field path.
  */
-export class BadInput extends Error {}
-
 export function loadScenarioFile(file: string, sets: string[] = [], variant?: string): Scenario {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    throw new BadInput(`${file}: no such file`);
-  }
-  if (size > MAX_SCENARIO_BYTES) {
-    throw new BadInput(invalidMessage(file, [{ path: '(root)', message: `the file is ${(size / 1024 / 1024).toFixed(1)} MB, more than the limit of ${MAX_SCENARIO_BYTES / 1024 / 1024} MB` }]));
-  }
-  const json = readScenarioJson(readFileSync(file, 'utf8'));
+  const json = readScenarioJson(readScenarioText(file));
   if (!json.ok) throw new BadInput(invalidMessage(file, json.errors));
   let raw = json.value;
   try {
@@ -31,6 +24,14 @@ export function loadScenarioFile(file: string, sets: string[] = [], variant?: st
   const result = validateScenario(raw);
   if (!result.ok) throw new BadInput(invalidMessage(file, result.errors));
   return result.scenario;
+}
+
+/** The text of a scenario file; `BadInput` if it is not a regular UTF-8 file within the size limit. */
+export function readScenarioText(file: string): string {
+  return readTextFile(file, {
+    maxBytes: MAX_SCENARIO_BYTES,
+    tooLarge: (size) => invalidMessage(file, [{ path: '(root)', message: `the file is ${(size / 1024 / 1024).toFixed(1)} MB, more than the limit of ${MAX_SCENARIO_BYTES / 1024 / 1024} MB` }]),
+  });
 }
 
 export function invalidMessage(file: string, errors: ScenarioError[]): string {

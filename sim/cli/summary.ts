@@ -1,12 +1,14 @@
 import { formatNumber } from '../check/checks.ts';
 import type { RunResult } from '../scenario/run.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { cutShortNote } from './common.ts';
 
 /** The human-readable summary of a run: identity, outcome, metrics table, checks. */
-export function formatSummary(r: RunResult, replay: string): string {
+export function formatSummary(r: RunResult, replay: string, scenario: Pick<Scenario, 'limits'>): string {
   const lines: string[] = [];
   lines.push(r.scenario);
   lines.push(`  seed ${r.seed} · scenario ${r.scenarioHash} · trace ${r.traceHash}`);
-  const outcome = r.outcome.status === 'completed' ? 'completed' : `stopped by limit: ${r.outcome.reason}`;
+  const outcome = r.outcome.status === 'completed' ? 'completed' : `stopped by limit: ${r.outcome.reason}${scenario.limits.expected?.includes(r.outcome.reason) ? ' (expected: listed in limits.expected)' : ''}`;
   lines.push(`  ${outcome} at t=${formatDuration(r.simTimeUs)} after ${r.events.toLocaleString('en-US')} events`);
   if (r.measuredFromUs > 0) lines.push(`  metrics measured from t=${formatDuration(r.measuredFromUs)} (after the warm-up; series cover the whole run)`);
   lines.push('');
@@ -24,6 +26,8 @@ export function formatSummary(r: RunResult, replay: string): string {
     lines.push('');
     lines.push(`Replay: ${replay}`);
   }
+  const cutShort = cutShortNote(scenario, r.outcome);
+  if (cutShort !== null) lines.push('', cutShort);
   return lines.join('\n');
 }
 

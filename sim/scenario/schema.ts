@@ -166,6 +166,11 @@ export const LimitsSchema = z.strictObject({
   // Optional rather than defaulted, so scenarios that do not set it keep their scenario hash.
   maxQueuedRequests: z.int().min(1).optional().describe('Requests waiting in queues across all nodes at once (default 1,000,000).'),
   maxKeptRecords: z.int().min(1).optional().describe('Records kept to the end of the run: chart windows whose latencies became a histogram (default 100,000).'),
+  expected: z
+    .array(z.string())
+    .max(100)
+    .optional()
+    .describe('Limits meant to end the run, e.g. ["maxEvents"]: the command line then exits as for a complete run, not 3.'),
 });
 
 /** `windowMs` is filled from `durationMs` after validation (see `normalise`). */
@@ -779,6 +784,14 @@ function checkVariantNames(s: ScenarioShapeOutput, problems: RefProblem[]): void
   });
 }
 
+/** `limits.expected` names limits that can end a run: every limit but maxNodes (checked here). */
+function checkExpectedLimits(s: ScenarioShapeOutput, problems: RefProblem[]): void {
+  const names = Object.keys(LimitsSchema.shape).filter((k) => k !== 'expected' && k !== 'maxNodes');
+  s.limits.expected?.forEach((name, i) => {
+    if (!names.includes(name)) problems.push({ path: ['limits', 'expected', i], message: `expected the name of a limit that can end a run (${names.map((n) => JSON.stringify(n)).join(', ')}), got ${JSON.stringify(name)}` });
+  });
+}
+
 function checkNodeLimit(s: ScenarioShapeOutput, problems: RefProblem[]): void {
   const count = s.nodes.length + s.workloads.length;
   if (count > s.limits.maxNodes) {
@@ -815,6 +828,7 @@ function checkCrossReferences(s: ScenarioShapeOutput, ctx: z.RefinementCtx): voi
   checkVariantNames(s, problems);
   checkNodeLimit(s, problems);
   checkMetricsSpan(s, problems);
+  checkExpectedLimits(s, problems);
   for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 }
 

@@ -3,7 +3,7 @@ import { formatNumber } from '../../check/checks.ts';
 import { delta, keyMetricNames, keyMetrics } from '../../report/key-metrics.ts';
 import { runScenario, type RunResult } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
-import { collect, EXIT_OK, loadScenario, parseSeed, PROGRAM, replayCommand, resolveScenario, SCENARIO_ARGUMENT } from '../common.ts';
+import { collect, EXIT_LIMIT, EXIT_OK, loadScenario, parseSeed, PROGRAM, replayCommand, resolveScenario, SCENARIO_ARGUMENT, unexpectedLimit } from '../common.ts';
 import type { CommandContext } from '../main.ts';
 import { table } from '../summary.ts';
 
@@ -27,7 +27,7 @@ interface ComparedRun {
 /**
  * The same seed under the base scenario and each variant: the main metrics side by side with
  * their change from the base, and each run's checks. A study tool: it exits 0 whatever the
- * checks say (2 on bad input).
+ * checks say (2 on bad input, 3 when a limit cut a run short: its numbers are not the whole run's).
  */
 export function registerCompare(program: Command, ctx: CommandContext): void {
   const cmd = program
@@ -38,7 +38,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
         'metrics side by side — client ok/fallback/error/timeout/rejected counts, latency p50/p99, throughput, and every metric a ' +
         "check names — with each variant's change from the base (absolute and %), then each run's checks. Exit status: 0 whatever " +
         "the checks say (compare is a study tool: a variant is often meant to fail its base's checks; use run to gate on them), " +
-        '2 on bad input.',
+        "2 on bad input, 3 if a limit cut a run short (unless that run's scenario lists it in limits.expected).",
     )
     .argument(...SCENARIO_ARGUMENT)
     .option('--variant <name>', 'compare the base with this variant (repeatable; default: every variant)', collect, [])
@@ -59,7 +59,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
       return { name, variant, description, scenario, result, metrics: keyMetrics(result, metricNames), replay: replayCommand(arg, seed, { set: flags.set, variant }) };
     });
     ctx.out.stdout(flags.json ? JSON.stringify(compareJson(arg, seed, metricNames, runs), null, 2) + '\n' : formatCompare(arg, seed, metricNames, runs) + '\n');
-    return EXIT_OK;
+    return runs.some((r) => unexpectedLimit(r.scenario, r.result.outcome) !== null) ? EXIT_LIMIT : EXIT_OK;
   });
 }
 
@@ -125,7 +125,7 @@ function formatCompare(file: string, seed: number, metricNames: string[], runs: 
   const width = Math.max(...runs.map((r) => r.name.length));
   for (const r of runs) lines.push(`  ${r.name.padEnd(width)}  ${r.replay}`);
   lines.push('');
-  lines.push(`(compare exits 0 whatever the checks say; '${PROGRAM} run' exits 1 when a check fails)`);
+  lines.push(`(compare exits 0 whatever the checks say, 3 if a limit cut a run short; '${PROGRAM} run' exits 1 when a check fails)`);
   return lines.join('\n');
 }
 

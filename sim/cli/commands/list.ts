@@ -16,7 +16,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('list')
     .summary('list the built-in scenarios, by folder, with their variants')
-    .description(`List the built-in scenarios (scenarios/<folder>/*.json) with their titles and variants, grouped by folder. Any command takes a file or a name shown here (e.g. ${PROGRAM} run network/crash-restart).`)
+    .description(`List the built-in scenarios (scenarios/<folder>/*.json) with their titles and variants, grouped by folder. Any command takes a file or a name shown here (e.g. ${PROGRAM} run network/crash-restart). Exit status 0 (2 on a bad option).`)
     .option('--json', 'print a JSON array instead');
   ctx.action(cmd, (flags: { json?: boolean }) => {
     const listed: Listed[] = builtInScenarios().map((b) => {

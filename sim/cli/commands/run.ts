@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT_CHECK_FAILED, EXIT_OK, parseCount, SCENARIO_ARGUMENT, withRunOptions } from '../common.ts';
+import { parseCount, runExitStatus, SCENARIO_ARGUMENT, withRunOptions } from '../common.ts';
 import type { CommandContext } from '../main.ts';
 import { DEFAULT_FIRST, runOnce, type RunOnceFlags } from '../run-once.ts';
 import { formatSummary } from '../summary.ts';
@@ -12,7 +12,10 @@ export function registerRun(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('run')
     .summary('run a scenario and print a summary (--json, --trace, --report)')
-    .description('Run a scenario and print a summary. Exit 0 if every check passed, 1 if a check failed, 2 on bad input.')
+    .description(
+      'Run a scenario and print a summary. Exit 0 if every check passed, 1 if a check failed, 2 on bad input, 3 if a limit ' +
+        '(maxEvents, maxPendingEvents, …) cut the run short, whatever the checks say — unless the scenario lists that limit in limits.expected.',
+    )
     .argument(...SCENARIO_ARGUMENT);
   withRunOptions(cmd)
     .option('--json', 'print one JSON object instead of the summary')
@@ -20,9 +23,9 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--report <file>', 'also write the HTML report (as the report command does)')
     .option('--first <n>', `messages in the report's space-time diagram (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
   ctx.action(cmd, (file: string, flags: RunFlags) => {
-    const { result, replay } = runOnce(file, flags);
-    ctx.out.stdout(flags.json ? JSON.stringify({ ...result, replay }, null, 2) + '\n' : formatSummary(result, replay) + '\n');
+    const { scenario, result, replay } = runOnce(file, flags);
+    ctx.out.stdout(flags.json ? JSON.stringify({ ...result, replay }, null, 2) + '\n' : formatSummary(result, replay, scenario) + '\n');
     if (flags.report !== undefined && flags.json !== true) ctx.out.stdout(`\nReport: ${flags.report}\n`);
-    return result.checks.every((c) => c.ok) ? EXIT_OK : EXIT_CHECK_FAILED;
+    return runExitStatus(scenario, result);
   });
 }

@@ -1,12 +1,10 @@
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { keyMetricNames } from '../../report/key-metrics.ts';
 import { scenarioHash } from '../../scenario/run.ts';
 import {
   collect,
-  EXIT_CHECK_FAILED,
-  EXIT_OK,
   loadScenario,
   outputPath,
   parseCount,
@@ -19,11 +17,12 @@ import {
   type Shard,
 } from '../common.ts';
 import type { CommandContext } from '../main.ts';
+import { readTextFile } from '../input-file.ts';
 import { BadInput } from '../scenario-file.ts';
 import { runSeedsOnWorkers } from '../sweep/pool.ts';
 import { ProgressBar } from '../sweep/progress.ts';
 import type { SeedLine, SeedResult, SweepHeader } from '../sweep/protocol.ts';
-import { formatSweepSummary, summarize, type SweepSummary } from '../sweep/summary.ts';
+import { formatSweepSummary, summarize, sweepExitStatus, type SweepSummary } from '../sweep/summary.ts';
 
 interface SweepFlags {
   seeds: SeedRange;
@@ -43,7 +42,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
       'Run a scenario under every seed of a range on worker threads, one per core by default, and print per-metric mean, ' +
         "standard deviation, min/max and a 95% interval of the mean (Student's t), the checks that failed and the exact command " +
         'that replays each failing seed. A progress bar with an ETA is drawn on stderr when it is a terminal. Exit 0 if every ' +
-        'seed passed every check, 1 if any failed, 2 on bad input.',
+        'seed passed every check, 1 if any failed, 2 on bad input, 3 if a limit cut any seed short (unless the scenario lists it in limits.expected).',
     )
     .argument(...SCENARIO_ARGUMENT)
     .requiredOption('--seeds <A..B>', 'the seeds A, A+1, …, B (whole numbers, A ≤ B), e.g. 1..1000', parseSeedRange)
@@ -74,6 +73,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
       variant: flags.variant ?? null,
       sets: flags.set,
       metrics: keyMetricNames([scenario]),
+      expectedLimits: scenario.limits.expected ?? [],
     };
     const seeds = shardSeeds(flags.seeds, header.shard);
     const sink = flags.out !== undefined ? openOut(flags.out) : null;
@@ -101,7 +101,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     }
     const summary = summarize(header, results);
     print(ctx, summary, flags.json === true);
-    return summary.failed > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+    return sweepExitStatus(summary);
   });
 }
 
@@ -112,7 +112,7 @@ export function registerMerge(program: Command, ctx: CommandContext): void {
     .description(
       "Combine the --out files of a sweep's shards into the summary one sweep of the whole range prints, byte for byte. The " +
         'files must come from the same scenario, variant, --set changes and seed range, and together hold every seed of the ' +
-        'range. Exit 0 if every seed passed every check, 1 if any failed, 2 on bad input (missing seeds included).',
+        'range. Exit 0 if every seed passed every check, 1 if any failed, 2 on bad input (missing seeds included), 3 if a limit cut any seed short (unless the scenario lists it in limits.expected).',
     )
     .argument('<files...>', 'the shards\' --out files (JSON lines)')
     .option('--json', 'print the summary as one JSON object (with every seed\'s result)');
@@ -148,7 +148,7 @@ export function registerMerge(program: Command, ctx: CommandContext): void {
     }
     const summary = summarize({ ...first.header, shard: null }, [...bySeed.values()].map((v) => v.result));
     print(ctx, summary, flags.json === true);
-    return summary.failed > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+    return sweepExitStatus(summary);
   });
 }
 
@@ -180,13 +180,7 @@ interface ShardFile {
 }
 
 function readShard(path: string): ShardFile {
-  let text: string;
-  try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new BadInput(`${path}: no such file`);
-  }
+  const text = readTextFile(path);
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const parse = (line: string, i: number): unknown => {
     try {

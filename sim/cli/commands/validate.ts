@@ -1,9 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { applySets, applyVariant, formatErrors, MAX_SCENARIO_BYTES, readScenarioJson, validateScenario, type ScenarioError } from '../../scenario/load.ts';
+import { applySets, applyVariant, formatErrors, readScenarioJson, validateScenario, type ScenarioError } from '../../scenario/load.ts';
 import { collect, EXIT_BAD_INPUT, EXIT_OK, resolveScenario } from '../common.ts';
 import type { CommandContext } from '../main.ts';
-import { BadInput } from '../scenario-file.ts';
+import { BadInput, readScenarioText } from '../scenario-file.ts';
 
 interface ValidateFlags {
   set: string[];
@@ -19,17 +18,13 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('validate')
     .summary('check a scenario file (and its variants) without running it')
-    .description('Check a scenario file without running it: the file, then each of its variants. Exit 0 and print "valid", or exit 2 with every problem and its field path.')
+    .description('Check a scenario file without running it: the file, then each of its variants. Exit 0 and print "valid", or exit 2 with every problem and its field path (it runs nothing, so never 1 or 3).')
     .argument('<file>', 'scenario file (JSON), or a built-in scenario name')
     .option('--variant <name>', 'check the scenario with this variant applied (only)')
     .option('--set <path=value>', 'check the scenario with this change (repeatable)', collect, []);
   ctx.action(cmd, (arg: string, flags: ValidateFlags) => {
     const file = resolveScenario(arg);
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new BadInput(`${file}: not a file`);
-    const size = stat.size;
-    if (size > MAX_SCENARIO_BYTES) throw new BadInput(`${file}: the file is ${(size / 1024 / 1024).toFixed(1)} MB, more than the limit of ${MAX_SCENARIO_BYTES / 1024 / 1024} MB`);
-    const json = readScenarioJson(readFileSync(file, 'utf8'));
+    const json = readScenarioJson(readScenarioText(file));
     if (!json.ok) return invalid(ctx, file, json.errors);
     let raw = json.value;
     try {

@@ -1,6 +1,6 @@
 import { formatNumber } from '../../check/checks.ts';
 import { hashString } from '../../engine/hash.ts';
-import { replayCommand } from '../common.ts';
+import { EXIT_CHECK_FAILED, EXIT_LIMIT, EXIT_OK, replayCommand } from '../common.ts';
 import { table } from '../summary.ts';
 import type { SeedResult, SweepHeader } from './protocol.ts';
 import { describe, type MetricStats } from './stats.ts';
@@ -20,9 +20,12 @@ export interface SweepSummary {
   sets: string[];
   runs: number;
   outcomes: Record<string, number>;
-  /** Seeds whose every check passed. */
+  /** Seeds that ran to the end (or to a limit the scenario expects) and passed every check. */
   passed: number;
+  /** Seeds that failed a check, and were not cut short. */
   failed: number;
+  /** Seeds a limit cut short (one the scenario does not expect), whatever their checks say. */
+  limited: number;
   /** A hash of every seed's trace hash, in seed order: equal sweeps have equal ones. */
   combinedTraceHash: string;
   interval: string;
@@ -43,11 +46,15 @@ export function summarize(header: SweepHeader, results: readonly SeedResult[]): 
   const outcomes: Record<string, number> = {};
   const failedChecks: Record<string, number> = {};
   const failingSeeds: SweepSummary['failingSeeds'] = [];
+  const expectedLimits = new Set((header.expectedLimits ?? []).map((name) => `limit: ${name}`));
+  let limited = 0;
   for (const r of sorted) {
     const kind = r.outcome.startsWith('limit') ? 'stopped by a limit' : r.outcome.startsWith('crashed') ? 'crashed' : r.outcome;
     outcomes[kind] = (outcomes[kind] ?? 0) + 1;
     for (const name of r.checks.failed) failedChecks[name] = (failedChecks[name] ?? 0) + 1;
-    if (r.checks.failed.length > 0) {
+    const cutShort = r.outcome.startsWith('limit: ') && !expectedLimits.has(r.outcome);
+    if (cutShort) limited++;
+    if (cutShort || r.checks.failed.length > 0) {
       failingSeeds.push({ seed: r.seed, outcome: r.outcome, failed: r.checks.failed, replay: replayCommand(header.file, r.seed, { set: header.sets, variant: header.variant }) });
     }
   }
@@ -62,7 +69,8 @@ export function summarize(header: SweepHeader, results: readonly SeedResult[]): 
     runs: sorted.length,
     outcomes,
     passed: sorted.length - failingSeeds.length,
-    failed: failingSeeds.length,
+    failed: failingSeeds.length - limited,
+    limited,
     combinedTraceHash: hashString(sorted.map((r) => `${r.seed}:${r.traceHash}`).join('\n')),
     interval: INTERVAL_NOTE,
     metrics: Object.fromEntries(header.metrics.map((m) => [m, describe(sorted.map((r) => r.metrics[m] ?? null))])),
@@ -79,7 +87,8 @@ export function formatSweepSummary(s: SweepSummary): string {
   lines.push(`  ${s.file} · scenario ${s.scenarioHash} · ${range}`);
   if (s.variant !== null || s.sets.length > 0) lines.push(`  ${[...(s.variant !== null ? [`variant ${s.variant}`] : []), ...s.sets.map((x) => `--set ${x}`)].join(' · ')}`);
   const outcomes = Object.entries(s.outcomes).map(([k, v]) => `${v} ${k}`).join(', ');
-  lines.push(`  ${s.runs} run${s.runs === 1 ? '' : 's'}${outcomes ? ` (${outcomes})` : ''}: ${s.passed} passed every check, ${s.failed} failed a check`);
+  const cutShort = s.limited > 0 ? `, ${s.limited} cut short by a limit` : '';
+  lines.push(`  ${s.runs} run${s.runs === 1 ? '' : 's'}${outcomes ? ` (${outcomes})` : ''}: ${s.passed} passed every check, ${s.failed} failed a check${cutShort}`);
   lines.push(`  combined trace hash ${s.combinedTraceHash} (of every seed's trace hash, in seed order)`);
   lines.push('');
   if (s.runs > 0) {
@@ -94,15 +103,28 @@ export function formatSweepSummary(s: SweepSummary): string {
     lines.push('Checks that failed:');
     for (const [name, count] of failedChecks) lines.push(`  ${name} — on ${count} of ${s.runs} seeds`);
     lines.push('');
-    lines.push(`Failing seeds (${s.failed}) — replay each with:`);
+  }
+  if (s.limited > 0) {
+    lines.push(`Seeds cut short by a limit: ${s.limited} of ${s.runs} (exit ${EXIT_LIMIT}; list the limit in limits.expected if the scenario is meant to end there)`);
+    lines.push('');
+  }
+  const failing = s.failingSeeds.length;
+  if (failing > 0) {
+    lines.push(`Failing seeds (${failing}) — replay each with:`);
     for (const f of s.failingSeeds.slice(0, LISTED_FAILURES)) lines.push(`  ${f.replay}${f.outcome === 'completed' ? '' : `    # ${f.outcome}`}`);
-    if (s.failed > LISTED_FAILURES) lines.push(`  … and ${s.failed - LISTED_FAILURES} more (all of them in --json and --out)`);
+    if (failing > LISTED_FAILURES) lines.push(`  … and ${failing - LISTED_FAILURES} more (all of them in --json and --out)`);
   } else if (s.runs > 0) {
     lines.push('Every seed passed every check.');
   } else {
     lines.push('No seeds in this shard.');
   }
   return lines.join('\n');
+}
+
+/** 3 if a limit cut any seed short, else 1 if any seed failed a check, else 0. */
+export function sweepExitStatus(s: SweepSummary): number {
+  if (s.limited > 0) return EXIT_LIMIT;
+  return s.failed > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
 function ordinal(n: number): string {

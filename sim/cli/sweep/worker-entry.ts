@@ -1,27 +1,21 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { ensureBundle } from '../bundle.mjs';
+import { IN_BUNDLE, ROOT } from '../paths.ts';
 
 /**
  * The script a sweep worker thread starts from. Worker threads do not inherit tsx from the
  * main thread, so there are two ways to run the TypeScript worker:
  *
- * - bundled (the default): the worker and the simulator it imports (with zod), bundled into
- *   one ES module by esbuild (tsx's own dependency) and cached in node_modules/.cache/faultline/
- *   under a key of the sources' paths, sizes and modification times. A worker then starts
- *   in a fraction of the time tsx needs to compile its modules one by one.
+ * - bundled (the default): the worker and the simulator it imports (with zod), in the
+ *   prebuilt bundle of the command line (bundle.mjs), cached in node_modules/.cache/faultline/
+ *   under a hash of the sources. A worker then starts in a fraction of the time tsx needs to
+ *   compile its modules one by one.
  * - through tsx (`worker-boot.mjs`): the fallback if bundling is impossible, or when
  *   FAULTLINE_SWEEP_WORKER=tsx.
  */
-const SIM_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const WORKER_TS = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const NODE_MODULES = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
-const CACHE_DIR = join(NODE_MODULES, '.cache', 'faultline');
-const PREFIX = 'sweep-worker-';
+const BOOT = pathToFileURL(join(ROOT, 'sim', 'cli', 'sweep', 'worker-boot.mjs'));
 
 let bundled: URL | null = null;
 
@@ -64,61 +58,13 @@ function isTsx(specifier: string): boolean {
 
 export function workerEntry(): URL {
   if (process.env.FAULTLINE_SWEEP_WORKER === 'tsx') return BOOT;
+  // Running from the bundle already: its worker is beside it, built from the same sources.
+  if (IN_BUNDLE) return new URL('./sweep-worker.mjs', import.meta.url);
   if (bundled !== null) return bundled;
   try {
-    bundled = bundleWorker();
+    bundled = ensureBundle(ROOT).sweepWorker;
   } catch {
     return BOOT;
   }
   return bundled;
-}
-
-function bundleWorker(): URL {
-  if (!existsSync(NODE_MODULES)) throw new Error('no node_modules next to sim/');
-  const key = sourceKey();
-  const file = join(CACHE_DIR, `${PREFIX}${key}.mjs`);
-  if (!existsSync(file)) {
-    const requireHere = createRequire(import.meta.url);
-    const esbuild = createRequire(requireHere.resolve('tsx/package.json'))('esbuild') as typeof import('esbuild');
-    const out = esbuild.buildSync({
-      entryPoints: [WORKER_TS],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // zod goes into the bundle: imported as a package it is some fifty modules, each one
-      // resolved and compiled apart, which cost every worker about 70 ms of CPU at start.
-      // seedrandom (CommonJS) stays an import, resolved from node_modules above the cache.
-      external: ['seedrandom'],
-      write: false,
-      logLevel: 'silent',
-    });
-    mkdirSync(CACHE_DIR, { recursive: true });
-    // Bundles of older sources go; a bundle of these sources (another sweep just made it) stays.
-    for (const old of readdirSync(CACHE_DIR)) if (old.startsWith(PREFIX) && !old.startsWith(`${PREFIX}${key}`)) rmSync(join(CACHE_DIR, old), { force: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, out.outputFiles[0].text);
-    renameSync(tmp, file);
-  }
-  return pathToFileURL(file);
-}
-
-/** Identifies the sources: every file under sim/ by path, size and modification time. */
-function sourceKey(): string {
-  const h = createHash('sha256');
-  h.update(`${process.version}\n`);
-  // The bundle holds zod too: a new version of it makes a new bundle.
-  h.update(`${readFileSync(join(NODE_MODULES, 'zod', 'package.json'), 'utf8')}\n`);
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|mjs|js|json)$/.test(entry.name)) {
-        const s = statSync(path);
-        h.update(`${path}\0${s.size}\0${s.mtimeMs}\n`);
-      }
-    }
-  };
-  walk(SIM_DIR);
-  return h.digest('hex').slice(0, 16);
 }

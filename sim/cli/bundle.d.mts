@@ -1,0 +1,4 @@
+// Types of bundle.mjs (plain JavaScript, so that Node runs it without tsx).
+export function cacheDir(root: string): string;
+export function sourceKey(root: string): string;
+export function ensureBundle(root: string): { dir: string; cli: URL; sweepWorker: URL; built: boolean };
