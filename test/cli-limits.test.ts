@@ -74,7 +74,7 @@ describe('run: a limit that cuts the run short exits 3', () => {
   it('limits.expected names limits that can end a run', async () => {
     const r = await cli('run', CUT, '--set', 'limits.expected=["maxEvents","maxNodes","lunch"]');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('limits.expected[1]: expected the name of a limit that can end a run ("maxEvents", "maxMessagesInFlight", "maxPendingEvents", "maxQueuedRequests"), got "maxNodes"');
+    expect(r.stderr).toContain('limits.expected[1]: expected the name of a limit that can end a run ("maxEvents", "maxMessagesInFlight", "maxPendingEvents", "maxQueuedRequests", "maxKeptRecords"), got "maxNodes"');
     expect(r.stderr).toContain('limits.expected[2]:');
   });
 });
