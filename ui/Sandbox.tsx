@@ -4,7 +4,7 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 import { ChartFigure } from './charts/ChartFigure.tsx';
 import { CHARTS, ChartsView } from './charts/view.ts';
 import { download, exportFileName, exportScenarioText } from './export.ts';
-import { formatNumber, formatSimTime } from './format.ts';
+import { formatNumber, formatRunTime, formatSimTime } from './format.ts';
 import { FrameGate } from './frame-gate.ts';
 import type { Layout, LayoutNode } from './layout.ts';
 import { describeNetworkAction, LinkMenu } from './LinkMenu.tsx';
@@ -346,10 +346,19 @@ function OtherTypesLegend({ store, session }: { store: TraceStore; session: Sess
 function RecordingNote({ store, session }: { store: TraceStore; session: Session | null }) {
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
   if (!session) return <span className="muted">Press play or Run to start.</span>;
+  const sampling = store.sampling;
+  const sampled = sampling ? `; after ${formatRunTime(sampling.fromUs, store.setup.endUs)}, 1 in ${formatNumber(sampling.every)} message flights (every request's outcome, state change and fault)` : '';
   if (store.truncatedAtUs !== null) {
     return (
       <span className="muted" data-testid="recording-note">
-        recorded up to {formatSimTime(store.truncatedAtUs)} ({formatNumber(store.count)} records, the limit); the run goes on to its result
+        recorded up to {formatRunTime(store.truncatedAtUs, store.setup.endUs)} ({formatNumber(store.count)} records, the limit{sampled}); the run goes on to its result
+      </span>
+    );
+  }
+  if (sampling) {
+    return (
+      <span className="muted" data-testid="recording-note" data-sampled-from={sampling.fromUs} title="A long run: the whole of it within the page's record budget, charts complete, message flights sampled">
+        {formatNumber(store.count)} records{sampled}
       </span>
     );
   }

@@ -180,6 +180,9 @@ export class Session {
         this.events = m.events;
         this.changedSoon();
         return;
+      case 'sampled':
+        if (this.store && this.store.sampling === null) this.store.sampling = { fromUs: m.fromUs, every: m.every };
+        break;
       case 'truncated':
         if (this.store) this.store.truncatedAtUs = m.atUs;
         break;

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cursorUs, open, pause, useSandbox } from './harness.ts';
+import { join } from 'node:path';
+import { cursorUs, open, pause, recordedUntil, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
 
 useSandbox();
 
@@ -89,4 +90,28 @@ describe('smooth while computing', () => {
       await page.close();
     });
   }
+});
+
+describe('long runs', () => {
+  it('records M/M/1 across its whole run: the scrubber and charts reach the end, flights sampled and said so; the clock in hours like the axes', async () => {
+    const { page, problems } = await open();
+    await page.locator('[data-scenario-id="queueing/mm1"]').click();
+    await page.getByTestId('run').click();
+    await waitForDone(page, 1);
+    const endUs = 1_250_000_000_000;
+    expect(await recordedUntil(page)).toBe(endUs);
+    const note = page.getByTestId('recording-note');
+    expect(Number(await note.getAttribute('data-sampled-from'))).toBeGreaterThan(0);
+    expect(await note.textContent()).toMatch(/records; after [\d.,]+ h, 1 in [\d,]+ message flights/);
+    await seek(page, endUs * 0.9);
+    expect(await page.getByTestId('clock').textContent()).toBe('312.5 h / 347.22 h');
+    // The throughput chart has data near the end of the run.
+    const path = await page.getByTestId('chart-throughput').locator('path.series.ok').getAttribute('d');
+    const lastX = Number(/([\d.]+),[\d.]+$/.exec(path ?? '')?.[1]);
+    expect(lastX).toBeGreaterThan(600);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'long-run-mm1.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
