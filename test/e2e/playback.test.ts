@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { cursorUs, open, pause, recordedUntil, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { cursorUs, fullPageScreenshot, open, pause, recordedUntil, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
 
 useSandbox();
 
@@ -109,8 +109,8 @@ describe('long runs', () => {
     const path = await page.getByTestId('chart-throughput').locator('path.series.ok').getAttribute('d');
     const lastX = Number(/([\d.]+),[\d.]+$/.exec(path ?? '')?.[1]);
     expect(lastX).toBeGreaterThan(600);
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'long-run-mm1.png') });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await fullPageScreenshot(page, join(SCREENSHOTS, 'long-run-mm1.png'));
     expect(problems).toEqual([]);
     await page.close();
   });
