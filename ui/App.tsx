@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ChangeEvent } from 'react';
 import { MAX_SCENARIO_BYTES } from '../sim/scenario/load.ts';
 import { ErrorList } from './ErrorList.tsx';
-import { formatNumber, formatPercent, formatSimTime } from './format.ts';
+import { formatNumber } from './format.ts';
 import { BUILT_IN, type ScenarioSource } from './gallery.ts';
 import { Gallery } from './Gallery.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
@@ -9,7 +9,9 @@ import { computeLayout } from './layout.ts';
 import { loadScenarioText } from './load.ts';
 import { baseSource, setArguments, type EditedSource } from './params/parameters.ts';
 import { ParamsPanel } from './params/ParamsPanel.tsx';
+import { createPlayer } from './playback.ts';
 import { Results } from './Results.tsx';
+import { RunStatus } from './RunStatus.tsx';
 import { Sandbox } from './Sandbox.tsx';
 import { Session } from './session.ts';
 import { readFragment, type SharedLink } from './share.ts';
@@ -30,7 +32,7 @@ export function App() {
   const [runCount, setRunCount] = useState(0);
   /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
   const [comparing, setComparing] = useState(false);
-  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
+  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getStateVersion ?? zero);
 
   useEffect(() => () => session?.dispose(), [session]);
 
@@ -84,6 +86,9 @@ export function App() {
   const seed = parseSeed(seedText);
   const scenario = selected?.loaded.ok ? selected.loaded.scenario : null;
   const layout = useMemo(() => (scenario ? computeLayout(scenario) : null), [scenario]);
+  const endUs = scenario ? Math.round(scenario.durationMs * 1000) : 0;
+  /** The sandbox's playback clock, one per scenario; the status line reports it too. */
+  const player = useMemo(() => (selected?.id === undefined ? null : createPlayer(endUs)), [selected?.id, endUs]);
 
   const start = useCallback(() => {
     if (!selected || !scenario || seed === null) return;
@@ -139,7 +144,7 @@ export function App() {
             </section>
           )}
 
-          {selected && scenario && layout && (
+          {selected && scenario && layout && player && (
             <>
               <section className="scenario" data-testid="scenario">
                 <p className="scenario-source">
@@ -185,7 +190,7 @@ export function App() {
                 <button type="button" className={`button${comparing ? '' : ' secondary'}`} onClick={() => setComparing((c) => !c)} aria-pressed={comparing} data-testid="compare-mode">
                   Compare mode
                 </button>
-                {!comparing && <RunStatus session={session} count={runCount} seedValid={seed !== null} />}
+                {!comparing && <RunStatus session={session} player={player} count={runCount} seedValid={seed !== null} />}
                 <ShareLink source={selected} seed={seed} session={session} />
               </section>
 
@@ -199,7 +204,7 @@ export function App() {
                 </Suspense>
               )}
 
-              {!comparing && <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} onStart={start} />}
+              {!comparing && <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} player={player} onStart={start} />}
 
               {!comparing && session?.phase === 'done' && session.result && <Results result={session.result} scenario={scenario} replay={replay} />}
             </>
@@ -207,42 +212,6 @@ export function App() {
         </main>
       </div>
     </div>
-  );
-}
-
-/** The run's state in words; `data-phase` and `data-run` (runs started so far) are for tests. */
-function RunStatus({ session, count, seedValid }: { session: Session | null; count: number; seedValid: boolean }) {
-  const phase = session?.phase ?? 'idle';
-  let text: string;
-  switch (phase) {
-    case 'idle':
-      text = seedValid ? 'Ready' : 'The seed must be a whole number ≥ 0';
-      break;
-    case 'running': {
-      const fraction = session!.endUs > 0 ? session!.simTimeUs / session!.endUs : 0;
-      const branch = session!.interventions.length > 0 ? ' (what-if branch)' : '';
-      text = `Running${branch}… ${formatPercent(fraction)} · ${formatSimTime(session!.simTimeUs)} · ${formatNumber(session!.events)} events`;
-      break;
-    }
-    case 'done': {
-      const result = session!.result!;
-      text = result.outcome.status === 'completed' ? 'Done' : `Done: stopped by limit ${result.outcome.reason}`;
-      break;
-    }
-    case 'stopped':
-      text = 'Stopped';
-      break;
-    case 'invalid':
-      text = 'The scenario is not valid';
-      break;
-    case 'failed':
-      text = `The run failed: ${session!.message}`;
-      break;
-  }
-  return (
-    <span className={`status status-${phase}`} role="status" data-testid="run-status" data-phase={phase} data-run={count} data-generation={session?.generation ?? 0}>
-      {text}
-    </span>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useSyncExternalStore, type CSSProperties } from 'react';
-import { formatSimTime } from './format.ts';
+import { formatRunTime } from './format.ts';
 import { formatSpeed, SPEED_MAX_EXP, SPEED_MIN_EXP, type Player } from './playback.ts';
 import type { TraceStore } from './trace/store.ts';
 
@@ -57,7 +57,7 @@ export function PlaybackBar({ player, store, onPlayWithoutRun }: Props) {
         />
       </label>
       <span className="clock" data-testid="clock" data-cursor-us={Math.floor(cursor)}>
-        {formatSimTime(Math.floor(cursor))} <span className="muted">/ {formatSimTime(endUs)}</span>
+        {formatRunTime(Math.floor(cursor), endUs)} <span className="muted">/ {formatRunTime(endUs, endUs)}</span>
       </span>
       <label className="speed" title="Playback speed: simulated time per second of wall-clock time">
         <span>Speed</span>

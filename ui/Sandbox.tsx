@@ -4,7 +4,7 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 import { ChartFigure } from './charts/ChartFigure.tsx';
 import { CHARTS, ChartsView } from './charts/view.ts';
 import { download, exportFileName, exportScenarioText } from './export.ts';
-import { formatNumber, formatSimTime } from './format.ts';
+import { formatNumber, formatRunTime, formatSimTime } from './format.ts';
 import { FrameGate } from './frame-gate.ts';
 import type { Layout, LayoutNode } from './layout.ts';
 import { describeNetworkAction, LinkMenu } from './LinkMenu.tsx';
@@ -12,7 +12,7 @@ import { NodeMenu } from './NodeMenu.tsx';
 import { PartitionPanel } from './PartitionPanel.tsx';
 import { policyParams } from './patterns/params.ts';
 import { PlaybackBar } from './PlaybackBar.tsx';
-import { defaultSpeedExp, Player } from './playback.ts';
+import type { Player } from './playback.ts';
 import type { Session } from './session.ts';
 import { TopologyView } from './topology/view.ts';
 import { otherTypeColors } from './trace/colors.ts';
@@ -26,6 +26,8 @@ interface Props {
   sourceId: string;
   layout: Layout;
   session: Session | null;
+  /** The playback clock (the page's status line reports it too). */
+  player: Player;
   /** Starts a run (Play before Run). */
   onStart: () => void;
 }
@@ -51,8 +53,8 @@ const zero = () => 0;
  * trace at the playback cursor in one requestAnimationFrame loop; a click on a node offers
  * interventions, which branch the run at the cursor.
  */
-export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props) {
-  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
+export function Sandbox({ scenario, sourceId, layout, session, player, onStart }: Props) {
+  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getStateVersion ?? zero);
   const endUs = Math.round(scenario.durationMs * 1000);
   const emptyStore = useMemo(
     () =>
@@ -65,19 +67,16 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
     [layout, scenario, endUs],
   );
   const store = session?.store ?? emptyStore;
-  const player = useMemo(() => {
-    const p = new Player(endUs);
-    p.setSpeedExp(defaultSpeedExp(endUs));
-    return p;
-  }, [endUs]);
   const param = useMemo(() => policyParams(scenario), [scenario]);
 
   const live = useRef({ store, session });
   live.current = { store, session };
 
-  // A new run starts at the beginning; a branch of the same run keeps the cursor.
+  // A new run plays from the beginning as soon as records arrive (the clock waits for them); a
+  // branch of the same run keeps the cursor.
   useEffect(() => {
     player.seek(0);
+    if (session) player.play();
   }, [session, player]);
 
   const topologyRef = useRef<HTMLDivElement>(null);
@@ -297,12 +296,7 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
             <span className="swatch dot" aria-hidden="true" />
             response
           </span>
-          {otherTypeColors(store).map((t) => (
-            <span key={t.type} className="legend-item message-type" data-type={t.name}>
-              <span className="swatch dot" aria-hidden="true" style={{ background: t.color }} />
-              {t.name}
-            </span>
-          ))}
+          <OtherTypesLegend store={store} session={session} />
           <span className="legend-item drop">
             <span className="swatch cross" aria-hidden="true">
               ✕
@@ -338,12 +332,33 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
   );
 }
 
+/** Message types beyond request and response, as they arrive (so it follows progress, not just the run's phase). */
+function OtherTypesLegend({ store, session }: { store: TraceStore; session: Session | null }) {
+  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
+  return otherTypeColors(store).map((t) => (
+    <span key={t.type} className="legend-item message-type" data-type={t.name}>
+      <span className="swatch dot" aria-hidden="true" style={{ background: t.color }} />
+      {t.name}
+    </span>
+  ));
+}
+
 function RecordingNote({ store, session }: { store: TraceStore; session: Session | null }) {
+  useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
   if (!session) return <span className="muted">Press play or Run to start.</span>;
+  const sampling = store.sampling;
+  const sampled = sampling ? `; after ${formatRunTime(sampling.fromUs, store.setup.endUs)}, 1 in ${formatNumber(sampling.every)} message flights (every request's outcome, state change and fault)` : '';
   if (store.truncatedAtUs !== null) {
     return (
       <span className="muted" data-testid="recording-note">
-        recorded up to {formatSimTime(store.truncatedAtUs)} ({formatNumber(store.count)} records, the limit); the run goes on to its result
+        recorded up to {formatRunTime(store.truncatedAtUs, store.setup.endUs)} ({formatNumber(store.count)} records, the limit{sampled}); the run goes on to its result
+      </span>
+    );
+  }
+  if (sampling) {
+    return (
+      <span className="muted" data-testid="recording-note" data-sampled-from={sampling.fromUs} title="A long run: the whole of it within the page's record budget, charts complete, message flights sampled">
+        {formatNumber(store.count)} records{sampled}
       </span>
     );
   }

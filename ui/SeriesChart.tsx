@@ -1,4 +1,5 @@
 import { axisBottom, axisLeft, line, max, scaleLinear, select } from 'd3';
+import { runTimeUnit } from './format.ts';
 import { useEffect, useRef } from 'react';
 
 export interface ChartLine {
@@ -35,7 +36,12 @@ export function SeriesChart({ title, windowMs, lines, durationMs }: Props) {
 
     const perSec = 1000 / windowMs;
     const endSec = Math.max(durationMs / 1000, (windowMs / 1000) * Math.max(0, ...lines.map((l) => l.counts.length)));
-    const x = scaleLinear().domain([0, endSec]).range([MARGIN.left, WIDTH - MARGIN.right]);
+    // The time axis reads in the unit the sandbox's charts and clock use for this run (hours for M/M/1).
+    const unit = runTimeUnit(durationMs * 1000);
+    const unitSec = unit.us / 1e6;
+    const x = scaleLinear()
+      .domain([0, endSec / unitSec])
+      .range([MARGIN.left, WIDTH - MARGIN.right]);
     const yMax = max(lines, (l) => max(l.counts)) ?? 0;
     const y = scaleLinear()
       .domain([0, Math.max(1, yMax * perSec)])
@@ -59,7 +65,7 @@ export function SeriesChart({ title, windowMs, lines, durationMs }: Props) {
       .attr('x', (MARGIN.left + WIDTH - MARGIN.right) / 2)
       .attr('y', HEIGHT - 6)
       .attr('text-anchor', 'middle')
-      .text('simulated time (s)');
+      .text(`simulated time (${unit.name})`);
     root
       .append('text')
       .attr('class', 'axis-label')
@@ -69,7 +75,7 @@ export function SeriesChart({ title, windowMs, lines, durationMs }: Props) {
 
     // Each window's rate is drawn at the window's midpoint.
     const path = line<number>()
-      .x((_, i) => x(((i + 0.5) * windowMs) / 1000))
+      .x((_, i) => x(((i + 0.5) * windowMs) / 1000 / unitSec))
       .y((c) => y(c * perSec));
     for (const l of lines) {
       root.append('path').attr('class', `series ${l.className}`).attr('d', path(l.counts) ?? '');

@@ -109,6 +109,13 @@ export class Player {
   }
 }
 
+/** A player for a run of `endUs`, at the default speed. */
+export function createPlayer(endUs: number): Player {
+  const p = new Player(endUs);
+  p.setSpeedExp(defaultSpeedExp(endUs));
+  return p;
+}
+
 /** A default speed that plays the whole run in about a minute, rounded to a tenth of a decade. */
 export function defaultSpeedExp(endUs: number): number {
   const exp = Math.log10(Math.max(1e-6, endUs / 1e6 / 60));

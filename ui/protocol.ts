@@ -22,7 +22,7 @@ export interface RunRequest {
   /** The page's string and kind tables, which the streamed batches continue. */
   strings: string[];
   kinds: KindInfo[];
-  /** Stream at most about this many records (then the run goes on unrecorded to its result). */
+  /** Stream at most about this many records: message flights are sampled past half of it (trace/sampling.ts); if even so it is spent, the run goes on unrecorded to its result. */
   recordBudget: number;
 }
 
@@ -31,6 +31,8 @@ export type WorkerMessage =
   /** Records; the record is complete up to `untilUs`. */
   | { type: 'batch'; batch: TraceBatch; untilUs: number; simTimeUs: number; events: number }
   | { type: 'progress'; simTimeUs: number; events: number }
+  /** From `fromUs` on, about one message flight in `every` is streamed (see trace/sampling.ts). */
+  | { type: 'sampled'; fromUs: number; every: number }
   /** The record budget is spent: records after `atUs` are not streamed. */
   | { type: 'truncated'; atUs: number }
   | { type: 'result'; result: RunResult }

@@ -10,6 +10,7 @@ import type { ScenarioError } from '../sim/scenario/load.ts';
 import type { RunResult } from '../sim/scenario/run.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import type { Intervention, RunRequest, WorkerMessage } from './protocol.ts';
+import { IngestQueue } from './trace/ingest.ts';
 import { TraceStore } from './trace/store.ts';
 
 /** Records kept on the page (29 bytes each in the columns, plus the indexes): ~60–100 MB at most. */
@@ -17,6 +18,13 @@ export const RECORD_CAP = 2_000_000;
 
 /** Progress notifications at most this often (wall-clock ms). */
 const NOTIFY_MS = 200;
+/**
+ * Wall-clock ms per animation frame spent appending streamed records to the store, leaving the
+ * rest of the frame's 16.7 ms to drawing (see trace/ingest.ts).
+ */
+const INGEST_BUDGET_MS = 5;
+/** A hidden page gets no animation frames: records still go in this often (ms). */
+const INGEST_FALLBACK_MS = 100;
 
 export type SessionPhase = 'running' | 'done' | 'stopped' | 'invalid' | 'failed';
 
@@ -40,7 +48,19 @@ export class Session {
   generation = 0;
   /** Bumped on every change, for React's useSyncExternalStore. */
   version = 0;
+  /**
+   * Bumped on every change but progress (phase, result, interventions): what the page around
+   * the views re-renders on. Re-rendering it at each progress note cost frames while a run
+   * computed (its parameter rows alone took a tenth of the main thread).
+   */
+  stateVersion = 0;
   private worker: Worker | null = null;
+  /** Streamed batches not yet in the store. */
+  private readonly incoming = new IngestQueue();
+  /** The worker's result, held until every record before it is in the store. */
+  private finished: RunResult | null = null;
+  private ingestFrame = 0;
+  private ingestTimer: ReturnType<typeof setTimeout> | null = null;
   private pending: ReturnType<typeof setTimeout> | null = null;
   private lastNotified = -Infinity;
   private readonly listeners = new Set<() => void>();
@@ -62,6 +82,8 @@ export class Session {
 
   getVersion = (): number => this.version;
 
+  getStateVersion = (): number => this.stateVersion;
+
   start(): void {
     this.launch(-1);
   }
@@ -76,6 +98,9 @@ export class Session {
     const at = Math.max(0, Math.floor(atUs));
     // Several actions at once (latency on both directions of a link) make one branch.
     this.interventions = [...this.interventions.filter((i) => i.atUs <= at), ...actions.map((action) => ({ atUs: at, action }))];
+    // The branch streams only what comes after `at`: whatever of the old run is still queued
+    // goes in first (the part before `at` is the branch's too), then the old future goes.
+    if (this.store) this.incoming.drainAll(this.store);
     this.store?.truncateAfter(at);
     this.launch(at);
   }
@@ -91,6 +116,8 @@ export class Session {
   dispose(): void {
     this.end();
     this.quiet();
+    this.incoming.clear();
+    this.cancelIngest();
     this.listeners.clear();
   }
 
@@ -98,6 +125,7 @@ export class Session {
     this.end();
     this.phase = 'running';
     this.result = null;
+    this.finished = null;
     this.generation++;
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'faultline-sim' });
     this.worker = worker;
@@ -141,7 +169,8 @@ export class Session {
         }
         break;
       case 'batch':
-        this.store?.append(m.batch, m.untilUs);
+        this.incoming.push(m.batch, m.untilUs);
+        this.scheduleIngest();
         this.simTimeUs = m.simTimeUs;
         this.events = m.events;
         this.changedSoon();
@@ -151,17 +180,18 @@ export class Session {
         this.events = m.events;
         this.changedSoon();
         return;
+      case 'sampled':
+        if (this.store && this.store.sampling === null) this.store.sampling = { fromUs: m.fromUs, every: m.every };
+        break;
       case 'truncated':
         if (this.store) this.store.truncatedAtUs = m.atUs;
         break;
       case 'result':
         this.end();
-        this.result = m.result;
-        this.simTimeUs = m.result.simTimeUs;
-        this.events = m.result.events;
-        this.phase = 'done';
-        window.__faultline = { lastResult: m.result };
-        break;
+        // Done once the page holds the whole recording, so a finished run is a complete one.
+        if (this.incoming.empty) this.complete(m.result);
+        else this.finished = m.result;
+        return;
       case 'invalid':
         this.end();
         this.errors = m.errors;
@@ -172,6 +202,35 @@ export class Session {
         return;
     }
     this.changed();
+  }
+
+  private complete(result: RunResult): void {
+    this.finished = null;
+    this.result = result;
+    this.simTimeUs = result.simTimeUs;
+    this.events = result.events;
+    this.phase = 'done';
+    window.__faultline = { lastResult: result };
+    this.changed();
+  }
+
+  /** Appends queued records in the next animation frame (or soon, on a hidden page), within the budget. */
+  private scheduleIngest(): void {
+    if (this.ingestTimer !== null) return;
+    const ingest = () => {
+      this.cancelIngest();
+      if (!this.store) return;
+      if (!this.incoming.drain(this.store, INGEST_BUDGET_MS, () => performance.now())) this.scheduleIngest();
+      else if (this.finished) this.complete(this.finished);
+    };
+    this.ingestFrame = requestAnimationFrame(ingest);
+    this.ingestTimer = setTimeout(ingest, INGEST_FALLBACK_MS);
+  }
+
+  private cancelIngest(): void {
+    cancelAnimationFrame(this.ingestFrame);
+    if (this.ingestTimer !== null) clearTimeout(this.ingestTimer);
+    this.ingestTimer = null;
   }
 
   private fail(message: string): void {
@@ -192,13 +251,14 @@ export class Session {
     this.pending = null;
   }
 
-  private changed(): void {
+  private changed(progressOnly = false): void {
     if (this.pending !== null) {
       clearTimeout(this.pending);
       this.pending = null;
     }
     this.lastNotified = performance.now();
     this.version++;
+    if (!progressOnly) this.stateVersion++;
     for (const l of this.listeners) l();
   }
 
@@ -212,7 +272,7 @@ export class Session {
     const wait = Math.max(0, NOTIFY_MS - (performance.now() - this.lastNotified));
     this.pending = setTimeout(() => {
       this.pending = null;
-      this.changed();
+      this.changed(true);
     }, wait);
   }
 }

@@ -61,7 +61,9 @@ export async function readFragment(hash: string): Promise<SharedLink> {
   const id = params.get('scenario');
   if (id !== null) return { kind: 'built-in', id, seed };
   const packed = params.get('s');
-  if (packed === null) return { kind: 'none' };
+  if (packed === null) {
+    return { kind: 'error', message: `the link's fragment ${JSON.stringify(`#${raw.slice(0, 80)}`)} is not a Faultline link: expected #scenario=<folder/name>&seed=N or #s=<scenario>` };
+  }
   const bytes = unbase64url(packed);
   if (bytes === null) return { kind: 'error', message: 'the link is damaged: its scenario part is not base64url text (was it cut short when copied?)' };
   const inflated = await inflate(bytes, MAX_SCENARIO_BYTES);

@@ -11,6 +11,7 @@ import type { TraceRecord } from '../sim/engine/trace.ts';
 import { loadScenarioText } from './load.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
 import { TraceEncoder } from './trace/codec.ts';
+import { RecordSampler } from './trace/sampling.ts';
 
 /** Events per engine call between checks of the wall clock. */
 const STEP_EVENTS = 4096;
@@ -46,8 +47,14 @@ function run(request: RunRequest): void {
   let recorded = 0;
   let lastT = -1;
   let truncatedAt = Infinity;
+  let sampledFrom: number | null = null;
   const listener = (r: TraceRecord) => {
     if (!recording || r.t <= request.streamAfterUs) return;
+    if (!sampler.keep(r)) return;
+    if (sampledFrom === null && sampler.sampling !== null) {
+      sampledFrom = sampler.sampling.fromUs;
+      post({ type: 'sampled', fromUs: sampledFrom, every: sampler.sampling.every });
+    }
     if (recorded >= request.recordBudget && r.t > lastT) {
       // Stop at a time boundary, so the record is complete up to lastT.
       recording = false;
@@ -63,6 +70,7 @@ function run(request: RunRequest): void {
 
   const sim = new ScenarioRun(loaded.scenario, { seed: request.seed, listeners: [listener] });
   const engine = sim.built.sim;
+  const sampler = new RecordSampler(request.recordBudget, engine.endUs, Math.max(0, request.streamAfterUs));
   post({ type: 'start', nodeNames: sim.built.nodeNames, endUs: engine.endUs });
 
   let lastFlush = performance.now();

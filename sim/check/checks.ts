@@ -139,23 +139,33 @@ function metricCheck(check: Extract<Check, { type: 'metric' }>, ctx: CheckContex
   const actual = readMetric(ctx.metrics, check.metric);
   if (actual === undefined) return { ok: false, detail: `no metric named ${check.metric}` };
   const v = check.value;
-  const fmt = (x: number) => formatNumber(x);
+  // A duration metric (…Ms) reads in the unit a check's name would use for its threshold.
+  const fmt = /Ms(\.|$)/.test(check.metric) ? durationFormat(v) : formatNumber;
   switch (check.op) {
     case '<': return { ok: actual < v, detail: `${fmt(actual)} < ${fmt(v)}` };
     case '<=': return { ok: actual <= v, detail: `${fmt(actual)} <= ${fmt(v)}` };
     case '>': return { ok: actual > v, detail: `${fmt(actual)} > ${fmt(v)}` };
     case '>=': return { ok: actual >= v, detail: `${fmt(actual)} >= ${fmt(v)}` };
     case '==': return { ok: actual === v, detail: `${fmt(actual)} == ${fmt(v)}` };
-    case 'within': return withinPct(actual, v, check.tolerancePct ?? 0);
+    case 'within': return withinPct(actual, v, check.tolerancePct ?? 0, fmt);
   }
 }
 
-function withinPct(actual: number, expected: number, tolerancePct: number): Verdict {
+function withinPct(actual: number, expected: number, tolerancePct: number, fmt: (x: number) => string = formatNumber): Verdict {
   const errorPct = expected === 0 ? (actual === 0 ? 0 : Infinity) : (Math.abs(actual - expected) / Math.abs(expected)) * 100;
   return {
     ok: errorPct <= tolerancePct,
-    detail: `measured ${formatNumber(actual)}, expected ${formatNumber(expected)} (off by ${formatNumber(errorPct)}%, tolerance ${tolerancePct}%)`,
+    detail: `measured ${fmt(actual)}, expected ${fmt(expected)} (off by ${formatNumber(errorPct)}%, tolerance ${tolerancePct}%)`,
   };
+}
+
+/**
+ * Formats durations given in ms, both sides of a comparison in one unit: seconds when the
+ * reference is a second or more (a check named "within 3% of 5 s" reads "measured 5.011 s"),
+ * else milliseconds.
+ */
+function durationFormat(referenceMs: number): (ms: number) => string {
+  return Math.abs(referenceMs) >= 1000 ? (ms) => `${formatNumber(ms / 1000)} s` : (ms) => `${formatNumber(ms)} ms`;
 }
 
 /** The rate of a series over [fromMs, toMs), from the windows that lie inside the span. */
@@ -192,7 +202,7 @@ function theoryCheck(check: Extract<Check, { type: 'theory' }>, scenario: Scenar
   const metric = `${check.node}.${check.measure === 'sojourn' ? 'sojournMs' : 'waitMs'}.mean`;
   const actual = readMetric(ctx.metrics, metric);
   if (actual === undefined) return { ok: false, detail: `no metric named ${metric}` };
-  return withinPct(actual, expectedSec * 1000, check.tolerancePct);
+  return withinPct(actual, expectedSec * 1000, check.tolerancePct, durationFormat(expectedSec * 1000));
 }
 
 /** L = λW at a service: time-average number in system against arrival rate × mean sojourn. */

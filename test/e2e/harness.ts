@@ -118,8 +118,15 @@ export async function waitForDone(page: Page, generation: number): Promise<void>
   expect(await status.getAttribute('data-phase'), (await status.textContent()) ?? '').toBe('done');
 }
 
-/** Moves the playback cursor with the scrubber and lets a frame draw. */
+/** Pauses playback (Run starts it) if it is playing. */
+export async function pause(page: Page): Promise<void> {
+  const play = page.getByTestId('play');
+  if ((await play.getAttribute('data-playing')) === 'true') await play.click();
+}
+
+/** Pauses playback, moves the cursor with the scrubber and lets a frame draw. */
 export async function seek(page: Page, us: number): Promise<void> {
+  await pause(page);
   await page.getByTestId('scrubber').fill(String(us));
   await nextFrames(page);
 }

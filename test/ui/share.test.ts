@@ -33,6 +33,14 @@ describe('share links', () => {
     expect(await readFragment('#')).toEqual({ kind: 'none' });
   });
 
+  it('explain a fragment that is not a link of theirs instead of ignoring it', async () => {
+    for (const fragment of ['#hello', '#seed=3', '#scenarioo=resilience/retry-storm']) {
+      const read = await readFragment(fragment);
+      expect(read.kind, fragment).toBe('error');
+      if (read.kind === 'error') expect(read.message).toContain('is not a Faultline link: expected #scenario=');
+    }
+  });
+
   it('explain a damaged link instead of failing', async () => {
     const made = await textFragment(text);
     if (!made.ok) throw new Error(made.message);

@@ -4,6 +4,7 @@
  * cursor line. d3 makes the scales, axes and paths; every label is set with .text().
  */
 import { axisBottom, axisLeft, line, scaleLinear, select, type ScaleLinear, type Selection } from 'd3';
+import { runTimeUnit } from '../format.ts';
 import type { FaultMark, TraceStore } from '../trace/store.ts';
 import type { SeriesName, WindowSeries } from '../trace/series.ts';
 
@@ -235,7 +236,8 @@ function drawMarkers(
 
 /** A time axis in seconds, minutes or hours (whichever suits the run), with round ticks in that unit. */
 function timeAxis(x: ScaleLinear<number, number>, endSec: number) {
-  const [unit, name] = endSec >= 3 * 3600 ? [3600, 'h'] : endSec >= 180 ? [60, 'min'] : [1, 's'];
+  const { us, name } = runTimeUnit(endSec * 1e6);
+  const unit = us / 1e6;
   const ticks = scaleLinear()
     .domain([0, endSec / unit])
     .ticks(8)

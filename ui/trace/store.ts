@@ -9,6 +9,7 @@
 import { BIG, FIELDS, type KindInfo, type TraceBatch } from './codec.ts';
 import { MessageIndex } from './messages.ts';
 import { NodeFold } from './fold.ts';
+import type { Sampling } from './sampling.ts';
 import { WindowSeries } from './series.ts';
 
 export interface StoreSetup {
@@ -44,6 +45,8 @@ export class TraceStore {
   recordedUntilUs = -1;
   /** The worker stopped recording (record budget spent) at this time; null while it records. */
   truncatedAtUs: number | null = null;
+  /** Past `fromUs`, about one message flight in `every` is recorded (a long run; see sampling.ts); null: all of them. */
+  sampling: Sampling | null = null;
   private readonly stringIds = new Map<string, number>([['', 0]]);
   /** String id → node index (-1 for strings that are not node names). */
   nodeOfString: number[] = [-1];
@@ -155,6 +158,7 @@ export class TraceStore {
     }
     this.recordedUntilUs = Math.min(this.recordedUntilUs, tUs);
     this.truncatedAtUs = null;
+    if (this.sampling && this.sampling.fromUs > tUs) this.sampling = null;
     this.messages = new MessageIndex(this);
     this.series = new WindowSeries(this);
     this.fold = new NodeFold(this);

@@ -6,19 +6,18 @@
  * voting YES and learning the outcome is drawn hatched as blocked time (IN_DOUBT in red).
  * Only what happened by the cursor is drawn. Data: extract.ts; rows: TimelineRows.tsx.
  */
-import { useCallback, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { formatNumber, formatSimTime } from '../../format.ts';
 import { useCursor, type ViewProps } from '../types.ts';
 import { transactionTopology, type TransactionTopology } from './describe.ts';
-import { rowsAt, summarize, transactionIndex, typicalDurationUs, type Summary, type TransactionIndex } from './extract.ts';
+import { rowsAt, summarize, transactionIndex, type Summary, type TransactionIndex } from './extract.ts';
 import { buildLines } from './lines.ts';
 import { LABEL_W, TimelineRows, timeScale } from './TimelineRows.tsx';
+import { autoWindowUs, windowDomain } from './window.ts';
 import './transactions.css';
 
 /** Transactions drawn at most (the newest that qualify). */
 export const MAX_ROWS = 200;
-/** Where the cursor sits in a window, as a fraction of its width: the rest shows outcomes just reached. */
-const CURSOR_AT = 0.9;
 const WINDOWS_US = [10_000, 100_000, 1_000_000, 10_000_000, 60_000_000];
 const AXIS_H = 24;
 /** Room kept for the rows' vertical scrollbar (px). */
@@ -35,8 +34,16 @@ export default function TransactionsView({ store, player, scenario, session, sel
   const hatchBase = useId().replace(/[^A-Za-z0-9_-]/g, '');
   const hatch = useMemo(() => ({ blocked: `${hatchBase}-blocked`, inDoubt: `${hatchBase}-in-doubt`, down: `${hatchBase}-down` }), [hatchBase]);
 
+  // Opened on a paused cursor before the first transaction (at the start of a run): go to where
+  // the first one has ended, so the tab opens on transactions rather than an empty axis.
+  useEffect(() => {
+    const first = index.transactions[0];
+    if (player.playing || first === undefined || first.startUs <= player.cursorUs) return;
+    player.seek(Math.min(store.recordedUntilUs, Number.isFinite(first.endUs) ? first.endUs : first.startUs));
+  }, []); // once, when the tab opens
+
   const endUs = store.setup.endUs;
-  const autoUs = autoWindowUs(index, endUs);
+  const autoUs = autoWindowUs(index, endUs, cursorUs);
   const windowUs = choice === 'auto' ? autoUs : choice === 'run' ? endUs : choice;
   const domain = windowDomain(cursorUs, windowUs, endUs);
 
@@ -104,29 +111,6 @@ export default function TransactionsView({ store, player, scenario, session, sel
 
 function parseChoice(value: string): WindowChoice {
   return value === 'auto' || value === 'run' ? value : Number(value);
-}
-
-/**
- * A window that fits a typical transaction about a dozen times, on a 1-2-5 step (a stable
- * scale while playing); the whole run if that is shorter.
- */
-function autoWindowUs(index: TransactionIndex, endUs: number): number {
-  const typical = typicalDurationUs(index);
-  if (!Number.isFinite(typical)) return endUs;
-  return Math.min(endUs, niceUp(Math.max(1000, typical * 12)));
-}
-
-function niceUp(v: number): number {
-  const decade = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * decade >= v) return m * decade;
-  return 10 * decade;
-}
-
-/** The axis: the whole run, or a window with the cursor near its right end. */
-function windowDomain(cursorUs: number, windowUs: number, endUs: number): [number, number] {
-  if (windowUs >= endUs) return [0, endUs];
-  const from = Math.max(0, cursorUs - CURSOR_AT * windowUs);
-  return [from, from + windowUs];
 }
 
 function emptyNote(ran: boolean, index: TransactionIndex, cursorUs: number): string {
