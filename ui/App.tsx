@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ChangeEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ChangeEvent } from 'react';
 import { MAX_SCENARIO_BYTES } from '../sim/scenario/load.ts';
 import { ErrorList } from './ErrorList.tsx';
 import { formatNumber, formatPercent, formatSimTime } from './format.ts';
@@ -7,12 +7,15 @@ import { Gallery } from './Gallery.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { computeLayout } from './layout.ts';
 import { loadScenarioText } from './load.ts';
-import { baseSource, setArguments, type EditedSource } from './params/parameters.ts';
+import { baseSource, setArguments, variantOf } from './params/parameters.ts';
 import { ParamsPanel } from './params/ParamsPanel.tsx';
+import { VariantPicker } from './params/VariantPicker.tsx';
 import { Results } from './Results.tsx';
 import { Sandbox } from './Sandbox.tsx';
 import { Session } from './session.ts';
-import { readFragment, type SharedLink } from './share.ts';
+import { openLink as openedFromLink, SHARED_LINK_ID } from './open-link.ts';
+import type { Player } from './playback.ts';
+import { readFragment } from './share.ts';
 import { ShareLink } from './ShareLink.tsx';
 
 window.__faultline = { lastResult: null };
@@ -31,6 +34,12 @@ export function App() {
   /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
   const [comparing, setComparing] = useState(false);
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
+  /** The sandbox's playback clock: a share link carries its cursor time. */
+  const player = useRef<Player | null>(null);
+  const setPlayer = useCallback((p: Player) => {
+    player.current = p;
+  }, []);
+  const cursorUs = useCallback(() => player.current?.cursorUs ?? 0, []);
 
   useEffect(() => () => session?.dispose(), [session]);
 
@@ -55,10 +64,17 @@ export function App() {
     const openLink = async () => {
       const link = await readFragment(location.hash);
       if (!current || link.kind === 'none') return;
-      const opened = sourceFromLink(link);
-      if (opened.folder === null) setOpened(opened);
-      select(opened);
-      if (link.kind !== 'error' && link.seed !== null) setSeedText(String(link.seed));
+      const opened = openedFromLink(link);
+      if (baseSource(opened.source).folder === null) setOpened(baseSource(opened.source));
+      select(opened.source);
+      if (opened.seed !== null) setSeedText(String(opened.seed));
+      // A what-if link runs at once, its interventions listed as interventions, the cursor where it was.
+      if (opened.run && opened.source.loaded.ok) {
+        const next = new Session(opened.source.text, opened.source.loaded.scenario, opened.seed ?? opened.source.loaded.scenario.seed, opened.run);
+        setSession(next);
+        setRunCount((n) => n + 1);
+        next.start();
+      }
     };
     void openLink();
     window.addEventListener('hashchange', openLink);
@@ -94,9 +110,9 @@ export function App() {
     next.start();
   }, [selected, scenario, seed]);
 
-  /** "Apply & rerun" in the parameters panel: the changed scenario becomes the selection and runs with the same seed. */
+  /** "Apply & rerun" in the parameters panel, or a variant picked: the changed scenario becomes the selection and runs with the same seed. */
   const rerunWith = useCallback(
-    (edited: EditedSource) => {
+    (edited: ScenarioSource) => {
       if (!edited.loaded.ok || seed === null) return;
       setSelected(edited);
       // In compare mode the changed scenario is what the next comparison runs.
@@ -144,7 +160,8 @@ export function App() {
               <section className="scenario" data-testid="scenario">
                 <p className="scenario-source">
                   {baseSource(selected).folder ? `scenarios/${selected.id}.json` : `opened file ${selected.id}`}
-                  {setArguments(selected) && ' (parameters changed)'}
+                  {variantOf(selected) !== null && ` (variant ${variantOf(selected)})`}
+                  {setArguments(selected).includes(' --set ') && ' (parameters changed)'}
                 </p>
                 <h2 data-testid="scenario-title">{scenario.title}</h2>
                 <p className="description">{scenario.description}</p>
@@ -177,6 +194,7 @@ export function App() {
                 <button type="button" className="button" onClick={start} disabled={seed === null || running} data-testid="run">
                   Run
                 </button>
+                {!comparing && <VariantPicker source={selected} onRun={rerunWith} disabled={seed === null} />}
                 {running && (
                   <button type="button" className="button secondary" onClick={() => session?.stop()}>
                     Stop
@@ -186,7 +204,7 @@ export function App() {
                   Compare mode
                 </button>
                 {!comparing && <RunStatus session={session} count={runCount} seedValid={seed !== null} />}
-                <ShareLink source={selected} seed={seed} session={session} />
+                <ShareLink source={selected} seed={seed} session={session} cursorUs={cursorUs} />
               </section>
 
               <ParamsPanel source={selected} scenario={scenario} onRerun={rerunWith} disabled={seed === null} />
@@ -199,7 +217,7 @@ export function App() {
                 </Suspense>
               )}
 
-              {!comparing && <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} onStart={start} />}
+              {!comparing && <Sandbox key={selected.id} scenario={scenario} sourceId={selected.id} layout={layout} session={session} onStart={start} onPlayer={setPlayer} />}
 
               {!comparing && session?.phase === 'done' && session.result && <Results result={session.result} scenario={scenario} replay={replay} />}
             </>
@@ -244,22 +262,6 @@ function RunStatus({ session, count, seedValid }: { session: Session | null; cou
       {text}
     </span>
   );
-}
-
-/** The name a scenario opened from a link goes by (in the gallery and the exported file's name). */
-const SHARED_LINK_ID = 'shared-link.json';
-
-/** What a link opens: a built-in scenario, or text validated exactly like a file; a bad link explains itself. */
-function sourceFromLink(link: Exclude<SharedLink, { kind: 'none' }>): ScenarioSource {
-  const failed = (message: string): ScenarioSource => ({ id: SHARED_LINK_ID, folder: null, text: '', loaded: { ok: false, errors: [{ path: '(link)', message }] } });
-  switch (link.kind) {
-    case 'built-in':
-      return BUILT_IN.find((s) => s.id === link.id) ?? failed(`there is no built-in scenario ${JSON.stringify(link.id.slice(0, 200))}`);
-    case 'text':
-      return { id: SHARED_LINK_ID, folder: null, text: link.text, loaded: loadScenarioText(link.text) };
-    case 'error':
-      return failed(link.message);
-  }
 }
 
 /** A file from disk as a scenario source; a file that cannot be read becomes one with an error. */

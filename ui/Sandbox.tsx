@@ -28,6 +28,8 @@ interface Props {
   session: Session | null;
   /** Starts a run (Play before Run). */
   onStart: () => void;
+  /** Hands the playback clock up, for the share link's cursor time. */
+  onPlayer?: (player: Player) => void;
 }
 
 declare global {
@@ -51,7 +53,7 @@ const zero = () => 0;
  * trace at the playback cursor in one requestAnimationFrame loop; a click on a node offers
  * interventions, which branch the run at the cursor.
  */
-export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props) {
+export function Sandbox({ scenario, sourceId, layout, session, onStart, onPlayer }: Props) {
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
   const endUs = Math.round(scenario.durationMs * 1000);
   const emptyStore = useMemo(
@@ -75,10 +77,11 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
   const live = useRef({ store, session });
   live.current = { store, session };
 
-  // A new run starts at the beginning; a branch of the same run keeps the cursor.
+  // A new run starts at the beginning (or where a shared link was made); a branch of the same run keeps the cursor.
   useEffect(() => {
-    player.seek(0);
+    player.seek(session?.openAtUs ?? 0);
   }, [session, player]);
+  useEffect(() => onPlayer?.(player), [player, onPlayer]);
 
   const topologyRef = useRef<HTMLDivElement>(null);
   const statsRef = useRef<HTMLSpanElement>(null);
@@ -333,7 +336,7 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
 
       <ViewPanel store={store} player={player} layout={layout} scenario={scenario} session={session} selection={selection} onSelect={setSelection} />
 
-      <Interventions session={session} onExport={exportScenario} />
+      <Interventions session={session} onExport={exportScenario} canRemove={session !== null && (session.phase === 'running' || session.phase === 'done')} />
     </section>
   );
 }
@@ -354,19 +357,31 @@ function RecordingNote({ store, session }: { store: TraceStore; session: Session
   );
 }
 
-function Interventions({ session, onExport }: { session: Session | null; onExport: () => void }) {
+/** The interventions in time order, each removable on its own (the run re-branches at its time). */
+function Interventions({ session, onExport, canRemove }: { session: Session | null; onExport: () => void; canRemove: boolean }) {
   if (!session) return null;
   const list = session.interventions;
   return (
     <div className="interventions" data-testid="interventions">
       <h3>Interventions</h3>
       {list.length === 0 ? (
-        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out, or a link to cut it or add latency or loss, at the cursor's time: the run branches there with the same seed.</p>
+        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out, or a link to cut it or add latency or loss, at the cursor's time: the run branches there with the same seed, keeping the interventions made so far.</p>
       ) : (
         <ol>
           {list.map((i, n) => (
-            <li key={n}>
+            <li key={n} data-at-us={i.atUs}>
               <code>{formatSimTime(i.atUs + 1)}</code> {describeAction(i.action)}
+              <button
+                type="button"
+                className="intervention-remove"
+                onClick={() => session.remove(n)}
+                disabled={!canRemove}
+                title="Remove this intervention: the run branches again at its time without it"
+                aria-label={`Remove ${describeAction(i.action)} at ${formatSimTime(i.atUs + 1)}`}
+                data-testid="remove-intervention"
+              >
+                ×
+              </button>
             </li>
           ))}
         </ol>
