@@ -158,7 +158,7 @@ function ParameterRow({ parameter: p, original, edit, onChange }: RowProps) {
   const changed = edit !== undefined;
   const before = original && changed ? describeValue(original) : '';
   return (
-    <div className={`param-row param-${p.kind}${changed ? ' changed' : ''}`} data-param={p.path} title={p.help || undefined}>
+    <div className={`param-row param-kind-${p.kind}${changed ? ' changed' : ''}`} data-param={p.path} title={p.help || undefined}>
       <label htmlFor={id} className="param-name">
         {p.label}
         {p.unit && <span className="param-unit"> ({p.unit})</span>}
