@@ -7,14 +7,16 @@ import { Gallery } from './Gallery.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { computeLayout } from './layout.ts';
 import { loadScenarioText } from './load.ts';
-import { baseSource, setArguments, type EditedSource } from './params/parameters.ts';
+import { baseSource, setArguments, variantOf } from './params/parameters.ts';
 import { ParamsPanel } from './params/ParamsPanel.tsx';
 import { createPlayer } from './playback.ts';
+import { VariantPicker } from './params/VariantPicker.tsx';
 import { Results } from './Results.tsx';
 import { RunStatus } from './RunStatus.tsx';
 import { Sandbox } from './Sandbox.tsx';
 import { Session } from './session.ts';
-import { readFragment, type SharedLink } from './share.ts';
+import { openLink as openedFromLink, SHARED_LINK_ID } from './open-link.ts';
+import { readFragment } from './share.ts';
 import { ShareLink } from './ShareLink.tsx';
 
 window.__faultline = { lastResult: null };
@@ -57,10 +59,17 @@ export function App() {
     const openLink = async () => {
       const link = await readFragment(location.hash);
       if (!current || link.kind === 'none') return;
-      const opened = sourceFromLink(link);
-      if (opened.folder === null) setOpened(opened);
-      select(opened);
-      if (link.kind !== 'error' && link.seed !== null) setSeedText(String(link.seed));
+      const opened = openedFromLink(link);
+      if (baseSource(opened.source).folder === null) setOpened(baseSource(opened.source));
+      select(opened.source);
+      if (opened.seed !== null) setSeedText(String(opened.seed));
+      // A what-if link runs at once, its interventions listed as interventions, the cursor where it was.
+      if (opened.run && opened.source.loaded.ok) {
+        const next = new Session(opened.source.text, opened.source.loaded.scenario, opened.seed ?? opened.source.loaded.scenario.seed, opened.run);
+        setSession(next);
+        setRunCount((n) => n + 1);
+        next.start();
+      }
     };
     void openLink();
     window.addEventListener('hashchange', openLink);
@@ -89,6 +98,8 @@ export function App() {
   const endUs = scenario ? Math.round(scenario.durationMs * 1000) : 0;
   /** The sandbox's playback clock, one per scenario; the status line reports it too. */
   const player = useMemo(() => (selected?.id === undefined ? null : createPlayer(endUs)), [selected?.id, endUs]);
+  /** A share link carries the cursor's time. */
+  const cursorUs = useCallback(() => player?.cursorUs ?? 0, [player]);
 
   const start = useCallback(() => {
     if (!selected || !scenario || seed === null) return;
@@ -99,9 +110,9 @@ export function App() {
     next.start();
   }, [selected, scenario, seed]);
 
-  /** "Apply & rerun" in the parameters panel: the changed scenario becomes the selection and runs with the same seed. */
+  /** "Apply & rerun" in the parameters panel, or a variant picked: the changed scenario becomes the selection and runs with the same seed. */
   const rerunWith = useCallback(
-    (edited: EditedSource) => {
+    (edited: ScenarioSource) => {
       if (!edited.loaded.ok || seed === null) return;
       setSelected(edited);
       // In compare mode the changed scenario is what the next comparison runs.
@@ -149,7 +160,8 @@ export function App() {
               <section className="scenario" data-testid="scenario">
                 <p className="scenario-source">
                   {baseSource(selected).folder ? `scenarios/${selected.id}.json` : `opened file ${selected.id}`}
-                  {setArguments(selected) && ' (parameters changed)'}
+                  {variantOf(selected) !== null && ` (variant ${variantOf(selected)})`}
+                  {setArguments(selected).includes(' --set ') && ' (parameters changed)'}
                 </p>
                 <h2 data-testid="scenario-title">{scenario.title}</h2>
                 <p className="description">{scenario.description}</p>
@@ -182,6 +194,7 @@ export function App() {
                 <button type="button" className="button" onClick={start} disabled={seed === null || running} data-testid="run">
                   Run
                 </button>
+                {!comparing && <VariantPicker source={selected} onRun={rerunWith} disabled={seed === null} />}
                 {running && (
                   <button type="button" className="button secondary" onClick={() => session?.stop()}>
                     Stop
@@ -191,7 +204,7 @@ export function App() {
                   Compare mode
                 </button>
                 {!comparing && <RunStatus session={session} player={player} count={runCount} seedValid={seed !== null} />}
-                <ShareLink source={selected} seed={seed} session={session} />
+                <ShareLink source={selected} seed={seed} session={session} cursorUs={cursorUs} />
               </section>
 
               <ParamsPanel source={selected} scenario={scenario} onRerun={rerunWith} disabled={seed === null} />
@@ -213,22 +226,6 @@ export function App() {
       </div>
     </div>
   );
-}
-
-/** The name a scenario opened from a link goes by (in the gallery and the exported file's name). */
-const SHARED_LINK_ID = 'shared-link.json';
-
-/** What a link opens: a built-in scenario, or text validated exactly like a file; a bad link explains itself. */
-function sourceFromLink(link: Exclude<SharedLink, { kind: 'none' }>): ScenarioSource {
-  const failed = (message: string): ScenarioSource => ({ id: SHARED_LINK_ID, folder: null, text: '', loaded: { ok: false, errors: [{ path: '(link)', message }] } });
-  switch (link.kind) {
-    case 'built-in':
-      return BUILT_IN.find((s) => s.id === link.id) ?? failed(`there is no built-in scenario ${JSON.stringify(link.id.slice(0, 200))}`);
-    case 'text':
-      return { id: SHARED_LINK_ID, folder: null, text: link.text, loaded: loadScenarioText(link.text) };
-    case 'error':
-      return failed(link.message);
-  }
 }
 
 /** A file from disk as a scenario source; a file that cannot be read becomes one with an error. */

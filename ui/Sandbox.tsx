@@ -73,10 +73,11 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
   live.current = { store, session };
 
   // A new run plays from the beginning as soon as records arrive (the clock waits for them); a
-  // branch of the same run keeps the cursor.
+  // shared link's run opens paused where the link was made; a branch of the same run keeps the cursor.
   useEffect(() => {
-    player.seek(0);
-    if (session) player.play();
+    const openAt = session?.openAtUs ?? 0;
+    player.seek(openAt);
+    if (session && openAt === 0) player.play();
   }, [session, player]);
 
   const topologyRef = useRef<HTMLDivElement>(null);
@@ -327,7 +328,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
 
       <ViewPanel store={store} player={player} layout={layout} scenario={scenario} session={session} selection={selection} onSelect={setSelection} />
 
-      <Interventions session={session} onExport={exportScenario} />
+      <Interventions session={session} onExport={exportScenario} canRemove={session !== null && (session.phase === 'running' || session.phase === 'done')} />
     </section>
   );
 }
@@ -369,19 +370,31 @@ function RecordingNote({ store, session }: { store: TraceStore; session: Session
   );
 }
 
-function Interventions({ session, onExport }: { session: Session | null; onExport: () => void }) {
+/** The interventions in time order, each removable on its own (the run re-branches at its time). */
+function Interventions({ session, onExport, canRemove }: { session: Session | null; onExport: () => void; canRemove: boolean }) {
   if (!session) return null;
   const list = session.interventions;
   return (
     <div className="interventions" data-testid="interventions">
       <h3>Interventions</h3>
       {list.length === 0 ? (
-        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out, or a link to cut it or add latency or loss, at the cursor's time: the run branches there with the same seed.</p>
+        <p className="muted">None yet. Click a node to crash, pause, slow or brown it out, or a link to cut it or add latency or loss, at the cursor's time: the run branches there with the same seed, keeping the interventions made so far.</p>
       ) : (
         <ol>
           {list.map((i, n) => (
-            <li key={n}>
+            <li key={n} data-at-us={i.atUs}>
               <code>{formatSimTime(i.atUs + 1)}</code> {describeAction(i.action)}
+              <button
+                type="button"
+                className="intervention-remove"
+                onClick={() => session.remove(n)}
+                disabled={!canRemove}
+                title="Remove this intervention: the run branches again at its time without it"
+                aria-label={`Remove ${describeAction(i.action)} at ${formatSimTime(i.atUs + 1)}`}
+                data-testid="remove-intervention"
+              >
+                ×
+              </button>
             </li>
           ))}
         </ol>

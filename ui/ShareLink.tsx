@@ -1,41 +1,44 @@
 import { useState } from 'react';
-import { exportScenarioText } from './export.ts';
 import type { ScenarioSource } from './gallery.ts';
+import { baseSource, isEdited, variantOf } from './params/parameters.ts';
 import type { Session } from './session.ts';
-import { builtInFragment, textFragment } from './share.ts';
+import { shareFragment, type SharedScenario } from './share.ts';
 
 interface Props {
   source: ScenarioSource;
   seed: number | null;
   session: Session | null;
+  /** The playback cursor now (µs). */
+  cursorUs: () => number;
 }
 
 /**
- * "Share link": a URL that opens this scenario with this seed — and, after a what-if branch,
- * with its interventions (the exported scenario, compressed into the link). The link goes into
+ * "Share link": a URL that opens this scenario (by its built-in id, or its text under its file
+ * name) with this seed, its variant and parameter changes — and, after a what-if branch, its
+ * interventions, listed as interventions when opened, and the cursor time. The link goes into
  * the address bar and a box to copy it from.
  */
-export function ShareLink({ source, seed, session }: Props) {
+export function ShareLink({ source, seed, session, cursorUs }: Props) {
   const [link, setLink] = useState<{ url: string } | { error: string } | null>(null);
-  const branching = session !== null && session.interventions.length > 0;
-  const disabled = seed === null || (branching && session.phase !== 'done');
+  const interventions = session?.interventions ?? [];
+  const branching = interventions.length > 0;
+  // A what-if is the run's: its seed, not one typed since.
+  const runSeed = branching && session ? session.seed : seed;
 
   const share = async () => {
-    if (seed === null) return;
-    let fragment: string;
-    if (branching && session.result) {
-      const made = await textFragment(exportScenarioText(session.text, session.seed, session.result.faultLog));
-      if (!made.ok) return setLink({ error: made.message });
-      fragment = made.fragment;
-    } else if (source.folder !== null) {
-      fragment = builtInFragment(source.id, seed);
-    } else {
-      const made = await textFragment(exportScenarioText(source.text, seed, []));
-      if (!made.ok) return setLink({ error: made.message });
-      fragment = made.fragment;
-    }
+    if (runSeed === null) return;
+    const base = baseSource(source);
+    const scenario: SharedScenario = base.folder !== null ? { builtInId: base.id } : { text: base.text, name: base.id };
+    const made = await shareFragment(scenario, {
+      seed: runSeed,
+      variant: variantOf(source),
+      sets: isEdited(source) ? source.sets : [],
+      interventions,
+      atUs: session ? cursorUs() : null,
+    });
+    if (!made.ok) return setLink({ error: made.message });
     // replaceState, not location.hash: setting the hash would make the page load the link again.
-    history.replaceState(null, '', fragment);
+    history.replaceState(null, '', made.fragment);
     const url = location.href;
     setLink({ url });
     navigator.clipboard?.writeText(url).catch(() => {
@@ -49,8 +52,8 @@ export function ShareLink({ source, seed, session }: Props) {
         type="button"
         className="button secondary"
         onClick={() => void share()}
-        disabled={disabled}
-        title={branching ? 'A link to this what-if run: the scenario with its seed and interventions' : 'A link to this scenario and seed'}
+        disabled={runSeed === null}
+        title={branching ? 'A link to this what-if run: the scenario with its seed, interventions and cursor time' : 'A link to this scenario and seed'}
         data-testid="share"
       >
         Share link

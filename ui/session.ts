@@ -65,11 +65,19 @@ export class Session {
   private lastNotified = -Infinity;
   private readonly listeners = new Set<() => void>();
 
+  /** Where playback starts (a shared what-if link carries its cursor time). */
+  readonly openAtUs: number;
+
+  /** `what`: interventions to run with from the start, and the cursor time to open at (a shared what-if link). */
   constructor(
     readonly text: string,
     readonly scenario: Scenario,
     readonly seed: number,
-  ) {}
+    what: { interventions: readonly Intervention[]; cursorUs: number } = { interventions: [], cursorUs: 0 },
+  ) {
+    this.interventions = sortedByTime(what.interventions);
+    this.openAtUs = what.cursorUs;
+  }
 
   get endUs(): number {
     return Math.round(this.scenario.durationMs * 1000);
@@ -90,19 +98,31 @@ export class Session {
 
   /**
    * A what-if branch: `actions` injected once the run reaches `atUs` (they land 1 µs later).
-   * Interventions made later than `atUs` in the current branch are dropped (they belonged to
-   * the future this one replaces).
+   * Interventions made later than `atUs` are kept: the list stays in time order and the run
+   * re-branches at `atUs` with all of them (each can be removed on its own, see `remove`).
    */
   intervene(atUs: number, ...actions: FaultAction[]): void {
     if (actions.length === 0) return;
     const at = Math.max(0, Math.floor(atUs));
     // Several actions at once (latency on both directions of a link) make one branch.
-    this.interventions = [...this.interventions.filter((i) => i.atUs <= at), ...actions.map((action) => ({ atUs: at, action }))];
-    // The branch streams only what comes after `at`: whatever of the old run is still queued
-    // goes in first (the part before `at` is the branch's too), then the old future goes.
+    this.interventions = sortedByTime([...this.interventions, ...actions.map((action) => ({ atUs: at, action }))]);
+    this.branchAt(at);
+  }
+
+  /** Takes out the `index`-th intervention; the run re-branches at its time (everything before it is unchanged). */
+  remove(index: number): void {
+    const removed = this.interventions[index];
+    if (!removed) return;
+    this.interventions = this.interventions.filter((_, i) => i !== index);
+    this.branchAt(removed.atUs);
+  }
+
+  private branchAt(atUs: number): void {
+    // The branch streams only what comes after `atUs`: whatever of the old run is still queued
+    // goes in first (the part before `atUs` is the branch's too), then the old future goes.
     if (this.store) this.incoming.drainAll(this.store);
-    this.store?.truncateAfter(at);
-    this.launch(at);
+    this.store?.truncateAfter(atUs);
+    this.launch(atUs);
   }
 
   stop(): void {
@@ -275,4 +295,9 @@ export class Session {
       this.changed(true);
     }, wait);
   }
+}
+
+/** In time order; interventions at the same time keep the order they were made in (a stable sort). */
+function sortedByTime(list: readonly Intervention[]): Intervention[] {
+  return [...list].sort((a, b) => a.atUs - b.atUs);
 }

@@ -124,7 +124,7 @@ export const ChoreographySchema = z.strictObject({
   previous: KindId.nullable().default(null).describe('The service that compensates when this step fails or is compensated (null: this is the first step).'),
   stepRetries: z.int().min(0).max(1000).default(2).describe('Retries of a compensatable step refused transiently (locked, busy) before giving up and compensating.'),
   retryBackoffMs: z.number().min(0).max(1e6).default(20).describe('First retry delay; doubles each retry up to maxBackoffMs.'),
-  maxBackoffMs: z.number().min(0).max(1e6).default(1000),
+  maxBackoffMs: z.number().min(0).max(1e6).default(1000).describe('Longest delay between re-sends.'),
   retransmitMs: z.number().positive().max(1e6).default(100).describe('An emitted event is sent again every retransmitMs until the receiver acknowledges it (an outbox).'),
 });
 

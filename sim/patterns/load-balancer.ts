@@ -89,7 +89,7 @@ export const LoadBalancerSchema = z
     type: z.literal('load-balancer'),
     name: z.string().max(64).optional(),
     hosts: z.array(HostId).min(1).max(10_000).describe('The node ids calls are spread over.'),
-    algorithm: z.enum(ALGORITHMS).default(DEFAULTS.algorithm),
+    algorithm: z.enum(ALGORITHMS).default(DEFAULTS.algorithm).describe('How a host is picked for each call.'),
     weights: z.array(z.number().positive().max(1e6)).max(10_000).optional().describe('One per host (default: all 1).'),
     choiceCount: z.int().min(2).max(100).default(DEFAULTS.choiceCount).describe('least-request: hosts sampled per pick.'),
     activeRequestBias: z.number().min(0).max(100).default(DEFAULTS.activeRequestBias).describe('least-request with weights: weight / (active + 1)^bias.'),

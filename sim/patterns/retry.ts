@@ -83,13 +83,13 @@ export const RetrySchema = z.strictObject({
   name: z.string().max(64).optional(),
   preset: z.enum(['resilience4j', 'envoy', 'temporal', 'aws']).optional().describe('Start from a library\'s defaults; fields given here override them.'),
   maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts in all, the first included.'),
-  backoff: z.enum(BACKOFFS).optional(),
-  baseMs: z.number().min(0).max(1e9).optional(),
-  multiplier: z.number().min(1).max(100).optional(),
-  capMs: z.number().min(0).max(1e9).optional(),
-  randomizationFactor: z.number().min(0).max(1).optional(),
+  backoff: z.enum(BACKOFFS).optional().describe('How the wait before each retry grows (constant, exponential, full or equal jitter, decorrelated, randomized).'),
+  baseMs: z.number().min(0).max(1e9).optional().describe('The first wait before a retry.'),
+  multiplier: z.number().min(1).max(100).optional().describe('exponential, randomized: each wait is the last one times this.'),
+  capMs: z.number().min(0).max(1e9).optional().describe('No wait is longer than this.'),
+  randomizationFactor: z.number().min(0).max(1).optional().describe('randomized: each wait is spread ± this fraction around its interval.'),
   retryOn: z.array(z.enum(FAILURE_OUTCOMES)).max(3).optional().describe('Which failures are retried.'),
-  budget: BudgetSchema.optional(),
+  budget: BudgetSchema.optional().describe('Limits how many retries may be made at all, so retries cannot multiply the load.'),
 });
 export type RetrySpec = z.output<typeof RetrySchema>;
 

@@ -108,7 +108,7 @@ export const SagaOrchestratorSchema = z
     stepTimeoutMs: z.number().positive().max(1e9).default(200).describe('How long to wait for a step\'s answer before sending it again.'),
     stepRetries: z.int().min(0).max(1000).default(2).describe('Re-sends of a compensatable step (timeouts, transient refusals) before giving up and compensating.'),
     retryBackoffMs: z.number().min(0).max(1e9).default(20).describe('Delay before the first re-send; doubles each time up to maxBackoffMs. Compensations and settles use it too.'),
-    maxBackoffMs: z.number().min(0).max(1e9).default(1000),
+    maxBackoffMs: z.number().min(0).max(1e9).default(1000).describe('Longest delay between re-sends.'),
   })
   .superRefine((s, ctx) => checkStepOrder(s.steps.map((x) => x.type), ['steps'], ctx));
 

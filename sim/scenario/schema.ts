@@ -86,9 +86,9 @@ export function schemaAcceptsNull(schema: unknown): boolean {
 // Distributions
 // ---------------------------------------------------------------------------------------------
 
-const ConstantDist = z.strictObject({ type: z.literal('constant'), ms: nonNegativeMs() });
+const ConstantDist = z.strictObject({ type: z.literal('constant'), ms: nonNegativeMs().describe('Every duration is exactly this.') });
 const UniformDist = z
-  .strictObject({ type: z.literal('uniform'), minMs: nonNegativeMs(), maxMs: nonNegativeMs() })
+  .strictObject({ type: z.literal('uniform'), minMs: nonNegativeMs().describe('Shortest duration.'), maxMs: nonNegativeMs().describe('Longest duration.') })
   .superRefine((d, ctx) => {
     if (d.minMs > d.maxMs) {
       ctx.addIssue({
@@ -98,21 +98,21 @@ const UniformDist = z
       });
     }
   });
-const ExponentialDist = z.strictObject({ type: z.literal('exponential'), meanMs: positiveMs() });
+const ExponentialDist = z.strictObject({ type: z.literal('exponential'), meanMs: positiveMs().describe('Mean duration (exponentially distributed).') });
 const NormalDist = z.strictObject({
   type: z.literal('normal'),
-  meanMs: nonNegativeMs(),
-  stdDevMs: nonNegativeMs(),
+  meanMs: nonNegativeMs().describe('Mean duration.'),
+  stdDevMs: nonNegativeMs().describe('Standard deviation.'),
 });
 const LognormalDist = z.strictObject({
   type: z.literal('lognormal'),
-  medianMs: positiveMs(),
-  sigma: z.number().min(0),
+  medianMs: positiveMs().describe('Median duration.'),
+  sigma: z.number().min(0).describe('Spread of the log of the duration: the larger, the longer the tail.'),
 });
 const ParetoDist = z.strictObject({
   type: z.literal('pareto'),
-  scaleMs: positiveMs(),
-  shape: z.number().positive(),
+  scaleMs: positiveMs().describe('Shortest duration.'),
+  shape: z.number().positive().describe('Tail index: the smaller, the heavier the tail.'),
 });
 
 export const DistSchema = z
@@ -126,8 +126,8 @@ const zeroLatency = () => ({ type: 'constant' as const, ms: 0 });
 // Arrival processes
 // ---------------------------------------------------------------------------------------------
 
-const PoissonArrival = z.strictObject({ type: z.literal('poisson'), ratePerSec: positiveRate() });
-const ConstantArrival = z.strictObject({ type: z.literal('constant'), ratePerSec: positiveRate() });
+const PoissonArrival = z.strictObject({ type: z.literal('poisson'), ratePerSec: positiveRate().describe('Requests per second on average, at random instants.') });
+const ConstantArrival = z.strictObject({ type: z.literal('constant'), ratePerSec: positiveRate().describe('Requests per second, evenly spaced.') });
 const BurstsArrival = z.strictObject({
   type: z.literal('bursts'),
   bursts: z
@@ -144,8 +144,8 @@ const StepsArrival = z.strictObject({
 });
 const RampArrival = z.strictObject({
   type: z.literal('ramp'),
-  fromRatePerSec: rate(),
-  toRatePerSec: rate(),
+  fromRatePerSec: rate().describe('Requests per second before the ramp.'),
+  toRatePerSec: rate().describe('Requests per second after it.'),
   rampStartMs: nonNegativeMs(),
   rampDurationMs: nonNegativeMs(),
 });
@@ -228,14 +228,14 @@ export const ServiceNodeSchema = z.strictObject({
   callMode: z.enum(['sequential', 'parallel']).default('sequential').describe('Make the calls one after another, or all at once (fan-out).'),
   label: Label.optional(),
   position: Position.optional(),
-  workers: z.int().min(1).max(MAX_WORKERS).default(1),
-  queueCapacity: orNull(z.int().min(0).max(MAX_COUNT)).default(null),
+  workers: z.int().min(1).max(MAX_WORKERS).default(1).describe('Requests served at once.'),
+  queueCapacity: orNull(z.int().min(0).max(MAX_COUNT)).default(null).describe('Requests that may wait for a worker; more are rejected (null: no limit).'),
   queueDiscipline: z.enum(['fifo', 'lifo', 'adaptive-lifo']).default('fifo').describe('adaptive-lifo: FIFO normally, LIFO while more than adaptiveLifoThreshold requests wait (serve the freshest under backlog).'),
-  adaptiveLifoThreshold: z.int().min(0).max(1e9).default(10),
+  adaptiveLifoThreshold: z.int().min(0).max(1e9).default(10).describe('Waiting requests beyond which adaptive-lifo serves the newest first.'),
   serviceTime: DistSchema,
-  errorProbability: probability().default(0),
-  slowdownFactor: z.number().positive().default(1),
-  dropExpired: z.boolean().default(false),
+  errorProbability: probability().default(0).describe('Chance that a request is answered with an error.'),
+  slowdownFactor: z.number().positive().default(1).describe('Service times are multiplied by this.'),
+  dropExpired: z.boolean().default(false).describe('Skip a request whose deadline passed while it waited, instead of serving it.'),
 });
 
 /** A union on `kind`: the generic service, and the node kinds patterns add (sim/patterns/node-kinds.ts). */
@@ -247,8 +247,8 @@ const workloadFields = {
   callPath: z.array(PolicySchema).max(32).default(() => []).describe('Policies around each request, outermost first (timeoutMs, if set, is an outermost timeout).'),
   label: Label.optional(),
   position: Position.optional(),
-  timeoutMs: orNull(positiveMs()).default(null),
-  propagateDeadline: z.boolean().default(false),
+  timeoutMs: orNull(positiveMs()).default(null).describe('The client gives up on a request after this (null: never).'),
+  propagateDeadline: z.boolean().default(false).describe('Send the deadline with the request, so servers can drop work nobody waits for.'),
   startMs: nonNegativeMs().default(0),
   stopMs: orNull(nonNegativeMs()).default(null),
   keySpace: z.int().min(1).max(1e9).optional().describe('Request keys drawn uniformly from 1…keySpace, so keys recur (for hash-based balancing); absent: each request\'s key is its id.'),
@@ -278,7 +278,7 @@ export const ClosedWorkloadSchema = z
     id: Id,
     kind: z.literal('closed'),
     ...workloadFields,
-    clients: z.int().min(1).max(MAX_WORKERS),
+    clients: z.int().min(1).max(MAX_WORKERS).describe('Users, each sending a request, waiting for its answer, then thinking.'),
     thinkTime: DistSchema,
   })
   .superRefine(stopNotBeforeStart);

@@ -1,6 +1,6 @@
 /**
  * Share by URL in Chromium: a link to a built-in scenario and seed, and a link to a what-if
- * branch (its interventions compressed into the link), each open in a fresh page and run to
+ * branch (the scenario by name, its interventions compressed into the link), each open in a fresh page and run to
  * the same trace hash; damaged, oversized and unknown links (and oversized files) explain themselves; labels that
  * arrive in a link are text.
  */
@@ -40,7 +40,7 @@ describe('share by URL', () => {
     await second.page.close();
   });
 
-  it('a link to a what-if branch carries its interventions and replays to the same hash', async () => {
+  it('a link to a what-if branch opens under its scenario with its interventions and replays to the same hash', async () => {
     const first = await open();
     await first.page.locator('[data-scenario-id="resilience/cascading-failure"]').click();
     await first.page.getByTestId('run').click();
@@ -52,17 +52,19 @@ describe('share by URL', () => {
     const branch = (await first.page.evaluate(() => window.__faultline?.lastResult ?? null)) as RunResult;
     await first.page.getByTestId('share').click();
     const url = await first.page.getByTestId('share-url').inputValue();
-    expect(fragmentOf(url)).toMatch(/^#s=[A-Za-z0-9_-]+$/);
+    expect(fragmentOf(url)).toMatch(/^#scenario=resilience\/cascading-failure&seed=\d+&i=[A-Za-z0-9_-]+&t=10000000$/);
     expect(first.problems).toEqual([]);
     await first.page.close();
 
+    // It opens as the built-in (not a new anonymous scenario) and runs the what-if at once.
     const second = await open(fragmentOf(url));
-    await second.page.getByTestId('scenario-title').waitFor();
-    expect(await second.page.locator('.gallery-item.selected .gallery-title').textContent()).toBe(await second.page.getByTestId('scenario-title').textContent());
+    await waitForDone(second.page, 1);
+    expect(await second.page.locator('.gallery-item.selected').getAttribute('data-scenario-id')).toBe('resilience/cascading-failure');
+    expect(await second.page.getByTestId('interventions').textContent()).toContain('crash payments');
+    expect(await second.page.getByTestId('trace-hash').textContent()).toBe(branch.traceHash);
     const seed = Number(await second.page.getByTestId('seed').inputValue());
     const run = await runInPage(second.page, seed);
-    expect(run.shownHash).toBe(branch.traceHash);
-    expect(run.result?.faultLog.some((e) => e.fault.type === 'crash' && 'node' in e.fault && e.fault.node === 'payments')).toBe(true);
+    expect(run.shownHash).not.toBe(branch.traceHash); // Run starts the scenario afresh, without the what-if
     expect(second.problems).toEqual([]);
     await second.page.close();
   });

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_SCENARIO_BYTES } from '../../sim/scenario/load.ts';
 import { loadScenarioText } from '../../ui/load.ts';
-import { builtInFragment, MAX_SHARE_CHARS, readFragment, textFragment } from '../../ui/share.ts';
+import { builtInFragment, MAX_SHARE_CHARS, readFragment, shareFragment, textFragment } from '../../ui/share.ts';
+import { openLink } from '../../ui/open-link.ts';
+import type { Intervention } from '../../ui/protocol.ts';
 
 const text = readFileSync(new URL('../../scenarios/resilience/retry-storm.json', import.meta.url), 'utf8');
 
@@ -28,7 +30,7 @@ describe('share links', () => {
   it('name built-in scenarios and seeds readably', async () => {
     const fragment = builtInFragment('resilience/retry-storm', 42);
     expect(fragment).toBe('#scenario=resilience/retry-storm&seed=42');
-    expect(await readFragment(fragment)).toEqual({ kind: 'built-in', id: 'resilience/retry-storm', seed: 42 });
+    expect(await readFragment(fragment)).toEqual({ kind: 'built-in', id: 'resilience/retry-storm', seed: 42, variant: null, sets: [], interventions: [], atUs: null });
     expect(await readFragment('')).toEqual({ kind: 'none' });
     expect(await readFragment('#')).toEqual({ kind: 'none' });
   });
@@ -70,5 +72,46 @@ describe('share links', () => {
     const made = await textFragment(JSON.stringify(json));
     expect(made.ok).toBe(false);
     expect(!made.ok && made.message).toMatch(/export the file instead/);
+  });
+});
+
+describe('what-if links', () => {
+  const crash: Intervention = { atUs: 10_000_000, action: { type: 'crash', node: 'payments', restartAfterMs: null } };
+  const slow: Intervention = { atUs: 4_000_000, action: { type: 'slow', node: 'api', factor: 3, durationMs: 2000 } };
+
+  it('name the built-in and carry the variant, the sets, the interventions and the cursor time', async () => {
+    const run = { seed: 7, variant: 'no-protection', sets: ['nodes[0].workers=4'], interventions: [slow, crash], atUs: 12_345_678 };
+    const made = await shareFragment({ builtInId: 'resilience/cascading-failure' }, run);
+    if (!made.ok) throw new Error(made.message);
+    expect(made.fragment).toMatch(/^#scenario=resilience\/cascading-failure&seed=7&variant=no-protection&set=nodes%5B0%5D.workers%3D4&i=[A-Za-z0-9_-]+&t=12345678$/);
+    expect(await readFragment(made.fragment)).toEqual({ kind: 'built-in', id: 'resilience/cascading-failure', ...run });
+
+    const opened = openLink({ kind: 'built-in', id: 'resilience/cascading-failure', ...run });
+    expect(opened.source.id).toBe('resilience/cascading-failure');
+    expect(opened.source.loaded.ok && opened.source.loaded.scenario.nodes[0]).toMatchObject({ workers: 4 });
+    expect(opened.run).toEqual({ interventions: [slow, crash], cursorUs: 12_345_678 });
+    expect(opened.seed).toBe(7);
+  });
+
+  it('keep an opened file’s name', async () => {
+    const made = await shareFragment({ text, name: 'my storm.json' }, { seed: 3, variant: null, sets: [], interventions: [], atUs: null });
+    if (!made.ok) throw new Error(made.message);
+    const read = await readFragment(made.fragment);
+    if (read.kind !== 'text') throw new Error(JSON.stringify(read));
+    expect(read.name).toBe('my storm.json');
+    const opened = openLink(read);
+    expect(opened.source.id).toBe('my storm.json');
+    expect(opened.run).toBeNull(); // no what-if: selected, not run
+  });
+
+  it('explain interventions that are damaged or do not fit the scenario', async () => {
+    expect(await readFragment('#scenario=network/crash-restart&i=***')).toEqual({ kind: 'error', message: expect.stringMatching(/interventions are damaged/) });
+    expect(await readFragment('#scenario=network/crash-restart&t=-4')).toEqual({ kind: 'error', message: expect.stringMatching(/cursor time/) });
+    const ghost: Intervention = { atUs: 1000, action: { type: 'crash', node: 'ghost', restartAfterMs: null } };
+    const opened = openLink({ kind: 'built-in', id: 'resilience/cascading-failure', seed: 1, variant: null, sets: [], interventions: [crash, ghost], atUs: null });
+    expect(opened.source.loaded.ok).toBe(false);
+    expect(!opened.source.loaded.ok && opened.source.loaded.errors.map((e) => e.path)).toEqual(['interventions[1].node']);
+    const late = openLink({ kind: 'built-in', id: 'resilience/cascading-failure', seed: 1, variant: null, sets: [], interventions: [{ ...crash, atUs: 1e12 }], atUs: null });
+    expect(!late.source.loaded.ok && late.source.loaded.errors[0]).toMatchObject({ path: 'interventions[0]', message: expect.stringMatching(/within the run/) });
   });
 });
