@@ -1,5 +1,5 @@
 import type { TraceRecord } from '../engine/trace.ts';
-import type { TraceInvariant, Violation } from './invariants.ts';
+import type { TraceInvariant, TraceScope, Violation } from './invariants.ts';
 
 /**
  * Two-phase commit invariants, rebuilt from `state` records alone (never from the nodes'
@@ -62,6 +62,9 @@ export class TwoPcInvariant implements TraceInvariant {
 
   describe = (): string => `${this.topology.coordinator}: ${DESCRIPTIONS[this.rule]}`;
   readonly kinds = ['state'] as const;
+  get scope(): TraceScope {
+    return { nodes: [this.topology.coordinator, ...this.topology.participants] };
+  }
 
   onRecord(r: TraceRecord): void {
     if (r.k !== 'state' || this.violation !== null) return;

@@ -1,5 +1,6 @@
-import { listenTo, TRACE_KIND_NAMES, type TraceKindName, type TraceListener, type TraceRecord } from '../engine/trace.ts';
+import type { TraceListener } from '../engine/trace.ts';
 import type { Check, Scenario } from '../scenario/schema.ts';
+import { invariantListener } from './dispatch.ts';
 import { NoDeliveryToDownNode, NoPartitionCrossing, type TraceInvariant } from './invariants.ts';
 import { mm1MeanSojourn, mm1MeanWait, mmcMeanSojourn, mmcMeanWait } from './queueing.ts';
 
@@ -42,7 +43,7 @@ export function createChecks(scenario: Scenario, automatic: { name: string; inva
   }
   const watchers = [...invariants.values(), ...automatic.map((a) => a.invariant)];
   return {
-    listener: watchers.length === 0 ? null : watcherListener(watchers),
+    listener: watchers.length === 0 ? null : invariantListener(watchers),
     evaluate: (ctx) => {
       for (const w of watchers) w.finish?.(ctx.simTimeUs);
       return evaluateAll(ctx);
@@ -59,28 +60,6 @@ export function createChecks(scenario: Scenario, automatic: { name: string; inva
       ...automatic.map((a) => ({ name: a.name, ...invariantResult(a.invariant, a.invariant.unit ?? 'events') })),
     ];
   }
-}
-
-/**
- * One listener for all the watchers, hearing the kinds any of them reads (every kind if one
- * of them does not say); each record goes only to the watchers that read its kind.
- */
-function watcherListener(watchers: readonly TraceInvariant[]): TraceListener {
-  const byKind = new Map<TraceKindName, TraceInvariant[]>();
-  let allKinds = false;
-  for (const w of watchers) {
-    if (w.kinds === undefined) allKinds = true;
-    for (const k of w.kinds ?? TRACE_KIND_NAMES) {
-      const list = byKind.get(k) ?? [];
-      list.push(w);
-      byKind.set(k, list);
-    }
-  }
-  const listener = (r: TraceRecord) => {
-    const list = byKind.get(r.k);
-    if (list !== undefined) for (const w of list) w.onRecord(r);
-  };
-  return allKinds ? listener : listenTo([...byKind.keys()], listener);
 }
 
 export function describeCheck(check: Check): string {

@@ -12,6 +12,19 @@ export interface Violation {
   detail: string;
 }
 
+/** Which records an invariant reads, beyond their kind (see `TraceInvariant.scope`). */
+export interface TraceScope {
+  /** Only records at these nodes (by name). */
+  readonly nodes: readonly string[];
+  /** Of those nodes' `call` records, only the ones at this layer; left out, every layer's. */
+  readonly layer?: string;
+}
+
+/** The scope of a policy's invariant: the records of its node, and of the call records its layer's. */
+export function layerScope(node: string, layer: string): TraceScope {
+  return { nodes: [node], layer };
+}
+
 export interface TraceInvariant {
   onRecord(r: TraceRecord): void;
   /**
@@ -19,6 +32,12 @@ export interface TraceInvariant {
    * the run from building record objects nobody reads (they are most of a run's garbage).
    */
   readonly kinds?: readonly TraceKindName[];
+  /**
+   * The nodes (and call-path layer) whose records `onRecord` looks at; left out, it hears
+   * every node's. Saying so lets the run hand each record only to the invariants of its node:
+   * with a breaker on each of thousands of services, not to every breaker's invariant.
+   */
+  readonly scope?: TraceScope;
   /** The first violation, or null. */
   readonly violation: Violation | null;
   /** How many events it examined (so a check that saw nothing can say so). */

@@ -41,6 +41,7 @@ export interface SagaStepDef {
 
 type Outcome = 'succeeded' | 'failed' | 'timed-out';
 type Phase = 'forward' | 'compensating' | 'completed' | 'compensated';
+type EndPhase = 'completed' | 'compensated';
 
 interface SagaTrack {
   id: string;
@@ -60,6 +61,19 @@ interface SagaTrack {
   undone: Set<number>;
   /** Compensation keys a service committed (undo, tombstone, noop). */
   compCommitted: Set<number>;
+  last: string;
+  lastT: number;
+}
+
+/**
+ * A saga that has ended: all a later record about it is checked against (a record after the
+ * end is a violation, except `settled` after `completed`). Sagas move here from the working set
+ * when they end, so the checker's memory per saga shrinks to this once it is over.
+ */
+interface EndedSaga {
+  readonly phase: EndPhase;
+  /** The step it was at when it ended. */
+  readonly current: number;
   last: string;
   lastT: number;
 }
@@ -91,7 +105,9 @@ function parseTx(value: string): { key: string; saga: string; letter: string; st
 export class SagaFlowInvariant implements TraceInvariant {
   violation: Violation | null = null;
   examined = 0;
+  /** The sagas still running, step by step: the working set. */
   private readonly sagas = new Map<string, SagaTrack>();
+  private readonly ended = new Map<string, EndedSaga>();
   private readonly prefix: string;
   private readonly services: Set<string>;
   private counts = { started: 0, completed: 0, compensated: 0 };
@@ -111,8 +127,12 @@ export class SagaFlowInvariant implements TraceInvariant {
   readonly kinds = ['state'] as const;
 
   summary(): SagaFlowSummary {
-    const running = [...this.sagas.values()].filter((s) => s.phase === 'forward' || s.phase === 'compensating').map((s) => s.id);
-    return { ...this.counts, running };
+    return { ...this.counts, running: [...this.sagas.keys()] };
+  }
+
+  /** Sagas tracked step by step (the running ones; a saga leaves when it ends). */
+  get workingSet(): number {
+    return this.sagas.size;
   }
 
   onRecord(r: TraceRecord): void {
@@ -134,20 +154,24 @@ export class SagaFlowInvariant implements TraceInvariant {
   private onTx(r: TraceRecord): void {
     const tx = parseTx(r.value as string);
     if (tx === null || !tx.saga.startsWith(`${this.owner}-`)) return;
-    const saga = this.sagas.get(tx.saga);
-    if (saga === undefined) return;
+    const running = this.sagas.get(tx.saga);
+    const phase = running?.phase ?? this.ended.get(tx.saga)?.phase;
+    if (phase === undefined) return;
     // Only the service that runs step k counts for step k.
     if (this.steps[tx.step - 1]?.service !== r.node) return;
+    // What a service did for a saga that has ended no longer changes its verdict, except this.
     if (tx.letter === 'T' && tx.op === 'apply') {
-      saga.applied.add(tx.step);
-      if (saga.phase === 'compensated') this.fail(r, `${tx.key} applied at ${r.node} after saga ${tx.saga} ended compensated`);
-    } else if (tx.letter === 'C' && (tx.op === 'undo' || tx.op === 'tombstone' || tx.op === 'noop')) {
-      saga.compCommitted.add(tx.step);
-      if (tx.op === 'undo') saga.undone.add(tx.step);
+      running?.applied.add(tx.step);
+      if (phase === 'compensated') this.fail(r, `${tx.key} applied at ${r.node} after saga ${tx.saga} ended compensated`);
+    } else if (running !== undefined && tx.letter === 'C' && (tx.op === 'undo' || tx.op === 'tombstone' || tx.op === 'noop')) {
+      running.compCommitted.add(tx.step);
+      if (tx.op === 'undo') running.undone.add(tx.step);
     }
   }
 
   private onSaga(r: TraceRecord, id: string, value: string): void {
+    const ended = this.ended.get(id);
+    if (ended !== undefined) return this.onEnded(r, id, value, ended);
     let s = this.sagas.get(id);
     if (s === undefined) {
       if (value !== 'T1:started') return this.fail(r, `saga ${id} first appears with "${value}", expected "T1:started"`);
@@ -162,9 +186,38 @@ export class SagaFlowInvariant implements TraceInvariant {
     if (problem !== null) this.fail(r, `saga ${id}: "${value}" ${problem}${s.last === '' ? '' : ` (after "${s.last}" at t=${s.lastT / 1000} ms)`}`);
     s.last = value;
     s.lastT = r.t;
+    if (s.phase === 'completed' || s.phase === 'compensated') {
+      this.sagas.delete(id);
+      this.ended.set(id, { phase: s.phase, current: s.current, last: s.last, lastT: s.lastT });
+    }
   }
 
-  /** Applies one record to a saga; returns what is wrong with it, or null. */
+  /** A record about a saga that has ended: only `settled` after `completed` is expected. */
+  private onEnded(r: TraceRecord, id: string, value: string, s: EndedSaga): void {
+    const problem = this.afterEnd(s, value);
+    if (problem !== null) this.fail(r, `saga ${id}: "${value}" ${problem} (after "${s.last}" at t=${s.lastT / 1000} ms)`);
+    s.last = value;
+    s.lastT = r.t;
+  }
+
+  private afterEnd(s: EndedSaga, value: string): string | null {
+    if (value === 'settled') return s.phase === 'completed' ? null : 'but the saga has not completed';
+    if (value === 'completed') return `but not every step succeeded (at step ${s.current}, phase ${s.phase})`;
+    if (value === 'compensated') return `but the saga is already ${s.phase}`;
+    const step = this.parseStep(value);
+    return typeof step === 'string' ? step : `after the saga ended ${s.phase} (was its log lost?)`;
+  }
+
+  /** A step record's parts (`T3:started`), or what is wrong with it. */
+  private parseStep(value: string): { letter: string; k: number; event: string } | string {
+    const m = STEP_VALUE.exec(value);
+    if (m === null) return 'is not a saga record';
+    const k = Number(m[2]);
+    if (k < 1 || k > this.steps.length) return `names a step outside 1…${this.steps.length}`;
+    return { letter: m[1], k, event: m[3] };
+  }
+
+  /** Applies one record to a running saga; returns what is wrong with it, or null. */
   private transition(s: SagaTrack, value: string): string | null {
     const n = this.steps.length;
     if (value === 'completed') {
@@ -178,7 +231,7 @@ export class SagaFlowInvariant implements TraceInvariant {
       return null;
     }
     if (value === 'compensated') {
-      if (s.phase !== 'compensating') return `but the saga is ${s.phase === 'forward' ? 'still running forward' : `already ${s.phase}`}`;
+      if (s.phase !== 'compensating') return 'but the saga is still running forward';
       if (s.compActive !== 0) return `while C${s.compActive} is still in progress`;
       if (s.planPos < s.plan.length) return `but C${s.plan[s.planPos]} never ran (compensations left: ${s.plan.slice(s.planPos).map((k) => `C${k}`).join(', ')})`;
       for (const k of s.applied) {
@@ -188,15 +241,12 @@ export class SagaFlowInvariant implements TraceInvariant {
       this.counts.compensated++;
       return null;
     }
-    if (value === 'settled') return s.phase === 'completed' ? null : 'but the saga has not completed';
-    const m = STEP_VALUE.exec(value);
-    if (m === null) return 'is not a saga record';
-    const k = Number(m[2]);
-    if (k < 1 || k > n) return `names a step outside 1…${n}`;
-    if (s.phase === 'completed' || s.phase === 'compensated') return `after the saga ended ${s.phase} (was its log lost?)`;
-    const event = m[3];
+    if (value === 'settled') return 'but the saga has not completed';
+    const step = this.parseStep(value);
+    if (typeof step === 'string') return step;
+    const { k, event } = step;
     const type = this.steps[k - 1].type;
-    if (m[1] === 'T') {
+    if (step.letter === 'T') {
       if (s.phase !== 'forward') return 'while the saga is compensating';
       switch (event) {
         case 'started':
@@ -279,7 +329,14 @@ export class SagaLedgerInvariant implements TraceInvariant {
   violation: Violation | null = null;
   examined = 0;
   private readonly levels = new Map<string, number>();
+  /** Every step applied and not undone, by its do key (looked up, never scanned while running). */
   private readonly holds = new Map<string, LedgerHold>();
+  /**
+   * The do keys held for each saga that has not ended, in the order applied: the working set
+   * a compensated end is checked against. A saga leaves it when it ends, so the check costs
+   * what the saga holds, not what every saga before it left held.
+   */
+  private readonly heldByRunning = new Map<string, Set<string>>();
   private readonly everApplied = new Map<string, number>();
   private readonly tombstones = new Set<string>();
   private readonly ended = new Map<string, 'completed' | 'compensated'>();
@@ -320,6 +377,11 @@ export class SagaLedgerInvariant implements TraceInvariant {
     return Object.fromEntries(this.levels);
   }
 
+  /** Sagas not yet ended that hold something here (a saga leaves when it ends). */
+  get workingSet(): number {
+    return this.heldByRunning.size;
+  }
+
   onRecord(r: TraceRecord): void {
     if (r.k !== 'state') return;
     const key = r.key as string;
@@ -336,15 +398,23 @@ export class SagaLedgerInvariant implements TraceInvariant {
   }
 
   private onEnd(r: TraceRecord, saga: string, how: 'completed' | 'compensated'): void {
+    const endedBefore = this.ended.has(saga);
     this.ended.set(saga, how);
+    const held = this.heldByRunning.get(saga);
+    this.heldByRunning.delete(saga);
     if (how !== 'compensated') return;
-    for (const [key, h] of this.holds) {
-      if (h.saga === saga) {
-        const what = this.operation === 'debit' ? `${h.amount} of ${h.res}` : 'its record';
-        this.fail(r, `saga ${saga} ended compensated but ${this.service} still holds ${what} from ${key} (applied at t=${h.t / 1000} ms, never undone)`);
-        return;
-      }
-    }
+    // A saga ending for the second time (itself a violation) may hold what it took after its
+    // first end, which only the full table knows.
+    const key = endedBefore ? this.firstHeldBy(saga) : held?.values().next().value;
+    if (key === undefined) return;
+    const h = this.holds.get(key)!;
+    const what = this.operation === 'debit' ? `${h.amount} of ${h.res}` : 'its record';
+    this.fail(r, `saga ${saga} ended compensated but ${this.service} still holds ${what} from ${key} (applied at t=${h.t / 1000} ms, never undone)`);
+  }
+
+  private firstHeldBy(saga: string): string | undefined {
+    for (const [key, h] of this.holds) if (h.saga === saga) return key;
+    return undefined;
   }
 
   private onTx(r: TraceRecord): void {
@@ -362,6 +432,7 @@ export class SagaLedgerInvariant implements TraceInvariant {
         const change = this.change(r, tx.rest, -1);
         if (change === null) return;
         this.holds.set(tx.key, { saga: tx.saga, res: change.res, amount: change.amount, t: r.t });
+        if (!this.ended.has(tx.saga)) this.heldByRunning.set(tx.saga, (this.heldByRunning.get(tx.saga) ?? new Set()).add(tx.key));
         return;
       }
       case 'undo': {
@@ -374,6 +445,7 @@ export class SagaLedgerInvariant implements TraceInvariant {
           return this.fail(r, `${tx.key} put back ${change.amount} of ${change.res}, but ${doKey} took ${hold.amount} of ${hold.res}`);
         }
         this.holds.delete(doKey);
+        this.releaseRunning(tx.saga, doKey);
         return;
       }
       case 'tombstone':
@@ -383,6 +455,13 @@ export class SagaLedgerInvariant implements TraceInvariant {
       default:
         return;
     }
+  }
+
+  private releaseRunning(saga: string, doKey: string): void {
+    const held = this.heldByRunning.get(saga);
+    if (held === undefined) return;
+    held.delete(doKey);
+    if (held.size === 0) this.heldByRunning.delete(saga);
   }
 
   /** Applies a debit's `<res> ∓<amount> =<level>`; checks the level and the service's own figure. */

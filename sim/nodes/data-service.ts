@@ -207,6 +207,17 @@ export interface DataStore {
   results: Record<string, { outcome: DataOutcome; detail: string }>;
   /** Applied steps not yet settled or undone, by their do key. */
   holds: Record<string, Hold>;
+  /**
+   * The same holds indexed by resource, kept with them in one transaction, so a request or a
+   * read looks at its own resource instead of scanning every hold (thousands of sagas in flight).
+   */
+  byResource: Map<string, ResourceHolds>;
+}
+
+/** The holds on one resource: how many, and the sagas holding a semantic lock on it (how many locks each). */
+export interface ResourceHolds {
+  held: number;
+  lockers: Map<string, number>;
 }
 
 const TIMER_READ = 0;
@@ -242,7 +253,7 @@ export class DataServiceNode extends SimNode {
     super(world, index, name, kind);
     this.resourceNames = Object.keys(params.resources);
     // The disk, formatted with the initial levels before the run begins.
-    const store: DataStore = { levels: { ...params.resources }, results: {}, holds: {} };
+    const store: DataStore = { levels: { ...params.resources }, results: {}, holds: {}, byResource: new Map() };
     this.durable.store = store;
     this.readGapUs = params.readsPerSec > 0 ? 1e6 / params.readsPerSec : 0;
     this.metrics = dataServiceMetrics();
@@ -313,7 +324,7 @@ export class DataServiceNode extends SimNode {
       if (s.levels[res] < amount) return this.refuse(req, 'insufficient');
     }
     if (this.params.failProbability > 0 && this.rng.bernoulli(this.params.failProbability)) return this.refuse(req, 'declined');
-    s.holds[req.key] = { saga: req.saga, res, amount, lock: req.lock };
+    this.addHold(req.key, { saga: req.saga, res, amount, lock: req.lock });
     s.results[req.key] = { outcome: 'ok', detail: '' };
     this.metrics.applied.add();
     if (this.params.operation === 'debit') {
@@ -333,7 +344,7 @@ export class DataServiceNode extends SimNode {
     const doKey = stepKey(req.saga, 'T', req.step);
     const hold = s.holds[doKey];
     if (hold !== undefined) {
-      delete s.holds[doKey];
+      this.removeHold(doKey, hold);
       this.metrics.compensated.add();
       if (p.operation === 'debit') {
         s.levels[hold.res] += hold.amount;
@@ -359,8 +370,9 @@ export class DataServiceNode extends SimNode {
   private commitSettle(req: DataRequest): DataResult {
     const s = this.store;
     const doKey = stepKey(req.saga, 'T', req.step);
-    if (s.holds[doKey] !== undefined) {
-      delete s.holds[doKey]; // committed for good: no longer intermediate
+    const hold = s.holds[doKey];
+    if (hold !== undefined) {
+      this.removeHold(doKey, hold); // committed for good: no longer intermediate
       this.metrics.settled.add();
       this.tx(req.key, 'settle');
     } else {
@@ -395,23 +407,48 @@ export class DataServiceNode extends SimNode {
     return this.resourceNames[Math.min(n - 1, Math.max(0, Math.floor(pick * n)))];
   }
 
-  private lockedByOther(res: string, saga: string): boolean {
-    for (const hold of Object.values(this.store.holds)) {
-      if (hold.res === res && hold.lock && hold.saga !== saga) return true;
+  private addHold(key: string, hold: Hold): void {
+    const s = this.store;
+    // Only a step applied twice (a planted idempotency bug) replaces a hold: unindex the old one.
+    const replaced = s.holds[key];
+    if (replaced !== undefined) this.removeHold(key, replaced);
+    s.holds[key] = hold;
+    let on = s.byResource.get(hold.res);
+    if (on === undefined) {
+      on = { held: 0, lockers: new Map() };
+      s.byResource.set(hold.res, on);
     }
-    return false;
+    on.held++;
+    if (hold.lock) on.lockers.set(hold.saga, (on.lockers.get(hold.saga) ?? 0) + 1);
+  }
+
+  private removeHold(key: string, hold: Hold): void {
+    const s = this.store;
+    delete s.holds[key];
+    const on = s.byResource.get(hold.res)!;
+    if (--on.held === 0) {
+      s.byResource.delete(hold.res);
+      return;
+    }
+    if (!hold.lock) return;
+    const locks = on.lockers.get(hold.saga)! - 1;
+    if (locks === 0) on.lockers.delete(hold.saga);
+    else on.lockers.set(hold.saga, locks);
+  }
+
+  /** Another saga holds a semantic lock on `res`. */
+  private lockedByOther(res: string, saga: string): boolean {
+    const lockers = this.store.byResource.get(res)?.lockers;
+    if (lockers === undefined) return false;
+    return lockers.size > (lockers.has(saga) ? 1 : 0);
   }
 
   /** The reporting job: reads one resource, as a query outside any saga would. */
   private read(): void {
     const res = this.resourceNames[this.rng.int(this.resourceNames.length)];
-    let pending = false;
-    let locked = false;
-    for (const hold of Object.values(this.store.holds)) {
-      if (hold.res !== res) continue;
-      pending = true;
-      if (hold.lock) locked = true;
-    }
+    const on = this.store.byResource.get(res);
+    const pending = on !== undefined;
+    const locked = on !== undefined && on.lockers.size > 0;
     this.metrics.reads.add();
     const level = this.store.levels[res];
     if (locked) {

@@ -3,7 +3,7 @@ import type { Counter, Gauge } from '../engine/metrics.ts';
 import type { Histogram } from '../engine/histogram.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { Deque } from '../nodes/deque.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
@@ -319,6 +319,9 @@ export class BulkheadInvariant implements TraceInvariant {
 
   readonly unit = 'admissions';
   readonly kinds = ['state', 'call'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     return `${this.layer}: at most ${this.max} calls in the bulkhead at once`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { FAILURE_OUTCOMES, rejected, type Call, type FailureOutcome, type Done, type Invoker } from '../nodes/call.ts';
 import { type PolicyContext } from './context.ts';
 
@@ -330,6 +330,9 @@ export class BreakerInvariant implements TraceInvariant {
 
   readonly unit = 'admissions';
   readonly kinds = ['state', 'call'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     return `${this.layer}: no call passes an open breaker; half-open admits at most ${this.permitted}`;

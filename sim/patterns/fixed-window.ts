@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
@@ -164,6 +164,9 @@ export class FixedWindowInvariant implements TraceInvariant {
 
   readonly unit = 'admissions';
   readonly kinds = ['state', 'call'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     return `${this.layer}: at most ${this.limit} admissions per ${this.periodUs / 1000} ms cycle (fixed window)`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import type { Counter, Gauge } from '../engine/metrics.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
@@ -149,6 +149,9 @@ export class LeakyBucketInvariant implements TraceInvariant {
 
   readonly unit = 'releases';
   readonly kinds = ['state', 'call'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     return `${this.layer}: releases at least ${this.intervalUs / 1000} ms apart (leaky bucket, ${this.ratePerSec}/s)`;

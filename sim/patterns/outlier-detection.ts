@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Counter, Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { FAILURE_OUTCOMES, type CallResult, type FailureOutcome } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
 
@@ -246,6 +246,9 @@ export class EjectionCapInvariant implements TraceInvariant {
 
   readonly unit = 'ejections';
   readonly kinds = ['state'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     return `${this.layer}: at most ${this.max} host(s) ejected at once`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
@@ -169,6 +169,9 @@ export class SlidingWindowInvariant implements TraceInvariant {
 
   readonly unit = 'admissions';
   readonly kinds = ['state', 'call'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     const { algorithm, limit, windowMs } = this.spec;

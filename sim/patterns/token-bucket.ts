@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
@@ -123,6 +123,9 @@ export class TokenBucketInvariant implements TraceInvariant {
 
   readonly unit = 'admissions';
   readonly kinds = ['state', 'call'] as const;
+  get scope(): TraceScope {
+    return layerScope(this.node, this.layer);
+  }
 
   describe(): string {
     return `${this.layer}: admissions in any interval ≤ ${this.spec.maxTokens} + ${this.spec.tokensPerFill} per fill (token bucket)`;

@@ -7,6 +7,7 @@ import { NO_PARENT, type Message } from '../net/message.ts';
 import { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
+import { LockWaitQueue } from './lock-wait-queue.ts';
 
 /**
  * Two-phase commit with presumed abort: a coordinator node kind (`2pc-coordinator`) that
@@ -647,7 +648,7 @@ export class TwoPcParticipant extends TwoPcNode {
   private records = new Map<string, ParticipantRecord>();
   /** Key → the transaction holding it. */
   private locks = new Map<number, string>();
-  private queue: Unvoted[] = [];
+  private queue = new LockWaitQueue<Unvoted>();
   private writing = new Map<string, Unvoted>();
   /** Transactions already marked IN_DOUBT in this incarnation. */
   private asking = new Set<string>();
@@ -665,7 +666,7 @@ export class TwoPcParticipant extends TwoPcNode {
   override start(): void {
     this.records = (this.durable.records ??= new Map<string, ParticipantRecord>()) as Map<string, ParticipantRecord>;
     this.locks = new Map();
-    this.queue = [];
+    this.queue = new LockWaitQueue();
     this.writing = new Map();
     this.asking = new Set();
     const inDoubt: [string, ParticipantRecord][] = [];
@@ -734,7 +735,7 @@ export class TwoPcParticipant extends TwoPcNode {
       if (rec.status !== 'committed') this.send2pc(msg.from, rec.status === 'aborted' ? MSG.voteNo : MSG.voteYes, { txn: id }, msg.id);
       return;
     }
-    if (this.writing.has(id) || this.queue.some((u) => u.txn === id)) return;
+    if (this.writing.has(id) || this.queue.has(id)) return;
     this.m.prepares.add();
     const u: Unvoted = { txn: id, key: txnKey(id), coordinator: msg.from, peers: p.participants, keys: p.keys, prepareMsg: msg.id, since: this.now, lockedAt: -1 };
     if (this.rng.bernoulli(this.params.voteNoProbability)) return this.voteNo(u);
@@ -822,10 +823,8 @@ export class TwoPcParticipant extends TwoPcNode {
     if (u !== undefined) {
       this.writing.delete(id);
     } else {
-      const i = this.queue.findIndex((q) => q.txn === id);
-      if (i < 0) return false;
-      u = this.queue[i];
-      this.queue.splice(i, 1);
+      u = this.queue.remove(id);
+      if (u === undefined) return false;
     }
     this.records.set(id, abortedRecord(u.coordinator));
     this.state(u.key, 'ABORT');
@@ -839,21 +838,20 @@ export class TwoPcParticipant extends TwoPcNode {
     this.m.lockHoldMs.record(this.now - lockedAt);
     this.shared.lockHoldMs.record(this.now - lockedAt);
     this.m.locksHeld.set(this.now, this.locks.size);
-    this.grantWaiting();
+    this.grantWaiting(keys);
   }
 
-  /** Gives freed keys to queued transactions, oldest first, each taking all its keys or none. */
-  private grantWaiting(): void {
-    for (let i = 0; i < this.queue.length;) {
-      const u = this.queue[i];
-      if (!this.free(u.keys)) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
+  /**
+   * Gives freed keys to queued transactions, oldest first, each taking all its keys or none
+   * (only those queued on a freed key can have become grantable: see LockWaitQueue).
+   */
+  private grantWaiting(freed: readonly number[]): void {
+    this.queue.forEachCandidate(freed, (k) => !this.locks.has(k), (u) => {
+      if (!this.free(u.keys)) return;
+      this.queue.remove(u.txn);
       this.m.lockWaitMs.record(this.now - u.since);
       this.lock(u);
-    }
+    });
   }
 
   /** In doubt: ask the coordinator, and with cooperative termination the peers too. */

@@ -333,6 +333,52 @@ describe('the checkers on hand-made traces', () => {
     expect(off.violation?.detail).toBe('p reports x = 8, but its transactions since the start give 7');
   });
 
+  it('a saga that ends leaves the checkers\' working sets, and what comes about it later is still caught', () => {
+    const flow = new SagaFlowInvariant('o', steps);
+    const ledger = new SagaLedgerInvariant('a', 'debit', { x: 1000 });
+    const fed: TraceRecord[] = [];
+    const feed = (r: TraceRecord) => {
+      fed.push(r);
+      flow.onRecord(r);
+      ledger.onRecord(r);
+    };
+    const when = (key: string, value: string) => fed.find((r) => r.key === key && r.value === value)!.t / 1000;
+    let t = 0;
+    let level = 1000;
+    // 200 sagas one after another; every other one fails at the pivot and is compensated.
+    for (let i = 1; i <= 200; i++) {
+      const s = `o-${i}`;
+      feed(rec(t++, 'o', `saga.${s}`, 'T1:started'));
+      feed(rec(t++, 'a', 'tx', `${s}/T1 apply x -1 =${--level}`));
+      feed(rec(t++, 'o', `saga.${s}`, 'T1:succeeded'));
+      feed(rec(t++, 'o', `saga.${s}`, 'T2:started'));
+      expect([flow.workingSet, ledger.workingSet]).toEqual([1, 1]);
+      if (i % 2 === 0) {
+        feed(rec(t++, 'b', 'tx', `${s}/T2 refuse declined`));
+        feed(rec(t++, 'o', `saga.${s}`, 'T2:failed'));
+        feed(rec(t++, 'o', `saga.${s}`, 'C1:compensating'));
+        feed(rec(t++, 'a', 'tx', `${s}/C1 undo x +1 =${++level}`));
+        feed(rec(t++, 'o', `saga.${s}`, 'C1:compensated'));
+        feed(rec(t++, 'o', `saga.${s}`, 'compensated'));
+      } else {
+        feed(rec(t++, 'b', 'tx', `${s}/T2 apply`));
+        feed(rec(t++, 'o', `saga.${s}`, 'T2:succeeded'));
+        feed(rec(t++, 'o', `saga.${s}`, 'completed'));
+        feed(rec(t++, 'o', `saga.${s}`, 'settled'));
+      }
+      expect([flow.workingSet, ledger.workingSet]).toEqual([0, 0]);
+    }
+    expect([flow.violation, ledger.violation]).toEqual([null, null]);
+    expect(flow.summary()).toEqual({ started: 200, completed: 100, compensated: 100, running: [] });
+    expect(ledger.totals()).toEqual({ initial: 1000, levels: 900, heldCompleted: 100, heldRunning: 0 });
+    // A step of a saga long over (its log lost), and a debit applied again under its old key.
+    feed(rec(t, 'o', 'saga.o-3', 'T1:started'));
+    expect(flow.violation?.detail).toBe(`saga o-3: "T1:started" after the saga ended completed (was its log lost?) (after "settled" at t=${when('saga.o-3', 'settled')} ms)`);
+    const first = fed.find((r) => String(r.value).startsWith('o-5/T1 apply'))!.t / 1000;
+    feed(rec(t + 1, 'a', 'tx', `o-5/T1 apply x -1 =${level - 1}`));
+    expect(ledger.violation?.detail).toBe(`o-5/T1 applied twice at a (first at t=${first} ms): a repeated request was not recognised`);
+  });
+
   it('liveness names the overdue saga at its deadline', () => {
     const inv = new SagaLiveness('o', 100);
     inv.onRecord(rec(10, 'o', 'saga.o-1', 'T1:started'));
