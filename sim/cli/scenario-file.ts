@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { applySets, applyVariant, formatErrors, MAX_SCENARIO_BYTES, readScenarioJson, validateScenario, type ScenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { chartErrors } from '../scenario/chart-metrics.ts';
 
 /**
  * Reading a scenario file for the command line: the size first (a huge file is refused before
@@ -30,6 +31,8 @@ export function loadScenarioFile(file: string, sets: string[] = [], variant?: st
   }
   const result = validateScenario(raw);
   if (!result.ok) throw new BadInput(invalidMessage(file, result.errors));
+  const charts = chartErrors(result.scenario, { allowMissing: variant !== undefined || sets.length > 0 });
+  if (charts.length > 0) throw new BadInput(invalidMessage(file, charts));
   return result.scenario;
 }
 

@@ -37,7 +37,12 @@ export class Gauge {
 
   /** Average over [0, now]. */
   timeAverage(now: Micros): number {
-    return now <= 0 ? this.value : (this.area + this.value * (now - this.since)) / now;
+    return now <= 0 ? this.value : this.areaUntil(now) / now;
+  }
+
+  /** The integral of the level over [0, now] (value × µs); now must not be before the last change. */
+  areaUntil(now: Micros): number {
+    return this.area + this.value * (now - this.since);
   }
 }
 
@@ -165,6 +170,41 @@ export class Metrics {
 
   timeSeries(name: string): TimeSeries {
     return getOrCreate(this.series, name, () => new TimeSeries(this.windowUs));
+  }
+
+  /** A registered counter or gauge by its full name (`prefix.field` for a group's), or undefined. */
+  find(name: string): Counter | Gauge | Histogram | undefined {
+    const direct = this.counters.get(name) ?? this.gauges.get(name) ?? this.histograms.get(name);
+    if (direct !== undefined) return direct;
+    if (this.indexedGroups !== this.groups.length) this.indexGroups();
+    const dot = name.lastIndexOf('.');
+    // A group's field may itself hold dots (`sagas.started`): try every split.
+    for (let at = dot; at > 0; at = name.lastIndexOf('.', at - 1)) {
+      const members = this.groupIndex.get(name.slice(0, at));
+      const metric = members?.[name.slice(at + 1)];
+      if (metric !== undefined && Object.hasOwn(members!, name.slice(at + 1))) return metric;
+    }
+    return undefined;
+  }
+
+  /** Every counter and gauge name, sorted (for error messages that list what exists). */
+  counterAndGaugeNames(): string[] {
+    const names = [...this.counters.keys(), ...this.gauges.keys()];
+    for (const [prefix, members] of this.groups) {
+      for (const [field, metric] of Object.entries(members)) if (!(metric instanceof Histogram)) names.push(`${prefix}.${field}`);
+    }
+    return names.sort();
+  }
+
+  /** Groups by prefix, for `find`; built when first needed and extended as groups register. */
+  private readonly groupIndex = new Map<string, MetricGroup>();
+  private indexedGroups = 0;
+
+  private indexGroups(): void {
+    for (; this.indexedGroups < this.groups.length; this.indexedGroups++) {
+      const [prefix, members] = this.groups[this.indexedGroups];
+      if (!this.groupIndex.has(prefix)) this.groupIndex.set(prefix, members);
+    }
   }
 
   snapshot(now: Micros): MetricsSnapshot {

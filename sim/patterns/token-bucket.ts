@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TraceInvariant, Violation } from '../check/invariants.ts';
+import type { Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
@@ -20,8 +21,9 @@ import { Admissions, type PolicyContext } from './context.ts';
  * A restarted node builds a fresh, full bucket (the fill schedule stays aligned to time 0).
  *
  * Metrics: `<layer>.admitted`, `<layer>.rejected` (counters, and time series of the same
- * names for per-window rates). State drawn by the sandbox: `<layer>.tokens`, the level, sent
- * only when it changed. Trace events: `admitted`, `rejected:rate-limited`.
+ * names for per-window rates) and `<layer>.tokens` (a gauge of the level, for charts; like
+ * the state it changes only when a call looks at the bucket). State drawn by the sandbox:
+ * `<layer>.tokens`, the level, sent only when it changed. Trace events: `admitted`, `rejected:rate-limited`.
  *
  * Invariant (`TokenBucketInvariant`, checked over the trace in every run): over any interval
  * [s, t], admitted ≤ maxTokens + tokensPerFill × (fill instants in [s, t]).
@@ -53,6 +55,7 @@ export class TokenBucketPolicy implements Invoker {
   private fillIndex: number;
   private shownTokens: number;
   private readonly admissions: Admissions;
+  private readonly tokensGauge: Gauge;
 
   constructor(private readonly ctx: PolicyContext, private readonly spec: TokenBucketSpec, private readonly next: Invoker) {
     this.fillUs = fillIntervalUs(spec);
@@ -61,6 +64,8 @@ export class TokenBucketPolicy implements Invoker {
     this.admissions = new Admissions(ctx);
     this.shownTokens = this.tokens;
     ctx.state('tokens', this.tokens);
+    this.tokensGauge = ctx.metrics.gauge(`${ctx.layer}.tokens`);
+    this.tokensGauge.set(ctx.now, this.tokens);
   }
 
   /** The level now, with the fills due so far added. */
@@ -96,6 +101,7 @@ export class TokenBucketPolicy implements Invoker {
     if (this.tokens === this.shownTokens) return;
     this.shownTokens = this.tokens;
     this.ctx.state('tokens', this.tokens);
+    this.tokensGauge.set(this.ctx.now, this.tokens);
   }
 }
 
