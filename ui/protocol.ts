@@ -31,6 +31,8 @@ export type WorkerMessage =
   /** Records; the record is complete up to `untilUs`. */
   | { type: 'batch'; batch: TraceBatch; untilUs: number; simTimeUs: number; events: number }
   | { type: 'progress'; simTimeUs: number; events: number }
+  /** Metric windows that closed (values[metric][k] is window from + k), for the scenario's declared charts; sent even past the record budget. */
+  | { type: 'windows'; from: number; values: number[][] }
   /** The record budget is spent: records after `atUs` are not streamed. */
   | { type: 'truncated'; atUs: number }
   | { type: 'result'; result: RunResult }

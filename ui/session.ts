@@ -151,6 +151,10 @@ export class Session {
         this.events = m.events;
         this.changedSoon();
         return;
+      case 'windows':
+        this.store?.appendChartWindows(m.from, m.values);
+        this.changedSoon();
+        return;
       case 'truncated':
         if (this.store) this.store.truncatedAtUs = m.atUs;
         break;

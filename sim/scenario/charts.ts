@@ -65,6 +65,14 @@ export function seriesLabel(series: ChartSeriesSpec): string {
   return series.label ?? series.metric;
 }
 
+/** Colours of a chart's lines, in order (the report's palette). */
+const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#9c755f', '#edc948'];
+
+/** The colour of a declared chart's line `i`, the same in the sandbox and the report. */
+export function chartSeriesColor(i: number): string {
+  return SERIES_COLORS[i % SERIES_COLORS.length];
+}
+
 /** The metrics a scenario's charts name, each once, in order of first mention: what the engine records. */
 export function chartMetricNames(charts: readonly ChartSpec[]): string[] {
   return [...new Set(charts.flatMap((c) => c.series.map((s) => s.metric)))];

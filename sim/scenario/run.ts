@@ -47,7 +47,7 @@ export interface RunResult {
 
 export interface ChartWindows {
   windowMs: number;
-  /** values by metric name, one per window. */
+  /** Values by metric name, one per window; a metric the run does not have is absent. */
   metrics: Record<string, number[]>;
 }
 
@@ -178,7 +178,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
 function chartWindows(sim: BuiltWorld['sim']): ChartWindows {
   const w = sim.windows;
   const metrics: Record<string, number[]> = {};
-  w?.names.forEach((name, i) => (metrics[name] = w.values[i].slice()));
+  // A metric the run never had (a variant without the pattern) is left out, not shown as zeros.
+  w?.names.forEach((name, i) => {
+    if (sim.metrics.find(name) !== undefined) metrics[name] = w.values[i].slice();
+  });
   return { windowMs: sim.metrics.windowUs / 1000, metrics };
 }
 
