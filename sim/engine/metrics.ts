@@ -21,11 +21,11 @@ export class Counter {
 export class Gauge {
   value = 0;
   max = 0;
-  private area = 0;
-  private since: Micros = 0;
+  protected area = 0;
+  protected since: Micros = 0;
 
   set(now: Micros, value: number): void {
-    this.area += this.value * (now - this.since);
+    this.area = this.areaUntil(now);
     this.since = now;
     this.value = value;
     if (value > this.max) this.max = value;
@@ -148,6 +148,11 @@ export class Metrics {
 
   gauge(name: string): Gauge {
     return getOrCreate(this.gauges, name, () => new Gauge());
+  }
+
+  /** A gauge of a kind of its own (one whose level moves between sets), made by `make` the first time. */
+  gaugeOf(name: string, make: () => Gauge): Gauge {
+    return getOrCreate(this.gauges, name, make);
   }
 
   /** A histogram of microsecond durations, reported in milliseconds; name it `…Ms`. */

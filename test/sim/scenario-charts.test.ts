@@ -107,6 +107,21 @@ describe('declared charts in a run', () => {
     expect(open.reduce((a, b) => a + b, 0) / open.length).toBeGreaterThan(0.6);
   });
 
+  it('the token bucket\'s level refills between bursts on the chart, though the bucket adds its fills only when a call looks', () => {
+    const s = builtIn('resilience/burst-throttling.json');
+    const r = runScenario(s);
+    const tokens = r.chartWindows.metrics['client.limiter.tokens'];
+    const max = (s.workloads[0].callPath[0] as { maxTokens: number }).maxTokens;
+    // After the first burst empties it, the windows' mean levels climb back towards full.
+    const emptied = tokens.findIndex((v) => v < max / 10);
+    expect(emptied).toBeGreaterThan(0);
+    const after = tokens.slice(emptied, emptied + 6);
+    expect(after[4]).toBeGreaterThan(after[3]);
+    expect(after[3]).toBeGreaterThan(after[2]);
+    expect(Math.max(...tokens)).toBeLessThanOrEqual(max);
+    expect(Math.min(...tokens)).toBeGreaterThanOrEqual(0);
+  });
+
   it('the HTML report draws each declared chart, with its title and legend', () => {
     const s = small(charts);
     const html = renderReport({ scenario: s, result: runScenario(s), records: [], replay: 'npm run sim -- run s.json', firstMessages: 10 });
