@@ -247,6 +247,7 @@ describe('validateScenario: accepted scenarios', () => {
       ],
       faults: [],
       checks: [],
+      charts: [],
       variants: [],
     });
   });

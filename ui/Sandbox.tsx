@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { FaultAction } from '../sim/faults/faults.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { ChartFigure } from './charts/ChartFigure.tsx';
-import { CHARTS, ChartsView } from './charts/view.ts';
+import { chartsFor } from './charts/declared.ts';
+import { ChartsView } from './charts/view.ts';
 import { download, exportFileName, exportScenarioText } from './export.ts';
 import { formatNumber, formatRunTime, formatSimTime } from './format.ts';
 import { FrameGate } from './frame-gate.ts';
@@ -68,6 +69,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
   );
   const store = session?.store ?? emptyStore;
   const param = useMemo(() => policyParams(scenario), [scenario]);
+  const charts = useMemo(() => chartsFor(scenario), [scenario]);
 
   const live = useRef({ store, session });
   live.current = { store, session };
@@ -120,19 +122,19 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
     const container = topologyRef.current;
     const svgs = chartRefs.current.filter((s): s is SVGSVGElement => s !== null);
     const cursors = cursorRefs.current.filter((c): c is HTMLDivElement => c !== null);
-    if (!container || svgs.length !== CHARTS.length || cursors.length !== CHARTS.length) return;
+    if (!container || svgs.length !== charts.length || cursors.length !== charts.length) return;
     const view = new TopologyView(container, layout, openMenu, openLinkMenu);
     viewRef.current = view;
-    const charts = new ChartsView(svgs, cursors, endUs);
+    const chartsView = new ChartsView(charts, svgs, cursors, endUs);
     const resize = () => {
       view.resize(container.clientWidth, container.clientHeight);
-      charts.resize(svgs[0].clientWidth);
+      if (svgs.length > 0) chartsView.resize(svgs[0].clientWidth);
       view.dirty = true;
     };
     resize();
     const observer = new ResizeObserver(resize);
     observer.observe(container);
-    observer.observe(svgs[0]);
+    if (svgs.length > 0) observer.observe(svgs[0]);
     const perf = (window.__faultlinePerf ??= { draws: [] });
     const gate = new FrameGate();
     let raf = 0;
@@ -147,7 +149,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
       const t0 = performance.now();
       const cursorUs = player.cursorUs;
       view.draw({ store: s, cursorUs, usPerWallMs: player.speed * 1000, param, refresh: detail ? 'all' : 'urgent' });
-      charts.draw({ store: s, cursorUs, detail: chartsDetail, interventionsUs: sess?.interventions.map((i) => i.atUs) ?? [] });
+      chartsView.draw({ store: s, cursorUs, detail: chartsDetail, interventionsUs: sess?.interventions.map((i) => i.atUs) ?? [] });
       const stats = statsRef.current;
       if (stats && detail) {
         const { inFlight, drops } = view.stats;
@@ -164,7 +166,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
       view.destroy();
       viewRef.current = null;
     };
-  }, [layout, endUs, player, param, openMenu, openLinkMenu]);
+  }, [layout, endUs, player, param, charts, openMenu, openLinkMenu]);
 
   useEffect(() => {
     viewRef.current?.select(selected);
@@ -310,7 +312,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
       </div>
 
       <div className="charts" data-testid="charts">
-        {CHARTS.map((c, i) => (
+        {charts.map((c, i) => (
           <ChartFigure
             key={c.id}
             chart={c}

@@ -33,6 +33,8 @@ export type WorkerMessage =
   | { type: 'progress'; simTimeUs: number; events: number }
   /** From `fromUs` on, about one message flight in `every` is streamed (see trace/sampling.ts). */
   | { type: 'sampled'; fromUs: number; every: number }
+  /** Metric windows that closed (values[metric][k] is window from + k), for the scenario's declared charts; sent even past the record budget. */
+  | { type: 'windows'; from: number; values: number[][] }
   /** The record budget is spent: records after `atUs` are not streamed. */
   | { type: 'truncated'; atUs: number }
   | { type: 'result'; result: RunResult }

@@ -203,6 +203,10 @@ export class Session {
       case 'sampled':
         if (this.store && this.store.sampling === null) this.store.sampling = { fromUs: m.fromUs, every: m.every };
         break;
+      case 'windows':
+        this.store?.appendChartWindows(m.from, m.values);
+        this.changedSoon();
+        return;
       case 'truncated':
         if (this.store) this.store.truncatedAtUs = m.atUs;
         break;

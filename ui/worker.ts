@@ -6,6 +6,7 @@
  * exactly the run a single call gives (Sim.run), so the trace hash matches the command line's.
  * One worker serves one run; the page stops a run by terminating the worker.
  */
+import { chartMetricProblems } from '../sim/scenario/chart-metrics.ts';
 import { ScenarioRun } from '../sim/scenario/run.ts';
 import type { TraceRecord } from '../sim/engine/trace.ts';
 import { loadScenarioText } from './load.ts';
@@ -71,7 +72,24 @@ function run(request: RunRequest): void {
   const sim = new ScenarioRun(loaded.scenario, { seed: request.seed, listeners: [listener] });
   const engine = sim.built.sim;
   const sampler = new RecordSampler(request.recordBudget, engine.endUs, Math.max(0, request.streamAfterUs));
+  // A chart of a metric this run lacks (a variant without the pattern) draws nothing; a
+  // counter shown as a level, or a gauge as a rate, is a mistake in the file.
+  const chartProblems = chartMetricProblems(loaded.scenario.charts, engine.metrics, { allowMissing: true });
+  if (chartProblems.length > 0) {
+    post({ type: 'invalid', errors: chartProblems });
+    return;
+  }
   post({ type: 'start', nodeNames: sim.built.nodeNames, endUs: engine.endUs });
+
+  let windowsSent = 0;
+  /** Sends the metric windows closed since the last call. */
+  function sendWindows(): void {
+    const values = engine.windows?.values;
+    const closed = values?.[0]?.length ?? 0;
+    if (!values || closed <= windowsSent) return;
+    post({ type: 'windows', from: windowsSent, values: values.map((list) => list.slice(windowsSent, closed)) });
+    windowsSent = closed;
+  }
 
   let lastFlush = performance.now();
   function flush(): void {
@@ -79,6 +97,7 @@ function run(request: RunRequest): void {
     const complete = sim.done ? Math.max(engine.now, engine.endUs) : engine.now - 1;
     const untilUs = Math.min(complete, truncatedAt);
     lastFlush = performance.now();
+    sendWindows();
     if (encoder.size === 0) {
       if (recording) post({ type: 'batch', batch: encoder.take(), untilUs, simTimeUs: engine.now, events: engine.events });
       else post({ type: 'progress', simTimeUs: engine.now, events: engine.events });

@@ -4,6 +4,7 @@ import { BadInput } from './bad-input.ts';
 import { readTextFile } from './input-file.ts';
 
 export { BadInput } from './bad-input.ts';
+import { chartErrors } from '../scenario/chart-metrics.ts';
 
 /**
  * Reading a scenario file for the command line: what the file is and its size first (a
@@ -23,6 +24,8 @@ export function loadScenarioFile(file: string, sets: string[] = [], variant?: st
   }
   const result = validateScenario(raw);
   if (!result.ok) throw new BadInput(invalidMessage(file, result.errors));
+  const charts = chartErrors(result.scenario, { allowMissing: variant !== undefined || sets.length > 0 });
+  if (charts.length > 0) throw new BadInput(invalidMessage(file, charts));
   return result.scenario;
 }
 

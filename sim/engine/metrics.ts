@@ -25,13 +25,14 @@ export class Counter {
 export class Gauge {
   value = 0;
   max = 0;
-  private area = 0;
-  private since: Micros = 0;
-  /** Where the time average starts: 0, or the end of the warm-up. */
+  protected area = 0;
+  protected since: Micros = 0;
+  /** Where the time average starts: 0, or the end of the warm-up; and the integral up to then. */
   private from: Micros = 0;
+  private areaAtFrom = 0;
 
   set(now: Micros, value: number): void {
-    this.area += this.value * (now - this.since);
+    this.area = this.areaUntil(now);
     this.since = now;
     this.value = value;
     if (value > this.max) this.max = value;
@@ -43,15 +44,19 @@ export class Gauge {
 
   /** Average over [0, now], or from the end of the warm-up. */
   timeAverage(now: Micros): number {
-    return now <= this.from ? this.value : (this.area + this.value * (now - this.since)) / (now - this.from);
+    return now <= this.from ? this.value : (this.areaUntil(now) - this.areaAtFrom) / (now - this.from);
   }
 
-  /** Forgets the past: the mean and max start over at `now`, from the current value. */
+  /** Forgets the past: the mean and max start over at `now`, from the current value (the integral does not). */
   restartAt(now: Micros): void {
-    this.area = 0;
-    this.since = now;
+    this.areaAtFrom = this.areaUntil(now);
     this.from = now;
     this.max = this.value;
+  }
+
+  /** The integral of the level over [0, now] (value × µs); now must not be before the last change. */
+  areaUntil(now: Micros): number {
+    return this.area + this.value * (now - this.since);
   }
 }
 
@@ -179,6 +184,11 @@ export class Metrics {
     return getOrCreate(this.gauges, name, () => new Gauge());
   }
 
+  /** A gauge of a kind of its own (one whose level moves between sets), made by `make` the first time. */
+  gaugeOf(name: string, make: () => Gauge): Gauge {
+    return getOrCreate(this.gauges, name, make);
+  }
+
   /** A histogram of microsecond durations, reported in milliseconds; name it `…Ms`. */
   durationHistogram(name: string): Histogram {
     return getOrCreate(this.histograms, name, () => durationHistogram());
@@ -199,6 +209,41 @@ export class Metrics {
 
   timeSeries(name: string): TimeSeries {
     return getOrCreate(this.series, name, () => new TimeSeries(this.windowUs, this.keepRecord));
+  }
+
+  /** A registered counter or gauge by its full name (`prefix.field` for a group's), or undefined. */
+  find(name: string): Counter | Gauge | Histogram | undefined {
+    const direct = this.counters.get(name) ?? this.gauges.get(name) ?? this.histograms.get(name);
+    if (direct !== undefined) return direct;
+    if (this.indexedGroups !== this.groups.length) this.indexGroups();
+    const dot = name.lastIndexOf('.');
+    // A group's field may itself hold dots (`sagas.started`): try every split.
+    for (let at = dot; at > 0; at = name.lastIndexOf('.', at - 1)) {
+      const members = this.groupIndex.get(name.slice(0, at));
+      const metric = members?.[name.slice(at + 1)];
+      if (metric !== undefined && Object.hasOwn(members!, name.slice(at + 1))) return metric;
+    }
+    return undefined;
+  }
+
+  /** Every counter and gauge name, sorted (for error messages that list what exists). */
+  counterAndGaugeNames(): string[] {
+    const names = [...this.counters.keys(), ...this.gauges.keys()];
+    for (const [prefix, members] of this.groups) {
+      for (const [field, metric] of Object.entries(members)) if (!(metric instanceof Histogram)) names.push(`${prefix}.${field}`);
+    }
+    return names.sort();
+  }
+
+  /** Groups by prefix, for `find`; built when first needed and extended as groups register. */
+  private readonly groupIndex = new Map<string, MetricGroup>();
+  private indexedGroups = 0;
+
+  private indexGroups(): void {
+    for (; this.indexedGroups < this.groups.length; this.indexedGroups++) {
+      const [prefix, members] = this.groups[this.indexedGroups];
+      if (!this.groupIndex.has(prefix)) this.groupIndex.set(prefix, members);
+    }
   }
 
   snapshot(now: Micros): MetricsSnapshot {

@@ -1,3 +1,4 @@
+import { MetricWindows } from './metric-windows.ts';
 import { Metrics } from './metrics.ts';
 import { EventQueue } from './queue.ts';
 import { RandomStreams } from './rng.ts';
@@ -54,6 +55,10 @@ export class Sim {
   private readonly handlers: EventHandler[] = [];
   private readonly handlerNames: string[] = [];
   private stopReason: string | null = null;
+  /** Per-window values of the metrics charts name (see recordWindows); null: none asked for. */
+  windows: MetricWindows | null = null;
+  /** When the next metric window ends (Infinity when none are recorded): one comparison per event. */
+  private nextWindowEndUs = Infinity;
 
   constructor(
     readonly seed: number,
@@ -72,6 +77,22 @@ export class Sim {
   on(name: string, handler: EventHandler): number {
     this.handlerNames.push(name);
     return this.handlers.push(handler) - 1;
+  }
+
+  /**
+   * Records per-window values of these counters and gauges from now on (call it before the
+   * run starts). Not part of the trace: it changes no trace hash.
+   */
+  recordWindows(names: readonly string[]): MetricWindows {
+    this.windows = new MetricWindows(this.metrics, names, this.metrics.windowUs);
+    this.nextWindowEndUs = this.windows.nextEndUs;
+    return this.windows;
+  }
+
+  /** Closes the last metric window at the end of the run (see MetricWindows.finish). */
+  finishWindows(): void {
+    this.windows?.finish(this.now);
+    this.nextWindowEndUs = Infinity;
   }
 
   /**
@@ -149,6 +170,11 @@ export class Sim {
       if (this.events >= maxEvents) {
         this.stop('maxEvents');
         break;
+      }
+      if (t >= this.nextWindowEndUs) {
+        // Every event before t has run, none at t yet: the windows ending by t are complete.
+        this.windows!.closeUntil(t);
+        this.nextWindowEndUs = this.windows!.nextEndUs;
       }
       const slot = queue.popSlot();
       const kind = queue.kind[slot];

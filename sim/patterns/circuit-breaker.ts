@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Counter } from '../engine/metrics.ts';
+import type { Counter, Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
@@ -33,12 +33,19 @@ import { type PolicyContext } from './context.ts';
  *
  * State published for the sandbox and reports: `state`, and in rate mode `failureRate` (whole
  * percent, -1 below the minimum number of calls; see publishFailureRate) and
- * `failureRateThreshold`.
+ * `failureRateThreshold`. Metrics: `notPermitted`, `failures`, `successes`, `slowCalls`,
+ * `opened` (counters) and `open` (a gauge, 1 while OPEN or FORCED_OPEN: its mean over a
+ * window is the share of the window the breaker rejected calls, for charts).
  *
  * Invariants (checked over the trace in every run, see `breakerInvariants`): no call is
  * admitted through an OPEN or FORCED_OPEN breaker; a HALF_OPEN episode admits no more than
  * the permitted probes.
  */
+/** States in which the breaker lets no call through. */
+function rejectsAll(state: BreakerState): boolean {
+  return state === 'OPEN' || state === 'FORCED_OPEN';
+}
+
 /** The published failure rate moves in steps of at least this many percentage points (see publishFailureRate). */
 const RATE_STEP_PERCENT = 5;
 
@@ -164,7 +171,7 @@ export class CircuitBreakerPolicy implements Invoker {
   /** Half-open bookkeeping: probes admitted and their recorded outcomes. */
   private probesAdmitted = 0;
   private readonly probeWindow: Window;
-  private readonly m: { notPermitted: Counter; failures: Counter; successes: Counter; slowCalls: Counter; opened: Counter };
+  private readonly m: { notPermitted: Counter; failures: Counter; successes: Counter; slowCalls: Counter; opened: Counter; open: Gauge };
 
   constructor(private readonly ctx: PolicyContext, spec: CircuitBreakerSpec, private readonly next: Invoker) {
     this.params = breakerParams(spec);
@@ -178,9 +185,11 @@ export class CircuitBreakerPolicy implements Invoker {
       successes: metrics.counter(`${ctx.layer}.successes`),
       slowCalls: metrics.counter(`${ctx.layer}.slowCalls`),
       opened: metrics.counter(`${ctx.layer}.opened`),
+      open: metrics.gauge(`${ctx.layer}.open`),
     };
     this.state = p.initialState;
     ctx.state('state', this.state);
+    this.m.open.set(ctx.now, rejectsAll(this.state) ? 1 : 0);
     if (p.consecutiveFailures === 0) {
       ctx.state('failureRateThreshold', String(p.failureRateThreshold));
       this.publishFailureRate();
@@ -291,6 +300,7 @@ export class CircuitBreakerPolicy implements Invoker {
     if (to === this.state) return;
     this.state = to;
     this.ctx.state('state', to);
+    this.m.open.set(this.ctx.now, rejectsAll(to) ? 1 : 0);
     if (to === 'OPEN') {
       this.openedAt = this.ctx.now;
       this.m.opened.add();

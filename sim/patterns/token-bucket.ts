@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
-import { msToUs } from '../engine/time.ts';
+import { Gauge } from '../engine/metrics.ts';
+import { msToUs, type Micros } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
@@ -20,8 +21,9 @@ import { Admissions, type PolicyContext } from './context.ts';
  * A restarted node builds a fresh, full bucket (the fill schedule stays aligned to time 0).
  *
  * Metrics: `<layer>.admitted`, `<layer>.rejected` (counters, and time series of the same
- * names for per-window rates). State drawn by the sandbox: `<layer>.tokens`, the level, sent
- * only when it changed. Trace events: `admitted`, `rejected:rate-limited`.
+ * names for per-window rates) and `<layer>.tokens` (a gauge of the level for charts, whose
+ * average counts the fills as they fell due: BucketLevelGauge). State drawn by the sandbox:
+ * `<layer>.tokens`, the level, sent only when it changed. Trace events: `admitted`, `rejected:rate-limited`.
  *
  * Invariant (`TokenBucketInvariant`, checked over the trace in every run): over any interval
  * [s, t], admitted ≤ maxTokens + tokensPerFill × (fill instants in [s, t]).
@@ -45,6 +47,40 @@ export function fillIntervalUs(spec: TokenBucketSpec): number {
   return Math.max(1, msToUs(spec.fillIntervalMs));
 }
 
+/**
+ * The bucket's level as a gauge whose time-weighted area counts the fills as they fell due,
+ * though the bucket adds them only when a call looks (as a timer would have seen the level):
+ * a chart of it shows the bucket refilling between bursts. `set` is called at each call with
+ * the level after it; between calls the level steps up by `perFill` at each fill instant
+ * k·fillUs, up to `max`.
+ */
+class BucketLevelGauge extends Gauge {
+  constructor(
+    private readonly fillUs: number,
+    private readonly perFill: number,
+    private readonly full: number,
+  ) {
+    super();
+  }
+
+  override areaUntil(now: Micros): number {
+    let area = this.area;
+    let level = this.value;
+    let t = this.since;
+    const next = (Math.floor(t / this.fillUs) + 1) * this.fillUs;
+    if (level >= this.full || next > now) return area + level * (now - t);
+    area += level * (next - t);
+    t = next;
+    level = Math.min(this.full, level + this.perFill);
+    // Whole fill intervals from t: the level climbs by perFill each, until full.
+    const n = Math.min(Math.ceil((this.full - level) / this.perFill), Math.floor((now - t) / this.fillUs));
+    area += this.fillUs * (n * level + (this.perFill * n * (n - 1)) / 2);
+    t += n * this.fillUs;
+    level = Math.min(this.full, level + n * this.perFill);
+    return area + level * (now - t);
+  }
+}
+
 export class TokenBucketPolicy implements Invoker {
   /** Tokens in the bucket after the fills up to `fillIndex`. */
   tokens: number;
@@ -53,6 +89,7 @@ export class TokenBucketPolicy implements Invoker {
   private fillIndex: number;
   private shownTokens: number;
   private readonly admissions: Admissions;
+  private readonly tokensGauge: Gauge;
 
   constructor(private readonly ctx: PolicyContext, private readonly spec: TokenBucketSpec, private readonly next: Invoker) {
     this.fillUs = fillIntervalUs(spec);
@@ -61,6 +98,8 @@ export class TokenBucketPolicy implements Invoker {
     this.admissions = new Admissions(ctx);
     this.shownTokens = this.tokens;
     ctx.state('tokens', this.tokens);
+    this.tokensGauge = ctx.metrics.gaugeOf(`${ctx.layer}.tokens`, () => new BucketLevelGauge(this.fillUs, spec.tokensPerFill, spec.maxTokens));
+    this.tokensGauge.set(ctx.now, this.tokens);
   }
 
   /** The level now, with the fills due so far added. */
@@ -79,6 +118,7 @@ export class TokenBucketPolicy implements Invoker {
       return done(rejected('rate-limited'));
     }
     this.tokens -= 1;
+    this.tokensGauge.set(ctx.now, this.tokens);
     this.show();
     this.admissions.admit(ctx.now);
     ctx.event(call, 'admitted');

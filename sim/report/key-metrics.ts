@@ -1,4 +1,4 @@
-import { readMetric } from '../check/checks.ts';
+import { formatNumber, readMetric } from '../check/checks.ts';
 import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
@@ -59,6 +59,35 @@ export function keyMetricValue(result: MeasuredRun, name: string): number | null
 
 export function keyMetrics(result: MeasuredRun, names: readonly string[]): Record<string, number | null> {
   return Object.fromEntries(names.map((name) => [name, keyMetricValue(result, name)]));
+}
+
+/**
+ * Goodput (ok answers per simulated second) may differ by this fraction of the larger side
+ * before the latency of successes stops being comparable between two runs.
+ */
+export const GOODPUT_TOLERANCE = 0.1;
+
+/**
+ * Why the latency metric `name` (`<workload>.latencyMs.<q>`, of successful requests only) of
+ * runs `a` and `b` cannot be judged better or worse, or null when it can. When one run
+ * answers far fewer requests ok, its latency is over the few that still succeeded — the easy
+ * ones, or those that came before the trouble — so lower latency there is not an improvement.
+ */
+export function latencyCaveat(a: Pick<RunResult, 'metrics' | 'simTimeUs'>, b: Pick<RunResult, 'metrics' | 'simTimeUs'>, name: string): string | null {
+  const workload = /^(.+)\.latencyMs\.[a-z0-9]+$/.exec(name)?.[1];
+  if (workload === undefined) return null;
+  const goodput = (r: Pick<RunResult, 'metrics' | 'simTimeUs'>) => {
+    const ok = keyMetricValue(r, `${workload}.ok`);
+    return ok === null || r.simTimeUs <= 0 ? null : ok / (r.simTimeUs / 1e6);
+  };
+  const ga = goodput(a);
+  const gb = goodput(b);
+  if (ga === null || gb === null) return null;
+  const high = Math.max(ga, gb);
+  if (high === 0 || Math.abs(ga - gb) / high <= GOODPUT_TOLERANCE) return null;
+  const fewer = ga < gb ? 'A' : 'B';
+  const pct = Math.round((Math.abs(ga - gb) / high) * 100);
+  return `not judged: ${fewer} answered ${pct}% fewer requests ok per second (A ${formatNumber(ga)}/s, B ${formatNumber(gb)}/s), so its latency is over the requests that still succeeded, not the same requests faster`;
 }
 
 /** The change from `base` to `value`: absolute, and in percent of |base| (0 → 0 is no change; 0 → x has no percentage). */

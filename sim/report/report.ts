@@ -2,6 +2,7 @@ import { formatNumber } from '../check/checks.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import type { RunResult } from '../scenario/run.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { chartSeriesColor, chartSeriesValue, chartUnit, seriesLabel, type ChartSpec } from '../scenario/charts.ts';
 import { lineChart, stateBandsChart, type LineSeries } from './charts.ts';
 import { esc, OUTCOME_COLORS, PALETTE } from './html.ts';
 import { keyMetricValue, OUTCOMES, THROUGHPUT } from './key-metrics.ts';
@@ -90,6 +91,8 @@ export function renderReport(input: ReportInput): string {
     if (s === undefined) return null;
     return Array.from({ length: windows }, (_, i) => ((s.counts[i] ?? 0) * 1000) / s.windowMs);
   };
+  // The scenario's own charts first: they tell its story.
+  for (const chart of scenario.charts) charts.push(declaredChart(chart, result, endMs, faults));
   const many = workloads.length > 1;
   const answered: LineSeries[] = [];
   const trouble: LineSeries[] = [];
@@ -188,6 +191,20 @@ ${text('Notes', scenario.notes)}
 </body>
 </html>
 `;
+}
+
+/** A chart the scenario declares, from the run's metric windows (the sandbox draws it from the same definition). */
+function declaredChart(chart: ChartSpec, result: RunResult, endMs: number, faults: ReturnType<typeof faultMarks>): string {
+  const { windowMs, metrics } = result.chartWindows;
+  const missing: string[] = [];
+  const series: LineSeries[] = chart.series.map((s, i) => {
+    const raw = metrics[s.metric];
+    if (raw === undefined) missing.push(s.metric);
+    return { label: seriesLabel(s), color: chartSeriesColor(i), values: (raw ?? []).map((v) => chartSeriesValue(s, v, windowMs * 1000)) };
+  });
+  const shows = { rate: 'per second in each window', count: 'per window', level: 'mean level in each window' }[chart.series[0].show];
+  const caption = `${chart.series.map((s) => s.metric).join(', ')}: ${shows} (${windowMs} ms windows).${missing.length > 0 ? ` Not in this run: ${missing.join(', ')}.` : ''}`;
+  return chartFigure(chart.title, caption, lineChart({ title: chart.title, yLabel: chartUnit(chart), windowMs, endMs, series, faults }));
 }
 
 function chartFigure(title: string, caption: string, svg: string): string {

@@ -243,7 +243,7 @@ function unknownKeyMessage(key: string, allowed: string[]): string {
 }
 
 /** A likely intended key: same letters ignoring case, or at most two edits away. */
-function closestName(key: string, candidates: string[]): string | null {
+export function closestName(key: string, candidates: string[]): string | null {
   if (key.length > 64) return null;
   let best: string | null = null;
   let bestDistance = 3;

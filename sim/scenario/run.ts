@@ -10,6 +10,7 @@ import { pathInvariants, type PolicySpec } from '../patterns/registry.ts';
 import { NODE_KINDS } from '../patterns/node-kinds.ts';
 import { canonicalJson } from './load.ts';
 import { FaultSchema, type Scenario } from './schema.ts';
+import { chartMetricNames } from './charts.ts';
 
 /**
  * Running a scenario: in one go (`runScenario`, the command line) or step by step
@@ -38,10 +39,18 @@ export interface RunResult {
   /** Counters as numbers; gauges as {value, mean, max}; histograms as {count, mean, p50, p90, p99, max}. */
   metrics: Record<string, number | Record<string, number>>;
   series: MetricsSnapshot['series'];
+  /** Per metric window, the metrics the scenario's charts name: a counter's count, a gauge's time-weighted mean level. */
+  chartWindows: ChartWindows;
   checks: CheckResult[];
   faultLog: FaultLogEntry[];
   /** Every call path, its policies outermost first: the order is part of the scenario. */
   callPaths: CallPathInfo[];
+}
+
+export interface ChartWindows {
+  windowMs: number;
+  /** Values by metric name, one per window; a metric the run does not have is absent. */
+  metrics: Record<string, number[]>;
 }
 
 export interface CallPathInfo {
@@ -79,6 +88,8 @@ export class ScenarioRun {
     this.checks = createChecks(scenario, patternInvariants(scenario));
     const listeners = [...(this.checks.listener !== null ? [this.checks.listener] : []), ...(options.listeners ?? [])];
     this.built = buildWorld(scenario, this.seed, listeners);
+    const charted = chartMetricNames(scenario.charts);
+    if (charted.length > 0) this.built.sim.recordWindows(charted);
   }
 
   get now(): Micros {
@@ -115,6 +126,7 @@ export class ScenarioRun {
     if (this.result !== null) return this.result;
     const { sim, faults } = this.built;
     sim.run();
+    sim.finishWindows();
     const snapshot = sim.metrics.snapshot(sim.now);
     const metrics = flattenMetrics(snapshot);
     const measuredFromUs = sim.metrics.measuringSinceUs;
@@ -132,6 +144,7 @@ export class ScenarioRun {
       outcome: sim.outcome(),
       metrics,
       series: snapshot.series,
+      chartWindows: chartWindows(sim),
       checks,
       faultLog: faults.log.slice(),
       callPaths: callPaths(this.scenario),
@@ -164,6 +177,16 @@ function patternInvariants(scenario: Scenario) {
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   return new ScenarioRun(scenario, options).finish();
+}
+
+function chartWindows(sim: BuiltWorld['sim']): ChartWindows {
+  const w = sim.windows;
+  const metrics: Record<string, number[]> = {};
+  // A metric the run never had (a variant without the pattern) is left out, not shown as zeros.
+  w?.names.forEach((name, i) => {
+    if (sim.metrics.find(name) !== undefined) metrics[name] = w.values[i].slice();
+  });
+  return { windowMs: sim.metrics.windowUs / 1000, metrics };
 }
 
 function flattenMetrics(s: MetricsSnapshot): RunResult['metrics'] {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { NODE_KIND_SCHEMAS, NODE_KINDS } from '../patterns/node-kinds.ts';
 import { PolicySchema } from '../patterns/registry.ts';
+import { ChartsSchema } from './charts.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Limits of the format itself
@@ -608,6 +609,7 @@ const ScenarioShape = z.strictObject({
     .max(MAX_CHECKS)
     .default(() => [])
     .describe('Pass/fail checks evaluated after the run.'),
+  charts: ChartsSchema,
   variants: z
     .array(VariantSchema)
     .max(MAX_VARIANTS)

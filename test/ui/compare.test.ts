@@ -139,7 +139,8 @@ describe('the delta table', () => {
     expect(row(rows, 'client.ok')).toEqual({ metric: 'client.ok', a: 900, b: 450, change: -450, relative: -0.5, direction: 'up', verdict: 'worse' });
     expect(row(rows, 'client.timeout')).toMatchObject({ change: 480, relative: 24, verdict: 'worse' });
     expect(row(rows, 'client.latencyMs.p50')).toMatchObject({ change: 0, relative: 0, verdict: 'same' });
-    expect(row(rows, 'client.latencyMs.p99')).toMatchObject({ change: 920, direction: 'down', verdict: 'worse' });
+    // B answers half as many requests ok: its latency is over other requests, so it is not judged.
+    expect(row(rows, 'client.latencyMs.p99')).toMatchObject({ change: 920, direction: 'down', verdict: 'conditional' });
     // (ok + fallback) per simulated second: 98/s against 45/s.
     expect(row(rows, 'client.throughputPerSec')).toMatchObject({ a: 98, b: 45, change: -53, verdict: 'worse' });
     // Fallbacks have no good direction: fewer of them may mean more failures.
@@ -201,5 +202,45 @@ describe('the delta table', () => {
     expect(timeout.verdict).toBe('worse');
     expect(row(rows, 'client.throughputPerSec').verdict).toBe('worse');
     expect(row(rows, 'client.ok').b).toBeLessThan(row(rows, 'client.ok').a!);
+  });
+});
+
+describe('compare colours tell the truth (issue 10, item 9)', () => {
+  const base = load('resilience/cascading-failure');
+  const result = (metrics: RunResult['metrics']) => ({ metrics, simTimeUs: 10_000_000 });
+  const latencyRow = (a: RunResult['metrics'], b: RunResult['metrics'], q: 'p50' | 'p99') => {
+    const r = deltaRows({ scenario: base, result: result(a) }, { scenario: base, result: result(b) }).find((x) => x.metric === `client.latencyMs.${q}`);
+    if (!r) throw new Error('no latency row');
+    return r;
+  };
+
+  it('a latency drop while far fewer requests succeed is not coloured better, and says why', () => {
+    // B answers 30% of what A does, and those few fast: the survivors, not an improvement.
+    const row = latencyRow({ 'client.ok': 1000, 'client.latencyMs': { p50: 40, p99: 400 } }, { 'client.ok': 300, 'client.latencyMs': { p50: 5, p99: 20 } }, 'p99');
+    expect(row.change).toBe(-380);
+    expect(row.verdict).toBe('conditional');
+    expect(row.note).toMatch(/^not judged: B answered 70% fewer requests ok per second \(A 100\/s, B 30\/s\)/);
+  });
+
+  it('the same rule keeps a latency rise from being called worse when the other side lost its successes', () => {
+    const row = latencyRow({ 'client.ok': 200, 'client.latencyMs': { p50: 5, p99: 20 } }, { 'client.ok': 1000, 'client.latencyMs': { p50: 40, p99: 400 } }, 'p50');
+    expect(row.verdict).toBe('conditional');
+    expect(row.note).toMatch(/A answered 80% fewer/);
+  });
+
+  it('with comparable goodput (within 10%) latency is coloured by its direction', () => {
+    const better = latencyRow({ 'client.ok': 1000, 'client.latencyMs': { p50: 40, p99: 400 } }, { 'client.ok': 950, 'client.latencyMs': { p50: 30, p99: 100 } }, 'p99');
+    expect(better).toMatchObject({ verdict: 'better' });
+    expect(better.note).toBeUndefined();
+    const worse = latencyRow({ 'client.ok': 1000, 'client.latencyMs': { p50: 40, p99: 400 } }, { 'client.ok': 1050, 'client.latencyMs': { p50: 50, p99: 500 } }, 'p99');
+    expect(worse).toMatchObject({ verdict: 'worse' });
+    // Exactly at the tolerance still counts as comparable.
+    expect(latencyRow({ 'client.ok': 1000, 'client.latencyMs': { p99: 400 } }, { 'client.ok': 900, 'client.latencyMs': { p99: 100 } }, 'p99').verdict).toBe('better');
+  });
+
+  it('other metrics keep their colours whatever goodput does', () => {
+    const rows = deltaRows({ scenario: base, result: result({ 'client.ok': 1000, 'client.timeout': 0 }) }, { scenario: base, result: result({ 'client.ok': 100, 'client.timeout': 900 }) });
+    expect(rows.find((r) => r.metric === 'client.ok')).toMatchObject({ verdict: 'worse' });
+    expect(rows.find((r) => r.metric === 'client.timeout')).toMatchObject({ verdict: 'worse' });
   });
 });

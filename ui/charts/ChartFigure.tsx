@@ -26,7 +26,7 @@ export function ChartFigure({ chart, labelSuffix, testId, cursorTestId, classNam
         <span className="legend">
           {chart.lines.map((l) => (
             <span key={l.name} className={`legend-item ${l.className}`}>
-              <span className="swatch" aria-hidden="true" />
+              <span className="swatch" aria-hidden="true" style={l.color ? { background: l.color } : undefined} />
               {l.name}
             </span>
           ))}

@@ -6,7 +6,7 @@
 import { axisBottom, axisLeft, line, scaleLinear, select, type ScaleLinear, type Selection } from 'd3';
 import { runTimeUnit } from '../format.ts';
 import type { FaultMark, TraceStore } from '../trace/store.ts';
-import type { SeriesName, WindowSeries } from '../trace/series.ts';
+import type { SeriesName } from '../trace/series.ts';
 
 const W = 720;
 const H = 125;
@@ -17,8 +17,10 @@ const MAX_MARKERS = 300;
 export interface ChartLineSpec {
   name: string;
   className: string;
-  /** Value of window w (per second, or ms), or null for no point. */
-  value: (s: WindowSeries, w: number) => number | null;
+  /** Stroke colour, when the class does not give one (a scenario's declared charts). */
+  color?: string;
+  /** Value of window w (per second, ms, a level…), or null (or NaN) for no point. */
+  value: (s: TraceStore, w: number) => number | null;
 }
 
 export interface ChartSpec {
@@ -28,7 +30,7 @@ export interface ChartSpec {
   lines: ChartLineSpec[];
 }
 
-const perSec = (name: SeriesName) => (s: WindowSeries, w: number) => (s.count(name, w) * 1e6) / s.windowUs;
+const perSec = (name: SeriesName) => (store: TraceStore, w: number) => (store.series.count(name, w) * 1e6) / store.series.windowUs;
 
 export const CHARTS: ChartSpec[] = [
   {
@@ -45,8 +47,8 @@ export const CHARTS: ChartSpec[] = [
     title: 'Latency of successful requests',
     unit: 'ms',
     lines: [
-      { name: 'p50', className: 'p50', value: (s, w) => (s.quantiles(w)?.p50 ?? NaN) / 1000 },
-      { name: 'p99', className: 'p99', value: (s, w) => (s.quantiles(w)?.p99 ?? NaN) / 1000 },
+      { name: 'p50', className: 'p50', value: (s, w) => (s.series.quantiles(w)?.p50 ?? NaN) / 1000 },
+      { name: 'p99', className: 'p99', value: (s, w) => (s.series.quantiles(w)?.p99 ?? NaN) / 1000 },
     ],
   },
   {
@@ -84,11 +86,11 @@ export interface ChartsFrame {
 }
 
 /** Per line of a chart, its largest value in the recorded windows. */
-function lineMaxima(spec: ChartSpec, series: WindowSeries, recordedWindows: number): number[] {
+function lineMaxima(spec: ChartSpec, store: TraceStore, recordedWindows: number): number[] {
   return spec.lines.map((l) => {
     let m = 0;
     for (let w = 0; w < recordedWindows; w++) {
-      const v = l.value(series, w);
+      const v = l.value(store, w);
       if (v !== null && Number.isFinite(v) && v > m) m = v;
     }
     return m;
@@ -99,10 +101,10 @@ function recordedWindowsOf(store: TraceStore): number {
   return Math.max(0, Math.floor((store.recordedUntilUs + 1) / store.series.windowUs));
 }
 
-/** Per chart, the largest value recorded in `store` (what its y scale must reach). */
-export function chartMaxima(store: TraceStore): number[] {
+/** Per chart of `charts`, the largest value recorded in `store` (what its y scale must reach). */
+export function chartMaxima(charts: readonly ChartSpec[], store: TraceStore): number[] {
   const windows = recordedWindowsOf(store);
-  return CHARTS.map((spec) => Math.max(0, ...lineMaxima(spec, store.series, windows)));
+  return charts.map((spec) => Math.max(0, ...lineMaxima(spec, store, windows)));
 }
 
 export class ChartsView {
@@ -118,6 +120,7 @@ export class ChartsView {
    * with a transform, so the moving cursor never repaints the charts' SVG.
    */
   constructor(
+    specs: readonly ChartSpec[],
     svgs: SVGSVGElement[],
     private readonly cursors: HTMLElement[],
     endUs: number,
@@ -125,7 +128,7 @@ export class ChartsView {
     this.x = scaleLinear()
       .domain([0, endUs / 1e6])
       .range([M.left, W - M.right]);
-    this.charts = CHARTS.map((spec, i) => {
+    this.charts = specs.map((spec, i) => {
       const svg = select(svgs[i]).attr('viewBox', `0 0 ${W} ${H}`);
       svg.selectAll('*').remove();
       const grid = svg.append('g').attr('class', 'grid').attr('transform', `translate(${M.left},0)`);
@@ -136,7 +139,7 @@ export class ChartsView {
         .call(timeAxis(this.x, endUs / 1e6));
       const yAxis = svg.append('g').attr('class', 'axis').attr('transform', `translate(${M.left},0)`);
       const markers = svg.append('g').attr('class', 'markers');
-      const paths = spec.lines.map((l) => svg.append('path').attr('class', `series ${l.className}`));
+      const paths = spec.lines.map((l) => svg.append('path').attr('class', `series ${l.className}`).attr('style', l.color ? `stroke: ${l.color}` : null));
       const empty = svg
         .append('text')
         .attr('class', 'empty-note')
@@ -176,7 +179,7 @@ export class ChartsView {
 
     this.charts.forEach((c, chartIndex) => {
       // The scale covers everything recorded, so it does not jump while playing.
-      const lineMax = lineMaxima(c.spec, series, recordedWindows);
+      const lineMax = lineMaxima(c.spec, store, recordedWindows);
       const max = Math.max(0, ...lineMax);
       c.empty.text(max > 0 ? '' : store.count === 0 ? 'no records yet' : `all zero so far: ${c.spec.lines.map((l) => l.name).join(', ')}`);
       c.svg.attr('data-empty', max > 0 ? null : 'true');
@@ -194,7 +197,7 @@ export class ChartsView {
         }
         const points: [number, number][] = [];
         for (let w = 0; w < complete; w++) {
-          const v = l.value(series, w);
+          const v = l.value(store, w);
           points.push([midSec(w), v === null ? NaN : v]);
         }
         const path = line<[number, number]>()

@@ -21,7 +21,8 @@ export function CompareResults({ a, b }: { a: RunningSide; b: RunningSide }) {
       <DeltaTable rows={rows} labelA={a.resolved.label} labelB={b.resolved.label} />
       <p className="muted compare-footnote">
         Latency in ms, of successful requests; throughput: ok + fallback answers per simulated second. Green: B is better than A on that metric, red:
-        worse; uncoloured: no better direction (requests, fallbacks, pattern counters).
+        worse; uncoloured: no better direction (requests, fallbacks, pattern counters), or latency when one side answered over 10% fewer requests ok
+        per second (then lower latency is of the requests that still succeeded: hover the row for the numbers).
       </p>
       <div className="compare-checks">
         <SideChecks name="A" label={a.resolved.label} result={resultA} />
@@ -51,8 +52,16 @@ function DeltaTable({ rows, labelA, labelB }: { rows: DeltaRow[]; labelA: string
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.metric} className={r.verdict ? `verdict-${r.verdict}` : undefined} data-metric={r.metric} data-verdict={r.verdict ?? ''}>
-              <td>{r.metric}</td>
+            <tr key={r.metric} className={r.verdict ? `verdict-${r.verdict}` : undefined} data-metric={r.metric} data-verdict={r.verdict ?? ''} title={r.note}>
+              <td>
+                {r.metric}
+                {r.note && (
+                  <span className="delta-caveat" aria-label={r.note}>
+                    {' '}
+                    (not judged)
+                  </span>
+                )}
+              </td>
               <td className="num">{formatValue(r.a)}</td>
               <td className="num">{formatValue(r.b)}</td>
               <td className="num delta-change">{formatChange(r.change)}</td>

@@ -5,7 +5,8 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartFigure } from '../charts/ChartFigure.tsx';
-import { chartMaxima, CHARTS } from '../charts/view.ts';
+import { chartsFor } from '../charts/declared.ts';
+import { chartMaxima, type ChartSpec } from '../charts/view.ts';
 import { formatNumber, formatPercent, formatSimTime } from '../format.ts';
 import { FrameGate } from '../frame-gate.ts';
 import { computeLayout } from '../layout.ts';
@@ -36,13 +37,15 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
     p.setSpeedExp(defaultSpeedExp(endUs));
     return p;
   }, [pair]);
+  // Both sides draw the charts of side A's scenario (a variant changes parameters, not charts).
+  const charts = useMemo(() => chartsFor(pair.sides[0].resolved.scenario), [pair]);
   const refs = useRef<SideRefs[]>(SIDE_NAMES.map(() => ({ topology: null, chartSvgs: [], chartCursors: [] })));
   const panes = useRef<(ComparePane | null)[]>([null, null]);
 
   useEffect(() => {
-    const elements = refs.current.map(complete);
+    const elements = refs.current.map((r) => complete(r, charts.length));
     if (elements.some((e) => e === null)) return;
-    const made = pair.sides.map((s, i) => new ComparePane(elements[i]!, layouts[i], s.resolved.scenario, player.endUs));
+    const made = pair.sides.map((s, i) => new ComparePane(elements[i]!, layouts[i], s.resolved.scenario, charts, player.endUs));
     panes.current = made;
     const gate = new FrameGate();
     let raf = 0;
@@ -53,7 +56,7 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
       const frame = gate.next(ts, player, clockLimitUs(pair.sides), present, made.some((p) => p.dirty));
       if (!frame) return;
       // One y scale per chart for both sides, so equal heights mean equal values.
-      const shared = frame.detail && present.length > 0 ? present.map(chartMaxima).reduce((a, b) => a.map((v, k) => Math.max(v, b[k]))) : undefined;
+      const shared = frame.detail && present.length > 0 ? present.map((store) => chartMaxima(charts, store)).reduce((a, b) => a.map((v, k) => Math.max(v, b[k]))) : undefined;
       stores.forEach((store, i) => store && made[i].draw(store, player.cursorUs, player.speed * 1000, frame.detail, shared));
     };
     raf = requestAnimationFrame(loop);
@@ -62,7 +65,7 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
       for (const p of made) p.destroy();
       panes.current = [null, null];
     };
-  }, [pair, layouts, player]);
+  }, [pair, layouts, player, charts]);
 
   const [stacked, setStacked] = useState(false);
   const clock = clockStore(pair.sides);
@@ -76,7 +79,7 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
       </label>
       <div className={`compare-sides${stacked ? ' stacked' : ''}`} data-testid="compare-sides">
         {sides.map((side, i) => (
-          <SideColumn key={SIDE_NAMES[i]} name={SIDE_NAMES[i]} side={side} refs={refs.current[i]} onFit={() => panes.current[i]?.fit()} />
+          <SideColumn key={SIDE_NAMES[i]} name={SIDE_NAMES[i]} side={side} charts={charts} refs={refs.current[i]} onFit={() => panes.current[i]?.fit()} />
         ))}
       </div>
       {done && <CompareResults a={pair.a} b={pair.b} />}
@@ -85,7 +88,7 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
 }
 
 /** One side's column: what it runs, its progress, its topology and its charts. */
-function SideColumn({ name, side, refs, onFit }: { name: string; side: RunningSide; refs: SideRefs; onFit: () => void }) {
+function SideColumn({ name, side, charts, refs, onFit }: { name: string; side: RunningSide; charts: readonly ChartSpec[]; refs: SideRefs; onFit: () => void }) {
   const id = name.toLowerCase();
   const { session, resolved } = side;
   return (
@@ -112,7 +115,7 @@ function SideColumn({ name, side, refs, onFit }: { name: string; side: RunningSi
         </button>
       </div>
       <div className="compare-charts">
-        {CHARTS.map((c, i) => (
+        {charts.map((c, i) => (
           <ChartFigure
             key={c.id}
             chart={c}
@@ -133,10 +136,10 @@ function SideColumn({ name, side, refs, onFit }: { name: string; side: RunningSi
 }
 
 /** The side's elements once React has mounted all of them. */
-function complete(r: SideRefs): PaneElements | null {
+function complete(r: SideRefs, chartCount: number): PaneElements | null {
   const svgs = r.chartSvgs.filter((s): s is SVGSVGElement => s !== null);
   const cursors = r.chartCursors.filter((c): c is HTMLDivElement => c !== null);
-  if (!r.topology || svgs.length !== CHARTS.length || cursors.length !== CHARTS.length) return null;
+  if (!r.topology || svgs.length !== chartCount || cursors.length !== chartCount) return null;
   return { topology: r.topology, chartSvgs: svgs, chartCursors: cursors };
 }
 

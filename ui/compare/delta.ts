@@ -4,7 +4,7 @@
  * every metric a check of either side names) for side A and side B, the change B − A, the
  * relative change, and whether the change is good or bad where the metric's direction is known.
  */
-import { delta, keyMetricNames, keyMetrics, THROUGHPUT } from '../../sim/report/key-metrics.ts';
+import { delta, keyMetricNames, keyMetrics, latencyCaveat, THROUGHPUT } from '../../sim/report/key-metrics.ts';
 import type { RunResult } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { formatNumber } from '../format.ts';
@@ -12,8 +12,11 @@ import { formatNumber } from '../format.ts';
 /** Which way a metric should move: 'up' (more is better), 'down' (less is better), or null (neither is better). */
 export type Direction = 'up' | 'down' | null;
 
-/** How B compares with A on one metric; null when the metric has no good direction or a side lacks it. */
-export type Verdict = 'better' | 'worse' | 'same' | null;
+/**
+ * How B compares with A on one metric; null when the metric has no good direction or a side
+ * lacks it; 'conditional' when it changed but cannot be judged on its own (see `note`).
+ */
+export type Verdict = 'better' | 'worse' | 'same' | 'conditional' | null;
 
 export interface DeltaRow {
   metric: string;
@@ -25,6 +28,8 @@ export interface DeltaRow {
   relative: number | null;
   direction: Direction;
   verdict: Verdict;
+  /** Why a 'conditional' verdict is not better or worse (the row's tooltip). */
+  note?: string;
 }
 
 export interface ComparedSide {
@@ -82,7 +87,11 @@ export function deltaRows(a: ComparedSide, b: ComparedSide): DeltaRow[] {
   return names.map((metric) => {
     const direction = metricDirection(metric);
     const d = change(valuesA[metric], valuesB[metric]);
-    return { metric, a: valuesA[metric], b: valuesB[metric], ...d, direction, verdict: verdictOf(d.change, direction) };
+    const verdict = verdictOf(d.change, direction);
+    // Latency of successes says nothing on its own when far fewer requests succeed on one side.
+    const note = verdict === 'better' || verdict === 'worse' ? latencyCaveat(a.result, b.result, metric) : null;
+    if (note !== null) return { metric, a: valuesA[metric], b: valuesB[metric], ...d, direction, verdict: 'conditional', note };
+    return { metric, a: valuesA[metric], b: valuesB[metric], ...d, direction, verdict };
   });
 }
 

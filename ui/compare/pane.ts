@@ -4,7 +4,7 @@
  * panes at the same cursor; a pane has no clock of its own.
  */
 import type { Scenario } from '../../sim/scenario/schema.ts';
-import { ChartsView } from '../charts/view.ts';
+import { ChartsView, type ChartSpec } from '../charts/view.ts';
 import type { Layout } from '../layout.ts';
 import { policyParams, type ParamLookup } from '../patterns/params.ts';
 import { TopologyView } from '../topology/view.ts';
@@ -12,7 +12,7 @@ import type { TraceStore } from '../trace/store.ts';
 
 export interface PaneElements {
   topology: HTMLDivElement;
-  /** One per chart of CHARTS, in order, with its cursor overlay. */
+  /** One per chart drawn, in order, with its cursor overlay. */
   chartSvgs: SVGSVGElement[];
   chartCursors: HTMLDivElement[];
 }
@@ -31,15 +31,16 @@ export class ComparePane {
     private readonly elements: PaneElements,
     layout: Layout,
     scenario: Scenario,
+    charts: readonly ChartSpec[],
     endUs: number,
   ) {
     this.topology = new TopologyView(elements.topology, layout, ignoreClick);
-    this.charts = new ChartsView(elements.chartSvgs, elements.chartCursors, endUs);
+    this.charts = new ChartsView(charts, elements.chartSvgs, elements.chartCursors, endUs);
     this.param = policyParams(scenario);
     this.resize();
     this.observer = new ResizeObserver(() => this.resize());
     this.observer.observe(elements.topology);
-    this.observer.observe(elements.chartSvgs[0]);
+    if (elements.chartSvgs.length > 0) this.observer.observe(elements.chartSvgs[0]);
   }
 
   /** Zoom or size changed: draw even if the cursor did not move. */
@@ -65,7 +66,7 @@ export class ComparePane {
   private resize(): void {
     const box = this.elements.topology;
     this.topology.resize(box.clientWidth, box.clientHeight);
-    this.charts.resize(this.elements.chartSvgs[0].clientWidth);
+    if (this.elements.chartSvgs.length > 0) this.charts.resize(this.elements.chartSvgs[0].clientWidth);
     this.topology.dirty = true;
   }
 }

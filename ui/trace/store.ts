@@ -55,6 +55,11 @@ export class TraceStore {
   series: WindowSeries;
   fold: NodeFold;
   faults: FaultMark[] = [];
+  /**
+   * Per metric a scenario's charts name (in `chartMetricNames` order), its value in each
+   * window that has closed: the engine's MetricWindows, streamed beside the records.
+   */
+  chartWindows: number[][] = [];
   /** Bumped whenever records are added or removed. */
   version = 0;
 
@@ -138,6 +143,16 @@ export class TraceStore {
     this.version++;
   }
 
+  /** Stores metric windows `from`… (values[metric][k] is window from + k); a branch re-sends windows it shares, unchanged. */
+  appendChartWindows(from: number, values: readonly (readonly number[])[]): void {
+    values.forEach((list, m) => {
+      const target = (this.chartWindows[m] ??= []);
+      target.length = Math.min(target.length, from);
+      list.forEach((v, k) => (target[from + k] = v));
+    });
+    this.version++;
+  }
+
   /** Marks the record complete up to `untilUs` without new records. */
   advance(untilUs: number): void {
     if (untilUs > this.recordedUntilUs) {
@@ -159,6 +174,9 @@ export class TraceStore {
     this.recordedUntilUs = Math.min(this.recordedUntilUs, tUs);
     this.truncatedAtUs = null;
     if (this.sampling && this.sampling.fromUs > tUs) this.sampling = null;
+    // Windows that end after tUs belong to the old branch.
+    const keptWindows = Math.floor((tUs + 1) / this.setup.windowUs);
+    for (const list of this.chartWindows) list.length = Math.min(list.length, keptWindows);
     this.messages = new MessageIndex(this);
     this.series = new WindowSeries(this);
     this.fold = new NodeFold(this);

@@ -3,6 +3,7 @@ import { applySets, applyVariant, formatErrors, readScenarioJson, validateScenar
 import { collect, EXIT_BAD_INPUT, EXIT_OK, resolveScenario } from '../common.ts';
 import type { CommandContext } from '../main.ts';
 import { BadInput, readScenarioText } from '../scenario-file.ts';
+import { chartErrors } from '../../scenario/chart-metrics.ts';
 
 interface ValidateFlags {
   set: string[];
@@ -35,6 +36,8 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
     }
     const base = validateScenario(raw);
     if (!base.ok) return invalid(ctx, file, base.errors);
+    const baseCharts = chartErrors(base.scenario, { allowMissing: flags.variant !== undefined || flags.set.length > 0 });
+    if (baseCharts.length > 0) return invalid(ctx, file, baseCharts);
     // Each variant must give a valid scenario too (unless one was chosen already).
     const problems: ScenarioError[] = [];
     const variants = flags.variant === undefined ? base.scenario.variants : [];
@@ -47,7 +50,8 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
         return;
       }
       const result = validateScenario(changed);
-      if (!result.ok) for (const err of result.errors) problems.push({ path: `variant ${JSON.stringify(v.name)}: ${err.path}`, message: err.message });
+      const errors = result.ok ? chartErrors(result.scenario, { allowMissing: true }) : result.errors;
+      for (const err of errors) problems.push({ path: `variant ${JSON.stringify(v.name)}: ${err.path}`, message: err.message });
     });
     if (problems.length > 0) return invalid(ctx, file, problems);
     const checked = variants.length === 0 ? '' : ` and its ${variants.length} variant${variants.length === 1 ? '' : 's'}`;
