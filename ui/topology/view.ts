@@ -8,6 +8,7 @@ import { pointer, select, zoom, zoomIdentity, type Selection, type ZoomBehavior,
 import { sizeCanvas } from '../canvas.ts';
 import { typeColors } from '../trace/colors.ts';
 import type { Layout, LayoutNode } from '../layout.ts';
+import { nodeStateEntries, renderContext } from '../patterns/node-state.ts';
 import { renderState, type Badge, type RenderContext } from '../patterns/registry.ts';
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
@@ -317,20 +318,12 @@ export class TopologyView {
 
   private drawNodes(frame: Frame, state: FoldState): void {
     const { store } = frame;
-    const recentUs = 600 * frame.usPerWallMs;
-    const ctx: RenderContext = {
-      param: frame.param,
-      observedMax: (key) => {
-        const id = store.stringId(key);
-        return id < 0 ? NaN : store.fold.observedMax(id);
-      },
-      isRecent: (changedAt) => frame.cursorUs - changedAt < recentUs,
-    };
+    const ctx = renderContext(store, frame.param, frame.cursorUs, 600 * frame.usPerWallMs);
     const full = frame.refresh === 'all';
     for (const view of this.views) {
       const i = view.node.index;
       const status = store.strings[state.status[i]] || 'up';
-      const badges = [...faultBadges(state.faults[i]), ...renderState(stateEntries(store, state, i), ctx)];
+      const badges = [...faultBadges(state.faults[i]), ...renderState(nodeStateEntries(store, state, i), ctx)];
       // What must show at once: health, and each badge's kind and state (not its level or flash).
       const urgent = `${status}\n${badges.map((b) => `${b.label}|${b.tone}|${b.level === null ? b.text : ''}`).join('\n')}`;
       if (!full && urgent === view.lastUrgent) continue;
@@ -516,15 +509,6 @@ function subText(node: LayoutNode, status: string, busy: number, queue: number):
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-function stateEntries(store: TraceStore, state: FoldState, node: number): { key: string; value: string; changedAt: number }[] {
-  const states = state.states[node];
-  if (!states || states.size === 0) return [];
-  const changed = state.changed[node];
-  const out: { key: string; value: string; changedAt: number }[] = [];
-  for (const [k, v] of states) out.push({ key: store.strings[k], value: store.strings[v], changedAt: changed?.get(k) ?? 0 });
-  return out;
 }
 
 function faultBadges(faults: Map<number, ActiveFault> | null): Badge[] {
