@@ -303,6 +303,12 @@ export function Sandbox({ scenario, sourceId, layout, session, onStart }: Props)
               {t.name}
             </span>
           ))}
+          {store.messages.retries > 0 && (
+            <span className="legend-item retry" title="A retry attempt: a ring, in its message type's colour">
+              <span className="swatch ring" aria-hidden="true" />
+              retry
+            </span>
+          )}
           <span className="legend-item drop">
             <span className="swatch cross" aria-hidden="true">
               ✕

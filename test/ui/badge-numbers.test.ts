@@ -116,6 +116,16 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(hosts, `${node} hosts ejected`).toBe(metric(metrics, `${node}.${layer}.ejectedHosts`));
     },
   },
+  {
+    // Retries sent by a retry layer, and retries its budget denied (the layer opens the tooltip).
+    label: /^retries$/,
+    check: (b, { node, metrics }) => {
+      const layer = (b.title ?? '').split(':')[0];
+      const [sent, denied] = b.text.split(' · ').map((t) => Number(t.split(' ')[0]));
+      expect(sent, `${node} retries sent`).toBe(metric(metrics, `${layer}.retries`));
+      expect(denied ?? 0, `${node} retries denied`).toBe(metric(metrics, `${layer}.budgetDenied`));
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },
@@ -157,7 +167,17 @@ describe('badge numbers agree with the engine at the end of each built-in scenar
     }
   });
 
-  it('audits the saga and 2PC badges the issue names (a completed saga counts as ok once settled)', () => {
+  it('shows the retry budget on its client: retries sent and denied', () => {
+    const client = badgesAtEnd(builtIn('resilience/retry-storm.json')).find((n) => n.node === 'client')!;
+    const [sent, denied] = [metric(client.metrics, 'client.retry.retries'), metric(client.metrics, 'client.retry.budgetDenied')];
+    expect(denied).toBeGreaterThan(0);
+    expect(client.badges.find((b) => b.label === 'retries')).toMatchObject({
+      text: `${sent} · ${denied} denied`,
+      title: `client.retry: ${sent} retries sent, ${denied} denied by retries ≤ 10% of requests`,
+    });
+  });
+
+  it('counts a completed saga as ok once it has settled', () => {
     const ended = badgesAtEnd(builtIn('transactions/saga-completes.json')).find((n) => n.node === 'orch')!.badges.find((b) => b.label === 'ended');
     expect(ended?.text).toBe('47 ok · 0 undone');
   });

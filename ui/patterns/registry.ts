@@ -18,6 +18,8 @@ export interface Badge {
   level: number | null;
   /** Changed recently (drawn with an outline, so a transition catches the eye). */
   recent: boolean;
+  /** The tooltip, when it says more than "label: text". */
+  title?: string;
 }
 
 export interface StateEntry {
@@ -158,6 +160,29 @@ export const STATE_RENDERERS: StateRenderer[] = [
       if (!inflight) return limit ? [{ label: `${shortLayer(limit.layer)} limit`, text: limit.value, tone: 'neutral', level: null, recent: ctx.isRecent(limit.changedAt) }] : [];
       const badge = levelBadge(inflight, ctx, limit ? Number(limit.value) : null, false);
       return [{ ...badge, label: `${shortLayer(inflight.layer)} in flight`, recent: ctx.isRecent(Math.max(inflight.changedAt, limit?.changedAt ?? -Infinity)) }];
+    },
+  },
+  {
+    // Counted from the trace's call records (ui/trace/fold.ts): retries sent, and those a retry
+    // budget refused; the budget's own setting in the tooltip.
+    name: 'retries and the retry budget',
+    match: suffix(['retried', 'budgetDenied']),
+    render: (entries, ctx) => {
+      const sent = Number(entries.find((e) => e.what === 'retried')?.value ?? 0);
+      const denied = Number(entries.find((e) => e.what === 'budgetDenied')?.value ?? 0);
+      const layer = entries[0].layer;
+      const ratio = ctx.param(layer, ['budget.ratio']);
+      const budget = ratio !== null ? `retries ≤ ${Math.round(ratio * 100)}% of requests` : ctx.param(layer, ['budget.maxTokens', 'budget.percent', 'budget.minRetries']) !== null ? 'a retry budget' : null;
+      return [
+        {
+          label: 'retries',
+          text: budget === null && denied === 0 ? `${sent}` : `${sent} · ${denied} denied`,
+          tone: denied > 0 ? 'warn' : 'neutral',
+          level: null,
+          recent: ctx.isRecent(Math.max(...entries.map((e) => e.changedAt))),
+          title: `${layer}: ${sent} retries sent${budget === null ? '' : `, ${denied} denied by ${budget}`}`,
+        },
+      ];
     },
   },
   {

@@ -406,8 +406,11 @@ export class TopologyView {
     // Dots are small squares, one path per colour: in software rendering, thousands of
     // anti-aliased arcs (or sprite stamps) cost several times more per frame.
     // One path per colour (message type; see trace/colors.ts).
+    // A retry attempt (ui/trace/messages.ts `attempt`) is a hollow ring instead, so a retry storm shows as rings.
     const paths = new Map<string, Path2D>();
+    const rings = new Map<string, Path2D>();
     const colorOf = typeColors(store);
+    const attempt = m.attempt.a;
     const r = Math.max(1.8, 2.6 / Math.sqrt(t.k));
     let drawn = 0;
     const dot = (idx: number, f: number) => {
@@ -416,9 +419,14 @@ export class TopologyView {
       const px = seg[0] + (seg[2] - seg[0]) * f + seg[4];
       const py = seg[1] + (seg[3] - seg[1]) * f + seg[5];
       const color = colorOf(type[idx]);
-      let path = paths.get(color);
-      if (!path) paths.set(color, (path = new Path2D()));
-      path.rect(px - r, py - r, 2 * r, 2 * r);
+      const retry = attempt[idx] > 1;
+      const shapes = retry ? rings : paths;
+      let path = shapes.get(color);
+      if (!path) shapes.set(color, (path = new Path2D()));
+      if (retry) {
+        path.moveTo(px + r * 1.6, py);
+        path.arc(px, py, r * 1.6, 0, 2 * Math.PI);
+      } else path.rect(px - r, py - r, 2 * r, 2 * r);
       drawn++;
     };
     // Short flights, stretched to stay visible for MIN_VISIBLE_WALL_MS…
@@ -436,6 +444,11 @@ export class TopologyView {
     for (const [color, path] of paths) {
       c.fillStyle = color;
       c.fill(path);
+    }
+    c.lineWidth = Math.max(1.2, 1.6 / Math.sqrt(t.k));
+    for (const [color, ring] of rings) {
+      c.strokeStyle = color;
+      c.stroke(ring);
     }
 
     // Drops: a red cross where the message was lost, fading; the reason beside the first few.
