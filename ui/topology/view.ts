@@ -16,7 +16,10 @@ import type { TraceStore } from '../trace/store.ts';
 
 export const NODE_W = 160;
 export const NODE_H = 46;
-const BADGE_H = 17;
+const BADGE_H = 18;
+/** Room inside a badge row at each end, and between its label and its value, layout units. */
+const BADGE_PAD = 5;
+const BADGE_GAP = 6;
 const MAX_BADGES = 6;
 /** A message is drawn for at least this long (wall-clock), so fast networks stay visible. */
 export const MIN_VISIBLE_WALL_MS = 300;
@@ -520,10 +523,6 @@ function subText(node: LayoutNode, status: string, busy: number, queue: number):
   return node.kind === 'client' ? 'client' : node.kind;
 }
 
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
 function faultBadges(faults: Map<number, ActiveFault> | null): Badge[] {
   if (!faults || faults.size === 0) return [];
   const out: Badge[] = [];
@@ -559,16 +558,20 @@ function drawBadges(g: Selection<SVGGElement, unknown, null, undefined>, badges:
     if (b.level !== null) {
       row.append('rect').attr('class', 'nb-level').attr('x', 1).attr('y', BADGE_H - 5).attr('width', Math.max(0, (NODE_W - 2) * b.level)).attr('height', 2);
     }
-    // About 27 characters fit a row: the label keeps at least 8, the value takes the rest.
-    const text = truncate(b.text, Math.max(12, 26 - Math.min(b.label.length, 12)));
-    row.append('text').attr('class', 'nb-label').attr('x', 5).attr('y', 10.5).text(truncate(b.label, Math.max(8, 26 - text.length)));
-    row.append('text').attr('class', 'nb-value').attr('x', NODE_W - 5).attr('y', 10.5).attr('text-anchor', 'end').text(text);
+    // The value keeps its room (up to most of the row); the label takes what is left, both
+    // shortened with an ellipsis where needed, the whole of both in the tooltip.
+    row.append('title').text(b.title ?? `${b.label}: ${b.text}`);
+    const value = row.append('text').attr('class', 'nb-value').attr('x', NODE_W - BADGE_PAD).attr('y', 11.5).attr('text-anchor', 'end').text(b.text);
+    fitText(value.node(), b.text, NODE_W * 0.72);
+    const valueW = textWidth(value.node(), b.text.length);
+    const label = row.append('text').attr('class', 'nb-label').attr('x', BADGE_PAD).attr('y', 11.5).text(b.label);
+    fitText(label.node(), b.label, NODE_W - 2 * BADGE_PAD - BADGE_GAP - valueW);
   });
   if (badges.length > MAX_BADGES) {
     g.append('text')
       .attr('class', 'nb-more')
       .attr('x', 5)
-      .attr('y', (MAX_BADGES - 1) * BADGE_H + 10.5)
+      .attr('y', (MAX_BADGES - 1) * BADGE_H + 11.5)
       .text(`+${badges.length - MAX_BADGES + 1} more`);
   }
 }
@@ -609,13 +612,14 @@ function describeNetworkFault(f: ActiveFault): string {
   return describeFault(f);
 }
 
-/** Shortens an SVG text (with an ellipsis) until it fits `width`; the full text stays in the node's title. */
+/** Shortens an SVG text (with an ellipsis) until it fits `width`; the full text stays in a title. */
 function fitText(el: SVGTextElement | null, text: string, width: number): void {
   if (!el || typeof el.getComputedTextLength !== 'function') return;
   let n = text.length;
-  // getComputedTextLength is 0 when the SVG is not laid out yet: then a fixed cut.
+  // getComputedTextLength is 0 when the SVG is not laid out yet: then a cut at an average character width.
   if (el.getComputedTextLength() === 0) {
-    if (n > 22) el.textContent = `${text.slice(0, 21)}…`;
+    const fit = Math.max(1, Math.floor(width / AVERAGE_CHAR_W));
+    if (n > fit) el.textContent = `${text.slice(0, fit - 1)}…`;
     return;
   }
   while (n > 1 && el.getComputedTextLength() > width) {
@@ -623,6 +627,15 @@ function fitText(el: SVGTextElement | null, text: string, width: number): void {
     el.textContent = `${text.slice(0, n).trimEnd()}…`;
   }
 }
+
+/** A text's drawn width; before layout, an estimate from its length. */
+function textWidth(el: SVGTextElement | null, length: number): number {
+  const w = el && typeof el.getComputedTextLength === 'function' ? el.getComputedTextLength() : 0;
+  return w > 0 ? w : Math.min(length, Math.floor((NODE_W * 0.72) / AVERAGE_CHAR_W)) * AVERAGE_CHAR_W;
+}
+
+/** About how wide an 11–12 px character is, layout units, for cutting text before it is laid out. */
+const AVERAGE_CHAR_W = 6.6;
 
 function kindClass(node: LayoutNode): string {
   return node.kind === 'client' ? 'client' : node.kind === 'service' ? 'service' : 'other';
