@@ -21,6 +21,8 @@ const MIN_PX = 11;
 const SHOTS = process.env.FAULTLINE_READABLE_SHOTS ?? '';
 
 interface TextBox {
+  /** Which text (element or text node) the box belongs to: the lines of one text may touch. */
+  node: number;
   text: string;
   where: string;
   x0: number;
@@ -33,6 +35,7 @@ interface TextBox {
 /** Every text on the page, as drawn: its box clipped by the scroll boxes around it, and its rendered font size. */
 function measureTexts(): TextBox[] {
   const out: TextBox[] = [];
+  let node = 0;
   const describe = (el: Element): string => {
     const parts: string[] = [];
     for (let e: Element | null = el; e && parts.length < 3; e = e.parentElement) {
@@ -75,7 +78,7 @@ function measureTexts(): TextBox[] {
     if (!box) continue;
     const ctm = (t as SVGGraphicsElement).getScreenCTM();
     const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
-    out.push({ text, where: describe(t), ...box, px: parseFloat(getComputedStyle(t).fontSize) * scale });
+    out.push({ node: node++, text, where: describe(t), ...box, px: parseFloat(getComputedStyle(t).fontSize) * scale });
   }
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -84,9 +87,10 @@ function measureTexts(): TextBox[] {
     if (!el || text === '' || el.closest('svg') || ['SCRIPT', 'STYLE', 'OPTION', 'TITLE'].includes(el.tagName) || !shown(el)) continue;
     const range = document.createRange();
     range.selectNodeContents(n);
+    node++;
     for (const r of Array.from(range.getClientRects())) {
       const box = clip(el, { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom });
-      if (box) out.push({ text, where: describe(el), ...box, px: parseFloat(getComputedStyle(el).fontSize) });
+      if (box) out.push({ node, text, where: describe(el), ...box, px: parseFloat(getComputedStyle(el).fontSize) });
     }
   }
   return out;
@@ -99,6 +103,7 @@ function overlaps(boxes: TextBox[]): string[] {
     for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i];
       const b = boxes[j];
+      if (a.node === b.node) continue;
       const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
       const h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
       if (w > 1 && h > 1) found.push(`"${a.text}" (${a.where}) overlaps "${b.text}" (${b.where}) by ${w.toFixed(0)}×${h.toFixed(0)} px`);

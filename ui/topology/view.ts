@@ -162,7 +162,9 @@ export class TopologyView {
     const x1 = Math.max(...xs) + NODE_W / 2 + 24;
     const y0 = Math.min(...ys) - NODE_H / 2 - 20;
     const y1 = Math.max(...ys) + NODE_H / 2 + BADGE_H * 3 + 12;
-    const k = Math.min(1.1, this.width / (x1 - x0), this.height / (y1 - y0));
+    // Never below 1: smaller, the 11 px texts of nodes and badges would be drawn under 11 px.
+    // A topology too big for the view is centred on and panned (drag) rather than shrunk.
+    const k = Math.max(1, Math.min(1.1, this.width / (x1 - x0), this.height / (y1 - y0)));
     const t = zoomIdentity.translate(this.width / 2 - (k * (x0 + x1)) / 2, this.height / 2 - (k * (y0 + y1)) / 2).scale(k);
     select(this.svg).call(this.zoomBehavior.transform, t);
     this.userZoomed = false;
