@@ -164,19 +164,23 @@ export function App() {
                   {setArguments(selected).includes(' --set ') && ' (parameters changed)'}
                 </p>
                 <h2 data-testid="scenario-title">{scenario.title}</h2>
-                <p className="description">{scenario.description}</p>
-                {scenario.watch && (
-                  <div className="callout watch">
-                    <h3>What to watch</h3>
-                    <p>{scenario.watch}</p>
-                  </div>
-                )}
-                {scenario.notes && (
-                  <details className="callout notes">
-                    <summary>Notes</summary>
-                    <p>{scenario.notes}</p>
-                  </details>
-                )}
+                {/* Folds away, so the topology and the charts fit one screen. */}
+                <details className="scenario-about" open data-testid="scenario-about">
+                  <summary>About this scenario</summary>
+                  <p className="description">{scenario.description}</p>
+                  {scenario.watch && (
+                    <div className="callout watch">
+                      <h3>What to watch</h3>
+                      <p>{scenario.watch}</p>
+                    </div>
+                  )}
+                  {scenario.notes && (
+                    <details className="callout notes">
+                      <summary>Notes</summary>
+                      <p>{scenario.notes}</p>
+                    </details>
+                  )}
+                </details>
               </section>
 
               <section className="controls" aria-label="Run">

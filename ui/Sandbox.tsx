@@ -338,12 +338,22 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
 /** Message types beyond request and response, as they arrive (so it follows progress, not just the run's phase). */
 function OtherTypesLegend({ store, session }: { store: TraceStore; session: Session | null }) {
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getVersion ?? zero);
-  return otherTypeColors(store).map((t) => (
-    <span key={t.type} className="legend-item message-type" data-type={t.name}>
-      <span className="swatch dot" aria-hidden="true" style={{ background: t.color }} />
-      {t.name}
-    </span>
-  ));
+  return (
+    <>
+      {otherTypeColors(store).map((t) => (
+        <span key={t.type} className="legend-item message-type" data-type={t.name}>
+          <span className="swatch dot" aria-hidden="true" style={{ background: t.color }} />
+          {t.name}
+        </span>
+      ))}
+      {store.messages.retries > 0 && (
+        <span className="legend-item retry" title="A retry attempt: a ring, in its message type's colour">
+          <span className="swatch ring" aria-hidden="true" />
+          retry
+        </span>
+      )}
+    </>
+  );
 }
 
 function RecordingNote({ store, session }: { store: TraceStore; session: Session | null }) {

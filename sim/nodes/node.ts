@@ -1,4 +1,5 @@
 import type { Rng } from '../engine/rng.ts';
+import { TraceKind } from '../engine/trace.ts';
 import type { Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { NO_DEADLINE, NO_PARENT } from '../net/message.ts';
@@ -112,6 +113,12 @@ export abstract class SimNode {
   /** Emits a state record (pattern state the sandbox draws: breaker state, queue depth…). */
   state(key: string, value: string | number): void {
     this.world.traceState(this.index, key, String(value));
+  }
+
+  /** Emits a call record: what happened to call `callId` at `layer` (admitted, rejected:<why>, retry:2…). */
+  callEvent(callId: number, layer: string, event: string): void {
+    const sim = this.world.sim;
+    sim.trace.emit(TraceKind.call, sim.now, this.index, callId, layer, event);
   }
 }
 

@@ -46,11 +46,17 @@ export class Transport implements Invoker {
     private readonly defaultTarget: number,
     /** Put the call's deadline on the request so the callee can drop work nobody waits for. */
     private readonly propagateDeadline: boolean,
+    /** The call path's name (`client`, `api->payments`): `<path>.send` is the layer of its attempt records. */
+    private readonly path: string,
   ) {}
 
   invoke(call: Call, done: Done): void {
     const to = call.host >= 0 ? call.host : this.defaultTarget;
     const deadline = this.propagateDeadline ? call.deadline : NO_DEADLINE;
+    // A retry's request says which attempt it is, in the record just before its send: the
+    // sandbox draws it apart from first attempts (ui/trace/messages.ts). First attempts, the
+    // vast majority, add nothing to the trace.
+    if (call.attempt > 1) this.node.callEvent(call.id, `${this.path}.send`, `attempt:${call.attempt}`);
     const msg = this.node.send(to, REQUEST, call.key, call.parent, deadline);
     this.pending.expect(msg.id, done);
   }

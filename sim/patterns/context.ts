@@ -1,6 +1,5 @@
 import type { Rng } from '../engine/rng.ts';
 import type { Micros } from '../engine/time.ts';
-import { TraceKind } from '../engine/trace.ts';
 import type { Counter, TimeSeries } from '../engine/metrics.ts';
 import type { Call } from '../nodes/call.ts';
 import type { SimNode, TimerTask } from '../nodes/node.ts';
@@ -42,8 +41,7 @@ export class PolicyContext {
 
   /** A call event at this layer: admitted, rejected:<why>, retry, timeout… */
   event(call: Call, event: string): void {
-    const sim = this.node.world.sim;
-    sim.trace.emit(TraceKind.call, sim.now, this.node.index, call.id, this.layer, event);
+    this.node.callEvent(call.id, this.layer, event);
   }
 
   get metrics() {

@@ -101,7 +101,7 @@ export function workloadCallPath(w: Workload): PolicySpec[] {
 /** A factory for a node's call path (called at every start: policy state is volatile). */
 function callPathFactory(path: string, specs: readonly PolicySpec[], target: number, propagateDeadline: boolean) {
   return (node: SimNode, pending: PendingCalls): Invoker =>
-    buildCallPath(node, path, specs, new Transport(node, pending, target, propagateDeadline)).top;
+    buildCallPath(node, path, specs, new Transport(node, pending, target, propagateDeadline, path)).top;
 }
 
 function linkParams(n: NetworkSpec): LinkParams {

@@ -11,7 +11,7 @@ const ctx: RenderContext = {
 const state = (entries: [string, string, number][]) => entries.map(([key, value, changedAt]) => ({ key, value, changedAt }));
 
 describe('saga step badges', () => {
-  it('count sagas in flight by step, and ended ones by outcome, and show the latest step', () => {
+  it('count sagas in flight by step, and ended ones by outcome (settled is a completed saga), and show the latest step', () => {
     const badges = renderState(
       state([
         ['saga.1', 'completed', 10],
@@ -25,16 +25,32 @@ describe('saga step badges', () => {
     );
     expect(badges).toEqual([
       { label: 'sagas running', text: '3 (C1 T2×2)', tone: 'warn', level: null, recent: true },
-      { label: 'ended', text: '1 ok · 1 undone', tone: 'warn', level: null, recent: true },
+      { label: 'ended', text: '2 ok · 1 undone', tone: 'warn', level: null, recent: true },
       { label: 'saga 5', text: 'C1:compensating', tone: 'warn', level: null, recent: true },
     ]);
   });
 
-  it('mark a failed step as bad and quiet sagas as not recent', () => {
+  it('on a choreographed service, count the sagas it passed on, not as running', () => {
+    const badges = renderState(
+      state([
+        ['saga.1', 'T3:succeeded', 10],
+        ['saga.2', 'C3:compensated', 20],
+        ['saga.3', 'T3:failed', 5],
+        ['saga.4', 'T3:started', 30],
+      ]),
+      ctx,
+    );
+    expect(badges.map((b) => [b.label, b.text])).toEqual([
+      ['sagas running', '1 (T3)'],
+      ['passed on', '1 done · 1 undone · 1 refused'],
+      ['saga 4', 'T3:started'],
+    ]);
+    expect(badges[2]).toMatchObject({ tone: 'neutral', recent: false });
+  });
+
+  it('mark a failed step as bad', () => {
     const badges = renderState(state([['saga.9', 'T3:failed', 5]]), ctx);
-    expect(badges[0]).toMatchObject({ text: '1 (T3)', tone: 'neutral', recent: false });
-    expect(badges[1]).toMatchObject({ text: '0 ok · 0 undone', tone: 'neutral' });
-    expect(badges[2]).toMatchObject({ label: 'saga 9', text: 'T3:failed', tone: 'bad' });
+    expect(badges[badges.length - 1]).toMatchObject({ label: 'saga 9', text: 'T3:failed', tone: 'bad' });
   });
 
   it('leave other keys to their renderers', () => {

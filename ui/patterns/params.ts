@@ -24,7 +24,8 @@ export function policyParams(scenario: Scenario): ParamLookup {
     const spec = byLayer.get(layer);
     if (!spec) return null;
     for (const f of fields) {
-      const v = spec[f];
+      // A dotted field reads a nested setting: `budget.ratio`.
+      const v = f.split('.').reduce<unknown>((o, part) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[part] : undefined), spec);
       if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
     }
     return null;

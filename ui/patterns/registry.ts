@@ -18,6 +18,8 @@ export interface Badge {
   level: number | null;
   /** Changed recently (drawn with an outline, so a transition catches the eye). */
   recent: boolean;
+  /** The tooltip, when it says more than "label: text". */
+  title?: string;
 }
 
 export interface StateEntry {
@@ -161,6 +163,29 @@ export const STATE_RENDERERS: StateRenderer[] = [
     },
   },
   {
+    // Counted from the trace's call records (ui/trace/fold.ts): retries sent, and those a retry
+    // budget refused; the budget's own setting in the tooltip.
+    name: 'retries and the retry budget',
+    match: suffix(['retried', 'budgetDenied']),
+    render: (entries, ctx) => {
+      const sent = Number(entries.find((e) => e.what === 'retried')?.value ?? 0);
+      const denied = Number(entries.find((e) => e.what === 'budgetDenied')?.value ?? 0);
+      const layer = entries[0].layer;
+      const ratio = ctx.param(layer, ['budget.ratio']);
+      const budget = ratio !== null ? `retries ≤ ${Math.round(ratio * 100)}% of requests` : ctx.param(layer, ['budget.maxTokens', 'budget.percent', 'budget.minRetries']) !== null ? 'a retry budget' : null;
+      return [
+        {
+          label: 'retries',
+          text: budget === null && denied === 0 ? `${sent}` : `${sent} · ${denied} denied`,
+          tone: denied > 0 ? 'warn' : 'neutral',
+          level: null,
+          recent: ctx.isRecent(Math.max(...entries.map((e) => e.changedAt))),
+          title: `${layer}: ${sent} retries sent${budget === null ? '' : `, ${denied} denied by ${budget}`}`,
+        },
+      ];
+    },
+  },
+  {
     name: 'adaptive throttling reject probability',
     match: suffix(['rejectProbability']),
     render: (entries, ctx) =>
@@ -204,55 +229,68 @@ export const STATE_RENDERERS: StateRenderer[] = [
   },
 ];
 
-/** A saga's published value once it has ended (sim/patterns/saga-*.ts `record`). */
-const SAGA_ENDS = new Set(['completed', 'compensated', 'settled']);
+/**
+ * What a saga's published value (sim/patterns/saga-*.ts `record`) says about it on this node:
+ * - `running`: a step or compensation in progress here (`T2:started`, `T2:retry`, `C1:compensating`);
+ * - `ok` / `undone`: the saga ended here — `completed`, then `settled` once every step's pending
+ *   mark is released (the orchestrator, or the first choreographed service), or `compensated`;
+ * - `done` / `undone-here` / `refused`: a choreographed service finished its own part and
+ *   passed the saga on (`T2:succeeded`, `C2:compensated`, `T3:failed` or `T3:timed-out`). An
+ *   orchestrator never rests on these: it records the next step at the same instant.
+ */
+type SagaPhase = 'running' | 'ok' | 'undone' | 'done' | 'undone-here' | 'refused';
+
+export function sagaPhase(value: string): SagaPhase {
+  if (value === 'completed' || value === 'settled') return 'ok';
+  if (value === 'compensated') return 'undone';
+  if (value.endsWith(':succeeded')) return 'done';
+  if (value.endsWith(':compensated')) return 'undone-here';
+  if (value.endsWith(':failed') || value.endsWith(':timed-out')) return 'refused';
+  return 'running';
+}
 
 /**
- * Sagas on their orchestrator (or on each choreographed service): how many are in flight and
- * at which step (`T2` forward, `C1` compensating), how many ended which way, and the latest
- * step taken — the "saga step" the sandbox draws on the node.
+ * Sagas on their orchestrator (or on each choreographed service): how many are in flight here
+ * and at which step (`T2` forward, `C1` compensating), how many ended which way, how many this
+ * service passed on (choreography), and the latest step taken — the "saga step" the sandbox
+ * draws on the node.
  */
 function sagaBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
   const atStep = new Map<string, number>();
-  let completed = 0;
-  let compensated = 0;
+  const count: Record<SagaPhase, number> = { running: 0, ok: 0, undone: 0, done: 0, 'undone-here': 0, refused: 0 };
   let compensating = false;
   for (const e of entries) {
-    if (e.value === 'completed') completed++;
-    else if (e.value === 'compensated') compensated++;
-    else if (!SAGA_ENDS.has(e.value)) {
-      const step = e.value.split(':')[0];
-      if (step.startsWith('C')) compensating = true;
-      atStep.set(step, (atStep.get(step) ?? 0) + 1);
-    }
+    const phase = sagaPhase(e.value);
+    count[phase]++;
+    if (phase !== 'running') continue;
+    const step = e.value.split(':')[0];
+    if (step.startsWith('C')) compensating = true;
+    atStep.set(step, (atStep.get(step) ?? 0) + 1);
   }
-  const running = [...atStep.values()].reduce((a, b) => a + b, 0);
   const steps = [...atStep.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([step, n]) => (n > 1 ? `${step}×${n}` : step));
   const latest = entries.reduce((a, b) => (b.changedAt > a.changedAt || (b.changedAt === a.changedAt && b.what > a.what) ? b : a));
+  const recent = ctx.isRecent(latest.changedAt);
   const shown = steps.length > 4 ? [...steps.slice(0, 4), '…'] : steps;
-  return [
-    {
-      label: 'sagas running',
-      text: `${running}${shown.length > 0 ? ` (${shown.join(' ')})` : ''}`,
-      tone: compensating ? 'warn' : 'neutral',
-      level: null,
-      recent: ctx.isRecent(latest.changedAt),
-    },
-    {
-      label: 'ended',
-      text: `${completed} ok · ${compensated} undone`,
-      tone: compensated > 0 ? 'warn' : 'neutral',
-      level: null,
-      recent: ctx.isRecent(latest.changedAt),
-    },
-    {
-      label: `saga ${latest.what}`,
-      text: latest.value,
-      tone: latest.value.startsWith('C') || latest.value === 'compensated' ? 'warn' : latest.value.includes('failed') || latest.value.includes('timed-out') ? 'bad' : 'neutral',
-      level: null,
-      recent: ctx.isRecent(latest.changedAt),
-    },
+  const passedOn = count.done + count['undone-here'] + count.refused;
+  const badges: Badge[] = [
+    { label: 'sagas running', text: `${count.running}${shown.length > 0 ? ` (${shown.join(' ')})` : ''}`, tone: compensating ? 'warn' : 'neutral', level: null, recent },
   ];
+  // A choreographed service in the middle of the chain never sees a saga end: it shows what it passed on instead.
+  if (count.ok + count.undone > 0 || passedOn === 0) {
+    badges.push({ label: 'ended', text: `${count.ok} ok · ${count.undone} undone`, tone: count.undone > 0 ? 'warn' : 'neutral', level: null, recent });
+  }
+  if (passedOn > 0) {
+    const parts = [`${count.done} done`, count['undone-here'] > 0 ? `${count['undone-here']} undone` : '', count.refused > 0 ? `${count.refused} refused` : ''];
+    badges.push({ label: 'passed on', text: parts.filter((p) => p !== '').join(' · '), tone: count['undone-here'] + count.refused > 0 ? 'warn' : 'neutral', level: null, recent });
+  }
+  badges.push({
+    label: `saga ${latest.what}`,
+    text: latest.value,
+    tone: latest.value.startsWith('C') || latest.value === 'compensated' ? 'warn' : latest.value.includes('failed') || latest.value.includes('timed-out') ? 'bad' : 'neutral',
+    level: null,
+    recent,
+  });
+  return badges;
 }
 
 /** "12 COMMIT · 2 WAIT": the most common values of a family of keys. */

@@ -8,6 +8,7 @@ import { pointer, select, zoom, zoomIdentity, type Selection, type ZoomBehavior,
 import { sizeCanvas } from '../canvas.ts';
 import { typeColors } from '../trace/colors.ts';
 import type { Layout, LayoutNode } from '../layout.ts';
+import { nodeStateEntries, renderContext } from '../patterns/node-state.ts';
 import { renderState, type Badge, type RenderContext } from '../patterns/registry.ts';
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
@@ -15,7 +16,10 @@ import type { TraceStore } from '../trace/store.ts';
 
 export const NODE_W = 160;
 export const NODE_H = 46;
-const BADGE_H = 17;
+const BADGE_H = 18;
+/** Room inside a badge row at each end, and between its label and its value, layout units. */
+const BADGE_PAD = 5;
+const BADGE_GAP = 6;
 const MAX_BADGES = 6;
 /** A message is drawn for at least this long (wall-clock), so fast networks stay visible. */
 export const MIN_VISIBLE_WALL_MS = 300;
@@ -158,7 +162,9 @@ export class TopologyView {
     const x1 = Math.max(...xs) + NODE_W / 2 + 24;
     const y0 = Math.min(...ys) - NODE_H / 2 - 20;
     const y1 = Math.max(...ys) + NODE_H / 2 + BADGE_H * 3 + 12;
-    const k = Math.min(1.1, this.width / (x1 - x0), this.height / (y1 - y0));
+    // Never below 1: smaller, the 11 px texts of nodes and badges would be drawn under 11 px.
+    // A topology too big for the view is centred on and panned (drag) rather than shrunk.
+    const k = Math.max(1, Math.min(1.1, this.width / (x1 - x0), this.height / (y1 - y0)));
     const t = zoomIdentity.translate(this.width / 2 - (k * (x0 + x1)) / 2, this.height / 2 - (k * (y0 + y1)) / 2).scale(k);
     select(this.svg).call(this.zoomBehavior.transform, t);
     this.userZoomed = false;
@@ -317,20 +323,12 @@ export class TopologyView {
 
   private drawNodes(frame: Frame, state: FoldState): void {
     const { store } = frame;
-    const recentUs = 600 * frame.usPerWallMs;
-    const ctx: RenderContext = {
-      param: frame.param,
-      observedMax: (key) => {
-        const id = store.stringId(key);
-        return id < 0 ? NaN : store.fold.observedMax(id);
-      },
-      isRecent: (changedAt) => frame.cursorUs - changedAt < recentUs,
-    };
+    const ctx = renderContext(store, frame.param, frame.cursorUs, 600 * frame.usPerWallMs);
     const full = frame.refresh === 'all';
     for (const view of this.views) {
       const i = view.node.index;
       const status = store.strings[state.status[i]] || 'up';
-      const badges = [...faultBadges(state.faults[i]), ...renderState(stateEntries(store, state, i), ctx)];
+      const badges = [...faultBadges(state.faults[i]), ...renderState(nodeStateEntries(store, state, i), ctx)];
       // What must show at once: health, and each badge's kind and state (not its level or flash).
       const urgent = `${status}\n${badges.map((b) => `${b.label}|${b.tone}|${b.level === null ? b.text : ''}`).join('\n')}`;
       if (!full && urgent === view.lastUrgent) continue;
@@ -413,8 +411,11 @@ export class TopologyView {
     // Dots are small squares, one path per colour: in software rendering, thousands of
     // anti-aliased arcs (or sprite stamps) cost several times more per frame.
     // One path per colour (message type; see trace/colors.ts).
+    // A retry attempt (ui/trace/messages.ts `attempt`) is a hollow ring instead, so a retry storm shows as rings.
     const paths = new Map<string, Path2D>();
+    const rings = new Map<string, Path2D>();
     const colorOf = typeColors(store);
+    const attempt = m.attempt.a;
     const r = Math.max(1.8, 2.6 / Math.sqrt(t.k));
     let drawn = 0;
     const dot = (idx: number, f: number) => {
@@ -423,9 +424,14 @@ export class TopologyView {
       const px = seg[0] + (seg[2] - seg[0]) * f + seg[4];
       const py = seg[1] + (seg[3] - seg[1]) * f + seg[5];
       const color = colorOf(type[idx]);
-      let path = paths.get(color);
-      if (!path) paths.set(color, (path = new Path2D()));
-      path.rect(px - r, py - r, 2 * r, 2 * r);
+      const retry = attempt[idx] > 1;
+      const shapes = retry ? rings : paths;
+      let path = shapes.get(color);
+      if (!path) shapes.set(color, (path = new Path2D()));
+      if (retry) {
+        path.moveTo(px + r * 1.6, py);
+        path.arc(px, py, r * 1.6, 0, 2 * Math.PI);
+      } else path.rect(px - r, py - r, 2 * r, 2 * r);
       drawn++;
     };
     // Short flights, stretched to stay visible for MIN_VISIBLE_WALL_MS…
@@ -443,6 +449,11 @@ export class TopologyView {
     for (const [color, path] of paths) {
       c.fillStyle = color;
       c.fill(path);
+    }
+    c.lineWidth = Math.max(1.2, 1.6 / Math.sqrt(t.k));
+    for (const [color, ring] of rings) {
+      c.strokeStyle = color;
+      c.stroke(ring);
     }
 
     // Drops: a red cross where the message was lost, fading; the reason beside the first few.
@@ -514,19 +525,6 @@ function subText(node: LayoutNode, status: string, busy: number, queue: number):
   return node.kind === 'client' ? 'client' : node.kind;
 }
 
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-function stateEntries(store: TraceStore, state: FoldState, node: number): { key: string; value: string; changedAt: number }[] {
-  const states = state.states[node];
-  if (!states || states.size === 0) return [];
-  const changed = state.changed[node];
-  const out: { key: string; value: string; changedAt: number }[] = [];
-  for (const [k, v] of states) out.push({ key: store.strings[k], value: store.strings[v], changedAt: changed?.get(k) ?? 0 });
-  return out;
-}
-
 function faultBadges(faults: Map<number, ActiveFault> | null): Badge[] {
   if (!faults || faults.size === 0) return [];
   const out: Badge[] = [];
@@ -562,16 +560,20 @@ function drawBadges(g: Selection<SVGGElement, unknown, null, undefined>, badges:
     if (b.level !== null) {
       row.append('rect').attr('class', 'nb-level').attr('x', 1).attr('y', BADGE_H - 5).attr('width', Math.max(0, (NODE_W - 2) * b.level)).attr('height', 2);
     }
-    // About 27 characters fit a row: the label keeps at least 8, the value takes the rest.
-    const text = truncate(b.text, Math.max(12, 26 - Math.min(b.label.length, 12)));
-    row.append('text').attr('class', 'nb-label').attr('x', 5).attr('y', 10.5).text(truncate(b.label, Math.max(8, 26 - text.length)));
-    row.append('text').attr('class', 'nb-value').attr('x', NODE_W - 5).attr('y', 10.5).attr('text-anchor', 'end').text(text);
+    // The value keeps its room (up to most of the row); the label takes what is left, both
+    // shortened with an ellipsis where needed, the whole of both in the tooltip.
+    row.append('title').text(b.title ?? `${b.label}: ${b.text}`);
+    const value = row.append('text').attr('class', 'nb-value').attr('x', NODE_W - BADGE_PAD).attr('y', 11.5).attr('text-anchor', 'end').text(b.text);
+    fitText(value.node(), b.text, NODE_W * 0.72);
+    const valueW = textWidth(value.node(), b.text.length);
+    const label = row.append('text').attr('class', 'nb-label').attr('x', BADGE_PAD).attr('y', 11.5).text(b.label);
+    fitText(label.node(), b.label, NODE_W - 2 * BADGE_PAD - BADGE_GAP - valueW);
   });
   if (badges.length > MAX_BADGES) {
     g.append('text')
       .attr('class', 'nb-more')
       .attr('x', 5)
-      .attr('y', (MAX_BADGES - 1) * BADGE_H + 10.5)
+      .attr('y', (MAX_BADGES - 1) * BADGE_H + 11.5)
       .text(`+${badges.length - MAX_BADGES + 1} more`);
   }
 }
@@ -612,13 +614,14 @@ function describeNetworkFault(f: ActiveFault): string {
   return describeFault(f);
 }
 
-/** Shortens an SVG text (with an ellipsis) until it fits `width`; the full text stays in the node's title. */
+/** Shortens an SVG text (with an ellipsis) until it fits `width`; the full text stays in a title. */
 function fitText(el: SVGTextElement | null, text: string, width: number): void {
   if (!el || typeof el.getComputedTextLength !== 'function') return;
   let n = text.length;
-  // getComputedTextLength is 0 when the SVG is not laid out yet: then a fixed cut.
+  // getComputedTextLength is 0 when the SVG is not laid out yet: then a cut at an average character width.
   if (el.getComputedTextLength() === 0) {
-    if (n > 22) el.textContent = `${text.slice(0, 21)}…`;
+    const fit = Math.max(1, Math.floor(width / AVERAGE_CHAR_W));
+    if (n > fit) el.textContent = `${text.slice(0, fit - 1)}…`;
     return;
   }
   while (n > 1 && el.getComputedTextLength() > width) {
@@ -626,6 +629,15 @@ function fitText(el: SVGTextElement | null, text: string, width: number): void {
     el.textContent = `${text.slice(0, n).trimEnd()}…`;
   }
 }
+
+/** A text's drawn width; before layout, an estimate from its length. */
+function textWidth(el: SVGTextElement | null, length: number): number {
+  const w = el && typeof el.getComputedTextLength === 'function' ? el.getComputedTextLength() : 0;
+  return w > 0 ? w : Math.min(length, Math.floor((NODE_W * 0.72) / AVERAGE_CHAR_W)) * AVERAGE_CHAR_W;
+}
+
+/** About how wide an 11–12 px character is, layout units, for cutting text before it is laid out. */
+const AVERAGE_CHAR_W = 6.6;
 
 function kindClass(node: LayoutNode): string {
   return node.kind === 'client' ? 'client' : node.kind === 'service' ? 'service' : 'other';

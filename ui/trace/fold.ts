@@ -31,6 +31,9 @@ export class FoldState {
   readonly changed: (Map<number, number> | null)[];
   /** Per node, plus one slot at the end for faults on no node (partitions): fault id → fault. */
   readonly faults: (Map<number, ActiveFault> | null)[];
+  /** Per node: retries sent and retries a budget denied so far, by `callKey` (layer and which), and when last counted. */
+  readonly calls: (Map<number, number> | null)[];
+  readonly callsChanged: (Map<number, number> | null)[];
 
   constructor(nodes: number, from?: FoldState) {
     this.status = from ? from.status.slice() : new Int32Array(nodes);
@@ -39,11 +42,23 @@ export class FoldState {
     this.states = from ? from.states.map((m) => (m ? new Map(m) : null)) : new Array(nodes).fill(null);
     this.changed = from ? from.changed.map((m) => (m ? new Map(m) : null)) : new Array(nodes).fill(null);
     this.faults = from ? from.faults.map((m) => (m ? new Map(m) : null)) : new Array(nodes + 1).fill(null);
+    this.calls = from ? from.calls.map((m) => (m ? new Map(m) : null)) : new Array(nodes).fill(null);
+    this.callsChanged = from ? from.callsChanged.map((m) => (m ? new Map(m) : null)) : new Array(nodes).fill(null);
     if (from) this.index = from.index;
   }
 }
 
 type Phase = 'start' | 'finish' | 'leave' | 'none';
+
+/** What the fold counts of call events: a retry sent (`retry:<n>`), a retry a budget denied (`retry-denied:budget`). */
+export const CALL_COUNTS = ['retried', 'budgetDenied'] as const;
+const RETRIED = 0;
+const BUDGET_DENIED = 1;
+
+/** The key of a call count in FoldState.calls: the layer's string id and which count. */
+export function callKey(layerId: number, which: number): number {
+  return layerId * CALL_COUNTS.length + which;
+}
 
 export class NodeFold {
   private readonly checkpoints: FoldState[];
@@ -53,6 +68,8 @@ export class NodeFold {
   private readonly isStatus: (boolean | undefined)[] = [];
   private readonly isRequest: (boolean | undefined)[] = [];
   private readonly phaseOf: (Phase | undefined)[] = [];
+  /** Per string id of a call event: the CALL_COUNTS index it counts toward, or -1. */
+  private readonly countOf: (number | undefined)[] = [];
   private readonly fieldsOf: (Fields | null | undefined)[] = [];
   private readonly numberOf: (number | undefined)[] = [];
   private readonly maxByKey = new Map<number, number>();
@@ -154,6 +171,17 @@ export class NodeFold {
         }
         return;
       }
+      case 'call': {
+        if (node < 0) return;
+        const event = store.f[base + fields.b];
+        const which = (this.countOf[event] ??= callCount(store.strings[event]));
+        if (which < 0) return;
+        const key = callKey(store.f[base + fields.a], which);
+        const counts = (s.calls[node] ??= new Map());
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        (s.callsChanged[node] ??= new Map()).set(key, store.t[i]);
+        return;
+      }
       case 'fault': {
         const type = store.str(i, fields.a);
         // Crash, pause and their undoing show in the node's status, not as faults.
@@ -184,7 +212,7 @@ const RESET_BY_RESTART = new Set(['slow', 'brownout']);
 const HEALED = new Set(['partition']);
 
 interface Fields {
-  kind: 'state' | 'deliver' | 'work' | 'fault';
+  kind: 'state' | 'deliver' | 'work' | 'fault' | 'call';
   a: number;
   b: number;
 }
@@ -203,9 +231,18 @@ function fieldsOf(store: TraceStore, code: number): Fields | null {
       return at('phase') < 0 ? null : { kind: 'work', a: at('phase'), b: -1 };
     case 'fault':
       return at('fault') < 0 || at('detail') < 0 ? null : { kind: 'fault', a: at('fault'), b: at('detail') };
+    case 'call':
+      return at('layer') < 0 || at('event') < 0 ? null : { kind: 'call', a: at('layer'), b: at('event') };
     default:
       return null;
   }
+}
+
+function callCount(event: string | undefined): number {
+  if (event === undefined) return -1;
+  if (event.startsWith('retry:')) return RETRIED;
+  if (event === 'retry-denied:budget') return BUDGET_DENIED;
+  return -1;
 }
 
 function workPhase(p: string | undefined): Phase {

@@ -28,6 +28,8 @@ export class MessageIndex {
   readonly msg = new F64();
   /** Index of the send record. */
   readonly rec = new I32();
+  /** Which attempt of its call the message is: 1, or 2, 3… for a retry (see `attemptAt`). */
+  readonly attempt = new I32();
   /** Dropped messages, in drop order, and when. */
   readonly drops = new I32();
   readonly dropT = new F64();
@@ -37,6 +39,10 @@ export class MessageIndex {
   /** Latest end of the ended messages in each block of BLOCK messages, and its running max. */
   private readonly blockMaxEnd: number[] = [];
   private readonly prefixMaxEnd: number[] = [];
+  /** How many of the messages are retry attempts (the legends show a retry entry once there is one). */
+  retries = 0;
+  /** String id of a call event → the attempt it names (`attempt:3` → 3), 0 for other events. */
+  private readonly attemptOfEvent: number[] = [];
 
   constructor(private readonly store: TraceStore) {}
 
@@ -58,15 +64,17 @@ export class MessageIndex {
     const deliverMsg = s.field(deliver, 'msg');
     const dropMsg = s.field(drop, 'msg');
     const dropReason = s.field(drop, 'reason');
+    const call = s.code('call');
+    const callEvent = s.field(call, 'event');
     const k = s.k;
     for (let i = from; i < to; i++) {
       const kind = k[i];
       if (kind === send) {
-        this.start(s.t[i], s.nodeOf(i), s.nodeField(i, sendTo), s.num(i, sendMsg), sendType < 0 ? 0 : s.f[i * FIELDS + sendType], i);
+        this.start(s.t[i], s.nodeOf(i), s.nodeField(i, sendTo), s.num(i, sendMsg), sendType < 0 ? 0 : s.f[i * FIELDS + sendType], i, this.attemptAt(i, call, callEvent));
       } else if (kind === dup) {
         const id = s.num(i, dupMsg);
         const first = this.openById.get(id)?.[0];
-        this.start(s.t[i], s.nodeOf(i), s.nodeField(i, dupTo), id, first === undefined ? 0 : this.type.a[first], i);
+        this.start(s.t[i], s.nodeOf(i), s.nodeField(i, dupTo), id, first === undefined ? 0 : this.type.a[first], i, first === undefined ? 1 : this.attempt.a[first]);
       } else if (kind === deliver) {
         this.finish(s.num(i, deliverMsg), s.t[i], DELIVERED, 0);
       } else if (kind === drop) {
@@ -79,8 +87,27 @@ export class MessageIndex {
     }
   }
 
-  private start(t: number, from: number, to: number, id: number, type: number, rec: number): void {
+  /**
+   * The attempt number of the send record i: a retry's request is announced by the record just
+   * before it, a call record `attempt:N` of the same node at the same instant (sim/nodes/
+   * transport.ts); any other send is a first attempt.
+   */
+  private attemptAt(i: number, call: number, event: number): number {
+    const s = this.store;
+    if (i === 0 || event < 0 || s.k[i - 1] !== call || s.t[i - 1] !== s.t[i] || s.nodeOf(i - 1) !== s.nodeOf(i)) return 1;
+    const id = s.f[(i - 1) * FIELDS + event];
+    let n = this.attemptOfEvent[id];
+    if (n === undefined) {
+      const m = /^attempt:(\d+)$/.exec(s.strings[id] ?? '');
+      n = this.attemptOfEvent[id] = m ? Number(m[1]) : 0;
+    }
+    return n > 0 ? n : 1;
+  }
+
+  private start(t: number, from: number, to: number, id: number, type: number, rec: number, attempt: number): void {
     const idx = this.sendT.push(t);
+    this.attempt.push(attempt);
+    if (attempt > 1) this.retries++;
     this.endT.push(Infinity);
     this.from.push(from);
     this.to.push(to);

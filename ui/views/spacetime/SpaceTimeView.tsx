@@ -351,6 +351,12 @@ function Legend({ store }: { store: TraceStore }) {
           {t.name}
         </span>
       ))}
+      {store.messages.retries > 0 && (
+        <span className="legend-item retry" title="A retry attempt: dashed, a ring where it was sent">
+          <span className="swatch dashed" aria-hidden="true" />
+          retry
+        </span>
+      )}
       {LEGEND.slice(2).map(fixed)}
     </span>
   );

@@ -40,8 +40,11 @@ const MAX_DROP_LABELS = 10;
 const HIT_PX = 6;
 const ARROW_LEN = 6;
 const CROSS = 4;
+/** A retry attempt's line: dashed (drops are dashed red, shorter), a ring of this radius at its send. */
+const RETRY_DASH = [7, 3];
+const RING_R = 3.5;
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const SMALL_FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const SMALL_FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /** What one frame shows. */
 export interface SpaceTimeFrame {
@@ -76,10 +79,12 @@ export interface DrawStats {
 
 export type Hit = { kind: 'message'; msg: number } | { kind: 'fault'; span: FaultSpan } | null;
 
-/** Per colour: the lines, and the arrowheads / heads at their ends. */
+/** Per colour: the lines, and the arrowheads / heads at their ends; retry attempts' lines (dashed) and the rings at their starts. */
 interface Ink {
   lines: Path2D;
   heads: Path2D;
+  retries: Path2D;
+  rings: Path2D;
 }
 
 export class SpaceTimeCanvas {
@@ -253,7 +258,7 @@ export class SpaceTimeCanvas {
       const color = colorOf(t);
       let ink = inks.get(color);
       if (!ink) {
-        ink = { lines: new Path2D(), heads: new Path2D() };
+        ink = { lines: new Path2D(), heads: new Path2D(), retries: new Path2D(), rings: new Path2D() };
         inks.set(color, ink);
       }
       return ink;
@@ -316,8 +321,14 @@ export class SpaceTimeCanvas {
         return;
       }
       const ink = inkOf(type[idx]);
-      ink.lines.moveTo(x0, y0);
-      ink.lines.lineTo(x1, y1);
+      // A retry attempt: dashed, with a ring where it was sent.
+      const line = m.attempt.a[idx] > 1 ? ink.retries : ink.lines;
+      if (line === ink.retries) {
+        ink.rings.moveTo(x0 + RING_R, y0);
+        ink.rings.arc(x0, y0, RING_R, 0, 2 * Math.PI);
+      }
+      line.moveTo(x0, y0);
+      line.lineTo(x1, y1);
       if (end[idx] === DELIVERED && ended) arrowhead(ink.heads, x0, y0, x1, y1);
       else ink.heads.rect(x1 - 2, y1 - 2, 4, 4);
     });
@@ -328,6 +339,10 @@ export class SpaceTimeCanvas {
       c.fillStyle = color;
       c.stroke(ink.lines);
       c.fill(ink.heads);
+      c.setLineDash(RETRY_DASH);
+      c.stroke(ink.retries);
+      c.setLineDash([]);
+      c.stroke(ink.rings);
     }
     c.strokeStyle = COLORS.drop;
     c.setLineDash([4, 3]);

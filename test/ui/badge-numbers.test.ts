@@ -1,0 +1,184 @@
+/**
+ * The numbers on the topology's badges are the engine's numbers: at the end of every built-in
+ * scenario, each badge that shows a count is compared with the run's own metrics (RunResult
+ * .metrics, what `npm run sim -- run --json` prints). The badges are computed the way the page
+ * computes them: the trace recorded into a TraceStore (test/ui/recorded.ts), folded to the end,
+ * rendered by ui/patterns/registry.ts. A badge with a number and no audit here fails the test,
+ * so a new renderer must say which metric it agrees with (or why none can).
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../sim/scenario/schema.ts';
+import { nodeStateEntries, renderContext } from '../../ui/patterns/node-state.ts';
+import { policyParams } from '../../ui/patterns/params.ts';
+import { renderState, shortLayer, type Badge } from '../../ui/patterns/registry.ts';
+import { builtIn } from '../helpers.ts';
+import { recordRun } from './recorded.ts';
+
+type Metrics = Record<string, number | Record<string, number>>;
+
+interface NodeBadges {
+  node: string;
+  badges: Badge[];
+  metrics: Metrics;
+  scenario: Scenario;
+}
+
+/** A count metric (or a gauge's current value); fails loudly if the engine has no such metric. */
+function metric(metrics: Metrics, name: string): number {
+  const m = metrics[name];
+  if (m === undefined) throw new Error(`the run has no metric ${name}`);
+  return typeof m === 'number' ? m : m.value;
+}
+
+/** "6 ok · 4 undone" → { ok: 6, undone: 4 }. */
+function counts(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(' · ')) {
+    const m = /^(\d+) (.+)$/.exec(part.trim());
+    if (m) out[m[2]] = Number(m[1]);
+  }
+  return out;
+}
+
+function nodeSpec(s: Scenario, id: string): Record<string, unknown> {
+  return (s.nodes.find((n) => n.id === id) ?? {}) as Record<string, unknown>;
+}
+
+/** The saga-starter a choreographed service belongs to (the built-ins have one per scenario). */
+function starterOf(s: Scenario): string {
+  const starters = s.nodes.filter((n) => n.kind === 'saga-starter');
+  expect(starters).toHaveLength(1);
+  return starters[0].id;
+}
+
+/** Each audit claims badges by label and checks their numbers; `null` marks a badge whose number is no count of the engine's (with why). */
+const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null; why?: string }[] = [
+  {
+    label: /^sagas running$/,
+    check: (b, { node, metrics }) => {
+      const here = Number(b.text.split(' ')[0]);
+      // An orchestrator runs its sagas itself; a choreographed service runs only its own step of each.
+      if (metrics[`${node}.sagas.running`] !== undefined) expect(here, `${node} sagas running`).toBe(metric(metrics, `${node}.sagas.running`));
+      else expect(here, `${node} sagas running`).toBeLessThanOrEqual(sumOf(metrics, '.sagas.running'));
+    },
+  },
+  {
+    label: /^ended$/,
+    check: (b, { node, metrics, scenario }) => {
+      const c = counts(b.text);
+      const chor = nodeSpec(scenario, node).choreography as { previous: string | null; next: string | null } | undefined;
+      const owner = chor ? starterOf(scenario) : node;
+      expect(c.ok, `${node} sagas ended ok`).toBe(metric(metrics, `${owner}.sagas.completed`));
+      // Only the first service of a choreography sees a saga end compensated; the last sees it complete.
+      expect(c.undone, `${node} sagas undone`).toBe(chor && chor.previous !== null ? 0 : metric(metrics, `${owner}.sagas.compensated`));
+    },
+  },
+  {
+    label: /^passed on$/,
+    check: (b, { node, metrics }) => {
+      const c = counts(b.text);
+      expect(c.done, `${node} steps done and settled`).toBe(metric(metrics, `${node}.settled`));
+      expect(c.undone ?? 0, `${node} steps compensated`).toBe(metric(metrics, `${node}.compensated`));
+      expect(c.refused ?? 0, `${node} steps refused`).toBe(metric(metrics, `${node}.refused`));
+    },
+  },
+  {
+    // 2PC: the coordinator's transactions END (committed, acknowledged), COMMIT (committed, acks
+    // outstanding) or ABORT; a participant's COMMIT, ABORT or NO (it voted no).
+    label: /^txn$/,
+    check: (b, { node, metrics, scenario }) => {
+      const c = counts(b.text);
+      if (nodeSpec(scenario, node).kind === '2pc-coordinator') {
+        expect((c.END ?? 0) + (c.COMMIT ?? 0), `${node} committed`).toBe(metric(metrics, `${node}.committed`));
+        expect(c.ABORT ?? 0, `${node} aborted`).toBe(metric(metrics, `${node}.aborted`));
+      } else {
+        expect(c.COMMIT ?? 0, `${node} committed`).toBe(metric(metrics, `${node}.committed`));
+        expect(c.ABORT ?? 0, `${node} aborted`).toBe(metric(metrics, `${node}.aborted`));
+        expect(c.NO ?? 0, `${node} voted no`).toBe(metric(metrics, `${node}.votedNo`));
+      }
+    },
+  },
+  {
+    label: / (inUse|in flight|queue|count)$/,
+    check: (b, { node, metrics }) => {
+      const what = b.label.split(' ').pop() === 'flight' ? 'inflight' : (b.label.split(' ').pop() as string);
+      const gauge = Object.keys(metrics).find((k) => k.startsWith(node) && k.endsWith(`.${what}`) && shortLayer(k.slice(0, -what.length - 1)) === b.label.slice(0, b.label.lastIndexOf(what === 'inflight' ? ' in flight' : ` ${what}`)));
+      expect(gauge, `a metric for ${node}'s "${b.label}"`).toBeDefined();
+      expect(Number(b.text.split('/')[0]), `${node} ${b.label}`).toBe(metric(metrics, gauge!));
+    },
+  },
+  {
+    label: / ejected$/,
+    check: (b, { node, metrics }) => {
+      const layer = b.label.slice(0, -' ejected'.length);
+      const hosts = b.text === 'none' ? 0 : /^\d+ hosts$/.test(b.text) ? Number(b.text.split(' ')[0]) : b.text.split(', ').length;
+      expect(hosts, `${node} hosts ejected`).toBe(metric(metrics, `${node}.${layer}.ejectedHosts`));
+    },
+  },
+  {
+    // Retries sent by a retry layer, and retries its budget denied (the layer opens the tooltip).
+    label: /^retries$/,
+    check: (b, { node, metrics }) => {
+      const layer = (b.title ?? '').split(':')[0];
+      const [sent, denied] = b.text.split(' · ').map((t) => Number(t.split(' ')[0]));
+      expect(sent, `${node} retries sent`).toBe(metric(metrics, `${layer}.retries`));
+      expect(denied ?? 0, `${node} retries denied`).toBe(metric(metrics, `${layer}.budgetDenied`));
+    },
+  },
+  { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
+  { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
+  { label: /^read$/, check: null, why: "a data service's latest read, by account" },
+  { label: /^failure rate$/, check: null, why: "the breaker's sliding-window rate is published only as state (its threshold is a parameter)" },
+  { label: / (tokens|permits)$/, check: null, why: 'a bucket level is published only as state (admitted/rejected are audited by the charts)' },
+];
+
+function sumOf(metrics: Metrics, suffix: string): number {
+  return Object.keys(metrics)
+    .filter((k) => k.endsWith(suffix))
+    .reduce((sum, k) => sum + metric(metrics, k), 0);
+}
+
+/** Every node's badges at the end of the run, as the topology draws them. */
+function badgesAtEnd(scenario: Scenario): NodeBadges[] {
+  const { store, result, nodeNames } = recordRun(scenario);
+  const state = store.fold.at(store.upperBound(result.simTimeUs));
+  const ctx = renderContext(store, policyParams(scenario), result.simTimeUs, 0);
+  return nodeNames.map((node, i) => ({ node, badges: renderState(nodeStateEntries(store, state, i), ctx), metrics: result.metrics, scenario }));
+}
+
+// M/M/1 and M/M/c (a million requests each) publish no pattern state: their nodes draw no badges.
+const SKIPPED = new Set(['queueing/mm1.json', 'queueing/mmc.json']);
+const BUILT_INS = readdirSync(new URL('../../scenarios', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(new URL(`../../scenarios/${d.name}`, import.meta.url)).map((f) => `${d.name}/${f}`))
+  .filter((f) => f.endsWith('.json') && !SKIPPED.has(f))
+  .sort();
+
+describe('badge numbers agree with the engine at the end of each built-in scenario', () => {
+  it.each(BUILT_INS)('%s', (file) => {
+    for (const n of badgesAtEnd(builtIn(file))) {
+      for (const b of n.badges) {
+        const audit = AUDITS.find((a) => a.label.test(b.label));
+        if (!/\d/.test(b.text)) continue;
+        expect(audit, `no audit for ${n.node}'s badge "${b.label}: ${b.text}"`).toBeDefined();
+        audit?.check?.(b, n);
+      }
+    }
+  });
+
+  it('shows the retry budget on its client: retries sent and denied', () => {
+    const client = badgesAtEnd(builtIn('resilience/retry-storm.json')).find((n) => n.node === 'client')!;
+    const [sent, denied] = [metric(client.metrics, 'client.retry.retries'), metric(client.metrics, 'client.retry.budgetDenied')];
+    expect(denied).toBeGreaterThan(0);
+    expect(client.badges.find((b) => b.label === 'retries')).toMatchObject({
+      text: `${sent} · ${denied} denied`,
+      title: `client.retry: ${sent} retries sent, ${denied} denied by retries ≤ 10% of requests`,
+    });
+  });
+
+  it('counts a completed saga as ok once it has settled', () => {
+    const ended = badgesAtEnd(builtIn('transactions/saga-completes.json')).find((n) => n.node === 'orch')!.badges.find((b) => b.label === 'ended');
+    expect(ended?.text).toBe('47 ok · 0 undone');
+  });
+});
