@@ -1,16 +1,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readMetric } from '../../sim/check/checks.ts';
+import { describeCheck, readMetric } from '../../sim/check/checks.ts';
 import { loadTeachingText, type ScenarioLookup, type TeachingLoad } from '../../sim/lesson/load.ts';
 import type { Lesson } from '../../sim/lesson/schema.ts';
+import { applyVariant, validateScenario } from '../../sim/scenario/load.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 
 /**
  * The teaching content under lessons/: every file loads, every course's entries exist, and every
- * numeric prediction asks about a metric (or series) that its scenario's run really has — so a
- * renamed metric breaks this test instead of a workshop.
+ * metric a lesson asks about or shows (predictions, highlights, action conditions), every series
+ * and every check it names really exists in its scenario — so a renamed metric or check breaks
+ * this test instead of a workshop.
  */
 const LESSONS = new URL('../../lessons/', import.meta.url).pathname;
 const SCENARIOS = new URL('../../scenarios/', import.meta.url).pathname;
@@ -45,6 +47,19 @@ function runOf(lesson: Lesson, scenario: Scenario): RunResult {
     runs.set(key, run);
   }
   return run;
+}
+
+/** The names of the checks of a lesson's built-in scenario as written and of each of its variants. */
+function checkNames(lesson: Lesson): Set<string> {
+  if (typeof lesson.scenario !== 'string') return new Set();
+  const raw: unknown = JSON.parse(builtIn(lesson.scenario)!);
+  const variants = ((raw as { variants?: { name: string }[] }).variants ?? []).map((v) => v.name);
+  const names = new Set<string>();
+  for (const input of [raw, ...variants.map((v) => applyVariant(raw, v))]) {
+    const loaded = validateScenario(input);
+    if (loaded.ok) for (const c of loaded.scenario.checks) names.add(c.name ?? describeCheck(c));
+  }
+  return names;
 }
 
 describe('lesson content', () => {
@@ -84,20 +99,26 @@ describe('lesson content', () => {
       expect(lesson.steps.filter((s) => s.predict !== undefined && !s.explanation)).toEqual([]);
     });
 
-    const measured = lesson.steps.flatMap((s, i) => (s.predict?.type === 'number' ? [{ i, answer: s.predict.answer }] : []));
-    if (measured.some((m) => m.answer.value === undefined)) {
-      it(`${file}: every numeric prediction reads a metric or series its scenario's run has`, { timeout: 120_000 }, () => {
-        const run = runOf(lesson, scenario);
-        const problems = measured.flatMap(({ i, answer }) => {
-          if (answer.metric !== undefined) {
-            const v = readMetric(run.metrics, answer.metric);
-            return v === undefined || !Number.isFinite(v) ? [`steps[${i}]: no metric ${answer.metric}`] : [];
-          }
-          if (answer.rate !== undefined) return run.series[answer.rate.series] === undefined ? [`steps[${i}]: no series ${answer.rate.series}`] : [];
-          return [];
-        });
-        expect(problems).toEqual([]);
+    it(`${file}: every metric, series and check it names exists in its scenario's run`, { timeout: 120_000 }, () => {
+      const run = runOf(lesson, scenario);
+      const missingMetric = (at: string, name: string) => {
+        const v = readMetric(run.metrics, name);
+        return v === undefined || !Number.isFinite(v) ? [`${at}: no metric ${name}`] : [];
+      };
+      const checks = checkNames(lesson);
+      const problems = lesson.steps.flatMap((step, i) => {
+        const at = `steps[${i}]`;
+        const answer = step.predict?.type === 'number' ? step.predict.answer : undefined;
+        const until = step.action?.until;
+        return [
+          ...(answer?.metric !== undefined ? missingMetric(`${at}.predict`, answer.metric) : []),
+          ...(answer?.rate !== undefined && run.series[answer.rate.series] === undefined ? [`${at}.predict: no series ${answer.rate.series}`] : []),
+          ...step.highlight.flatMap((h) => (h.metric !== undefined ? missingMetric(`${at}.highlight`, h.metric) : [])),
+          ...(until?.type === 'metric' ? missingMetric(`${at}.action`, until.metric) : []),
+          ...(until?.type === 'check' && !checks.has(until.name) ? [`${at}.action: no check ${JSON.stringify(until.name)}`] : []),
+        ];
       });
-    }
+      expect(problems).toEqual([]);
+    });
   }
 });
