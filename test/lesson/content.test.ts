@@ -49,10 +49,9 @@ function runOf(lesson: Lesson, scenario: Scenario): RunResult {
   return run;
 }
 
-/** The names of the checks of a lesson's built-in scenario as written and of each of its variants. */
+/** The names of the checks of a lesson's scenario as written and of each of its variants. */
 function checkNames(lesson: Lesson): Set<string> {
-  if (typeof lesson.scenario !== 'string') return new Set();
-  const raw: unknown = JSON.parse(builtIn(lesson.scenario)!);
+  const raw: unknown = typeof lesson.scenario === 'string' ? JSON.parse(builtIn(lesson.scenario)!) : lesson.scenario;
   const variants = ((raw as { variants?: { name: string }[] }).variants ?? []).map((v) => v.name);
   const names = new Set<string>();
   for (const input of [raw, ...variants.map((v) => applyVariant(raw, v))]) {
