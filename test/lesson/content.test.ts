@@ -90,12 +90,15 @@ describe('lesson content', () => {
   });
 
   for (const { file, lesson, scenario } of lessons) {
-    it(`${file}: 4–10 steps, a prediction, a reveal, and an explanation after each prediction`, () => {
+    it(`${file}: 4–10 steps, a prediction, a reveal, an explanation after each prediction, pauses in time order`, () => {
       expect(lesson.steps.length).toBeGreaterThanOrEqual(4);
       expect(lesson.steps.length).toBeLessThanOrEqual(10);
       expect(lesson.steps.some((s) => s.predict !== undefined)).toBe(true);
       expect(lesson.steps.some((s) => s.reveal)).toBe(true);
       expect(lesson.steps.filter((s) => s.predict !== undefined && !s.explanation)).toEqual([]);
+      // Next plays the run forward to the step's pause; a pause earlier than the last would mean going back.
+      const pauses = lesson.steps.flatMap((s) => (s.pauseAtMs === undefined ? [] : [s.pauseAtMs]));
+      expect(pauses).toEqual([...pauses].sort((a, b) => a - b));
     });
 
     it(`${file}: every metric, series and check it names exists in its scenario's run`, { timeout: 120_000 }, () => {
