@@ -1,13 +1,9 @@
-import { z } from 'zod';
 import { SagaFlowInvariant, SagaLedgerInvariant, SagaLiveness, type SagaStepDef } from '../check/saga-checks.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import { NO_PARENT, type Message } from '../net/message.ts';
 import {
   DataServiceNode,
   dataServiceParams,
-  KindId,
-  KindLabel,
-  KindPosition,
   stepKey,
   type DataResult,
   type DataServiceParams,
@@ -17,7 +13,12 @@ import {
 import { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
-import { ArrivalDriver, drawOrder, OrderLineSchema, sagaArrivalFields, sagaArrivals, sagaMetrics, type ArrivalLog, type SagaArrivals, type SagaMetrics } from './saga-orchestrator.ts';
+import type { SagaStarterSpec } from './saga-choreography.schema.ts';
+import { ArrivalDriver, drawOrder, sagaArrivals, sagaMetrics, type ArrivalLog, type SagaArrivals, type SagaMetrics } from './saga-orchestrator.ts';
+
+// The schema lives apart (the page validates scenarios without this file); engine code and
+// tests keep importing it from here.
+export * from './saga-choreography.schema.ts';
 
 /**
  * Saga, choreographed: no coordinator. Each data service reacts to the previous service's
@@ -303,19 +304,6 @@ export class ChoreographedDataService extends DataServiceNode {
 // The starter
 // ---------------------------------------------------------------------------------------------
 
-export const SagaStarterSchema = z.strictObject({
-  id: KindId,
-  kind: z.literal('saga-starter'),
-  label: KindLabel.optional(),
-  position: KindPosition.optional(),
-  first: KindId.describe('The data service of the first step: it reacts to "order placed".'),
-  order: z.array(OrderLineSchema).max(32).default(() => []).describe('What each saga takes from each service (drawn per saga, line by line, like an orchestrator\'s steps).'),
-  ...sagaArrivalFields,
-  retransmitMs: z.number().positive().max(1e6).default(100).describe('A saga\'s first event is sent again this often until acknowledged.'),
-});
-
-export type SagaStarterSpec = z.output<typeof SagaStarterSchema>;
-
 export interface SagaStarterParams {
   first: number;
   order: readonly { service: string; amount: number; amountMax?: number }[];
@@ -430,7 +418,6 @@ export const SAGA_STARTER_KIND: NodeKind<SagaStarterSpec> = {
       semanticLock: spec.semanticLock,
       retransmitUs: msToUs(spec.retransmitMs),
     }),
-  references: (spec) => [{ path: ['first'], id: spec.first }, ...spec.order.map((l, i) => ({ path: ['order', i, 'service'], id: l.service }))],
   invariants: (spec, nodes) => {
     const chain = choreographyChain(spec.first, nodes);
     const flow = new SagaFlowInvariant(spec.id, chain.steps, chain.problem === null ? null : `the choreography from ${spec.first} is broken: ${chain.problem}`);
@@ -457,13 +444,6 @@ export const DATA_SERVICE_KIND: NodeKind<DataServiceSpec> = {
       maxBackoffUs: msToUs(c.maxBackoffMs),
       retransmitUs: msToUs(c.retransmitMs),
     });
-  },
-  references: (spec) => {
-    const c = spec.choreography;
-    const refs: { path: (string | number)[]; id: string }[] = [];
-    if (c?.next != null) refs.push({ path: ['choreography', 'next'], id: c.next });
-    if (c?.previous != null) refs.push({ path: ['choreography', 'previous'], id: c.previous });
-    return refs;
   },
   invariants: (spec) => {
     const ledger = new SagaLedgerInvariant(spec.id, spec.operation, spec.resources);

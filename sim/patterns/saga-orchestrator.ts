@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { SagaFlowInvariant, SagaLiveness, type SagaStepDef } from '../check/saga-checks.ts';
 import { Counter, durationHistogram, Gauge } from '../engine/metrics.ts';
 import { Histogram } from '../engine/histogram.ts';
@@ -8,11 +7,6 @@ import { NO_PARENT, type Message } from '../net/message.ts';
 import {
   DATA_REQUEST,
   DATA_RESULT,
-  KindId,
-  KindLabel,
-  KindPosition,
-  STEP_TYPES,
-  StepTypeSchema,
   stepKey,
   type DataRequest,
   type DataResult,
@@ -21,6 +15,11 @@ import {
 import { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
+import type { SagaOrchestratorSpec } from './saga-orchestrator.schema.ts';
+
+// The schema lives apart (the page validates scenarios without this file); engine code and
+// tests keep importing it from here.
+export * from './saga-orchestrator.schema.ts';
 
 /**
  * Saga, orchestrated (Garcia-Molina & Salem 1987; Richardson, "Microservices Patterns" ch. 4).
@@ -59,72 +58,6 @@ import type { NodeKind } from './node-kinds.ts';
  * millisecond-latency networks (Eventuate Tram and Temporal leave timeouts to the user);
  * backoff from 20 ms doubling to 1 s.
  */
-
-export const SagaStepSchema = z
-  .strictObject({
-    service: KindId.describe('The data-service node that runs this step.'),
-    name: z.string().max(100).optional().describe('What the step does, for display ("charge payment").'),
-    type: StepTypeSchema.default('compensatable').describe('compensatable (before the pivot), pivot (the go/no-go step) or retriable (after the pivot).'),
-    amount: z.int().min(0).max(1e9).default(0).describe('What the step takes from a debit service (price, quantity); record services ignore it.'),
-    amountMax: z.int().min(0).max(1e9).optional().describe('If set, each saga draws its amount uniformly from amount…amountMax.'),
-  })
-  .superRefine(amountRange);
-
-/** The contents of one line of an order: what a service takes, drawn per saga. */
-export const OrderLineSchema = z
-  .strictObject({
-    service: KindId.describe('The data service this line is for.'),
-    amount: z.int().min(0).max(1e9).default(0),
-    amountMax: z.int().min(0).max(1e9).optional(),
-  })
-  .superRefine(amountRange);
-
-function amountRange(s: { amount: number; amountMax?: number }, ctx: z.RefinementCtx): void {
-  if (s.amountMax !== undefined && s.amountMax < s.amount) {
-    ctx.addIssue({ code: 'custom', path: ['amountMax'], message: `expected a number ≥ amount (${s.amount}), got ${s.amountMax}` });
-  }
-}
-
-const ms = () => z.number().min(0).max(1e12);
-
-/** When sagas start: shared by the orchestrator and the choreography's starter. */
-export const sagaArrivalFields = {
-  sagasPerSec: z.number().min(0).max(1e6).default(0).describe('Sagas start as a Poisson process at this rate (0: none).'),
-  startAtMs: z.array(ms()).max(100_000).default(() => []).describe('Sagas also start at exactly these times.'),
-  stopMs: ms().nullable().default(null).describe('No saga starts at or after this time (null: until the end).'),
-  maxSagas: z.int().min(0).max(1e9).nullable().default(null).describe('At most this many sagas start (null: no limit).'),
-  semanticLock: z.boolean().default(false).describe('Countermeasure for the missing isolation: what a saga holds is marked PENDING until it ends; readers see PENDING, other sagas wait.'),
-  livenessBoundMs: z.number().positive().max(1e12).nullable().default(null).describe('If set, a check that every saga ends within this time of its start.'),
-};
-
-export const SagaOrchestratorSchema = z
-  .strictObject({
-    id: KindId,
-    kind: z.literal('saga-orchestrator'),
-    label: KindLabel.optional(),
-    position: KindPosition.optional(),
-    steps: z.array(SagaStepSchema).min(1).max(32).describe('T1…Tn in order: compensatable steps, at most one pivot, then retriable steps.'),
-    ...sagaArrivalFields,
-    stepTimeoutMs: z.number().positive().max(1e9).default(200).describe('How long to wait for a step\'s answer before sending it again.'),
-    stepRetries: z.int().min(0).max(1000).default(2).describe('Re-sends of a compensatable step (timeouts, transient refusals) before giving up and compensating.'),
-    retryBackoffMs: z.number().min(0).max(1e9).default(20).describe('Delay before the first re-send; doubles each time up to maxBackoffMs. Compensations and settles use it too.'),
-    maxBackoffMs: z.number().min(0).max(1e9).default(1000).describe('Longest delay between re-sends.'),
-  })
-  .superRefine((s, ctx) => checkStepOrder(s.steps.map((x) => x.type), ['steps'], ctx));
-
-export type SagaOrchestratorSpec = z.output<typeof SagaOrchestratorSchema>;
-
-/** Compensatable steps, then at most one pivot, then retriable steps. */
-export function checkStepOrder(types: readonly StepType[], path: (string | number)[], ctx: z.RefinementCtx): void {
-  let rank = 0;
-  types.forEach((t, i) => {
-    const r = STEP_TYPES.indexOf(t);
-    if (r < rank || (t === 'pivot' && rank === 1)) {
-      ctx.addIssue({ code: 'custom', path: [...path, i, 'type'], message: `expected compensatable steps, at most one pivot, then retriable steps; got "${t}" after "${STEP_TYPES[rank]}"` });
-    }
-    rank = Math.max(rank, r);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sagas' inputs
@@ -561,6 +494,5 @@ export function orchestratorInvariants(spec: SagaOrchestratorSpec, nodes: readon
 
 export const SAGA_ORCHESTRATOR_KIND: NodeKind<SagaOrchestratorSpec> = {
   create: (world, index, spec, resolve) => new SagaOrchestrator(world, index, spec.id, orchestratorParams(spec, resolve)),
-  references: (spec) => spec.steps.map((s, i) => ({ path: ['steps', i, 'service'], id: s.service })),
   invariants: orchestratorInvariants,
 };

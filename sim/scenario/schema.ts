@@ -6,7 +6,7 @@
  * No Node imports: this runs in the browser too.
  */
 import { z } from 'zod';
-import { NODE_KIND_SCHEMAS, NODE_KINDS } from '../patterns/node-kinds.ts';
+import { NODE_KIND_REFERENCES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/registry.ts';
 import { ChartsSchema } from './charts.ts';
 
@@ -718,7 +718,7 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
   s.workloads.forEach((w, i) => checkHosts(w.callPath, ['workloads', i]));
   s.nodes.forEach((n, i) => {
     if (n.kind !== 'service') {
-      for (const ref of NODE_KINDS[n.kind]?.references?.(n) ?? []) {
+      for (const ref of NODE_KIND_REFERENCES[n.kind]?.(n) ?? []) {
         const path: FieldPath = ['nodes', i, ...ref.path];
         if (dir.workloads.has(ref.id)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(ref.id)}` });
         else if (!dir.nodes.has(ref.id)) problems.push({ path, message: `no node named ${JSON.stringify(ref.id)}` });

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import { DataServiceSchema, dataServiceReferences } from '../nodes/data-service.schema.ts';
+import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
+import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
+import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
+
+/**
+ * What the scenario schema needs of the node kinds beyond the generic service (see
+ * node-kinds.ts): their zod schemas and the node ids each refers to. Schemas only — the page
+ * validates scenarios with this list without loading the kinds' behaviour.
+ */
+
+/** The zod schemas of the extra kinds, for the scenario's `nodes` union. */
+export const NODE_KIND_SCHEMAS = [
+  TwoPcCoordinatorSchema,
+  TwoPcParticipantSchema,
+  DataServiceSchema,
+  SagaOrchestratorSchema,
+  SagaStarterSchema,
+] as const satisfies readonly z.ZodType[];
+
+/** A kind's node ids, with field paths relative to the node (for validation); kinds that refer to none are absent. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
+export const NODE_KIND_REFERENCES: Record<string, (spec: any) => { path: (string | number)[]; id: string }[]> = {
+  '2pc-coordinator': twoPcCoordinatorReferences,
+  'data-service': dataServiceReferences,
+  'saga-orchestrator': sagaOrchestratorReferences,
+  'saga-starter': sagaStarterReferences,
+};
