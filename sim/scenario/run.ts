@@ -62,7 +62,8 @@ export function callPaths(scenario: Scenario): CallPathInfo[] {
 
 /** The scenario's identity: a hash of its canonical JSON, leaving out the seed (reported apart) and the editor's `$schema` hint. */
 export function scenarioHash(scenario: Scenario): string {
-  const { seed: _seed, $schema: _schema, ...rest } = scenario;
+  // With node groups, the scenario as written: a million instances need not be hashed one by one.
+  const { seed: _seed, $schema: _schema, ...rest } = scenario.declared ?? scenario;
   return hashString(canonicalJson(rest));
 }
 
