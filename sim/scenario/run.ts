@@ -10,6 +10,7 @@ import { pathInvariants, type PolicySpec } from '../patterns/registry.ts';
 import { NODE_KINDS } from '../patterns/node-kinds.ts';
 import { canonicalJson } from './load.ts';
 import { FaultSchema, type Scenario } from './schema.ts';
+import { groupMetrics, instanceGroups, metricOwner } from './group-metrics.ts';
 
 /**
  * Running a scenario: in one go (`runScenario`, the command line) or step by step
@@ -22,6 +23,8 @@ export interface RunOptions {
   listeners?: TraceListener[];
   /** The scenario's `scenarioHash`, when the caller has it already (a sweep runs one scenario many times). */
   scenarioHash?: string;
+  /** Report every member of a node group on its own, besides the group (default: the group, and the members checks name). */
+  perNodeMetrics?: boolean;
 }
 
 export interface RunResult {
@@ -73,10 +76,12 @@ export class ScenarioRun {
   private readonly checks: ScenarioChecks;
   private result: RunResult | null = null;
   private readonly knownScenarioHash: string | undefined;
+  private readonly perNodeMetrics: boolean;
 
   constructor(readonly scenario: Scenario, options: RunOptions = {}) {
     this.seed = options.seed ?? scenario.seed;
     this.knownScenarioHash = options.scenarioHash;
+    this.perNodeMetrics = options.perNodeMetrics ?? false;
     this.checks = createChecks(scenario, patternInvariants(scenario));
     const listeners = [...(this.checks.listener !== null ? [this.checks.listener] : []), ...(options.listeners ?? [])];
     this.built = buildWorld(scenario, this.seed, listeners);
@@ -117,9 +122,11 @@ export class ScenarioRun {
     const { sim, faults } = this.built;
     sim.run();
     const snapshot = sim.metrics.snapshot(sim.now);
-    const metrics = flattenMetrics(snapshot);
+    const all = this.withGroups(flattenMetrics(snapshot), snapshot.series);
     const measuredFromUs = sim.metrics.measuringSinceUs;
-    const checks = this.checks.evaluate({ metrics, series: snapshot.series, simTimeUs: sim.now, measuredFromUs });
+    // Checks see every metric, members' and groups'; the result keeps what `reported` keeps.
+    const checks = this.checks.evaluate({ metrics: all.metrics, series: all.series, simTimeUs: sim.now, measuredFromUs });
+    const { metrics, series } = all.reported;
     for (const c of checks) sim.trace.emit(TraceKind.check, sim.now, -1, c.name, c.ok ? 1 : 0, c.detail);
     this.result = {
       scenario: this.scenario.title,
@@ -132,12 +139,32 @@ export class ScenarioRun {
       measuredFromUs,
       outcome: sim.outcome(),
       metrics,
-      series: snapshot.series,
+      series,
       checks,
       faultLog: faults.log.slice(),
       callPaths: callPaths(this.scenario),
     };
     return this.result;
+  }
+
+  /**
+   * Adds each node group's metrics (sim/scenario/group-metrics.ts). What is reported leaves out
+   * the members' own, except with `perNodeMetrics` and for the members a check names.
+   */
+  private withGroups(metrics: RunResult['metrics'], series: RunResult['series']) {
+    const groupOf = instanceGroups(this.scenario);
+    if (groupOf.size === 0) return { metrics, series, reported: { metrics, series } };
+    const nodeIds = new Set(this.built.nodeNames);
+    const named = new Set(this.scenario.checks.flatMap((c) => [c.type === 'metric' ? c.metric : c.type === 'rate' ? c.series : 'node' in c ? `${c.node}.` : '']));
+    const detail = new Set([...named].map((name) => metricOwner(name, nodeIds)));
+    const grouped = groupMetrics(this.built.sim.metrics, this.built.sim.now, groupOf, nodeIds, (id) => this.perNodeMetrics || detail.has(id));
+    const keep = <T>(entries: Record<string, T>, extra: Record<string, T>) =>
+      sortedRecord([...Object.entries(entries).filter(([name]) => !grouped.folded(name)), ...Object.entries(extra)]);
+    return {
+      metrics: { ...metrics, ...grouped.metrics },
+      series: { ...series, ...grouped.series },
+      reported: { metrics: keep(metrics, grouped.metrics), series: keep(series, grouped.series) },
+    };
   }
 }
 
@@ -172,5 +199,9 @@ function flattenMetrics(s: MetricsSnapshot): RunResult['metrics'] {
   for (const [k, v] of Object.entries(s.counters)) out[k] = v;
   for (const [k, v] of Object.entries(s.gauges)) out[k] = { ...v };
   for (const [k, v] of Object.entries(s.histograms)) out[k] = { ...v };
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortedRecord(Object.entries(out));
+}
+
+function sortedRecord<T>(entries: [string, T][]): Record<string, T> {
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
