@@ -231,23 +231,22 @@ export class Metrics {
     return this.series.entries();
   }
 
-  snapshot(now: Micros): MetricsSnapshot {
-    const counters = new Map(this.counters);
-    const gauges = new Map(this.gauges);
-    const histograms = new Map(this.histograms);
-    for (const [prefix, members] of this.groups) {
-      for (const [field, metric] of Object.entries(members)) {
-        const name = `${prefix}.${field}`;
-        if (metric instanceof Counter) counters.set(name, metric);
-        else if (metric instanceof Gauge) gauges.set(name, metric);
-        else histograms.set(name, metric);
-      }
+  /** Every metric and series, or those whose name `include` accepts. */
+  snapshot(now: Micros, include: (name: string) => boolean = () => true): MetricsSnapshot {
+    const counters = new Map<string, Counter>();
+    const gauges = new Map<string, Gauge>();
+    const histograms = new Map<string, Histogram>();
+    for (const [name, metric] of this.entries()) {
+      if (!include(name)) continue;
+      if (metric instanceof Counter) counters.set(name, metric);
+      else if (metric instanceof Gauge) gauges.set(name, metric);
+      else histograms.set(name, metric);
     }
     const snap: MetricsSnapshot = { counters: {}, gauges: {}, histograms: {}, series: {} };
     for (const [name, c] of sorted(counters)) snap.counters[name] = c.value;
     for (const [name, g] of sorted(gauges)) snap.gauges[name] = { value: g.value, mean: g.timeAverage(now), max: g.max };
     for (const [name, h] of sorted(histograms)) snap.histograms[name] = h.summary();
-    for (const [name, s] of sorted(this.series)) snap.series[name] = seriesSummary(s);
+    for (const [name, s] of sorted(this.series)) if (include(name)) snap.series[name] = seriesSummary(s);
     return snap;
   }
 }

@@ -121,12 +121,9 @@ export class ScenarioRun {
     if (this.result !== null) return this.result;
     const { sim, faults } = this.built;
     sim.run();
-    const snapshot = sim.metrics.snapshot(sim.now);
-    const all = this.withGroups(flattenMetrics(snapshot), snapshot.series);
+    const { metrics, series } = this.reportedMetrics();
     const measuredFromUs = sim.metrics.measuringSinceUs;
-    // Checks see every metric, members' and groups'; the result keeps what `reported` keeps.
-    const checks = this.checks.evaluate({ metrics: all.metrics, series: all.series, simTimeUs: sim.now, measuredFromUs });
-    const { metrics, series } = all.reported;
+    const checks = this.checks.evaluate({ metrics, series, simTimeUs: sim.now, measuredFromUs });
     for (const c of checks) sim.trace.emit(TraceKind.check, sim.now, -1, c.name, c.ok ? 1 : 0, c.detail);
     this.result = {
       scenario: this.scenario.title,
@@ -148,22 +145,25 @@ export class ScenarioRun {
   }
 
   /**
-   * Adds each node group's metrics (sim/scenario/group-metrics.ts). What is reported leaves out
-   * the members' own, except with `perNodeMetrics` and for the members a check names.
+   * Every metric and series, with node groups reported as one (sim/scenario/group-metrics.ts):
+   * a member's own metrics are left out, except with `perNodeMetrics` and for the members a
+   * check names, so checks find everything they ask for.
    */
-  private withGroups(metrics: RunResult['metrics'], series: RunResult['series']) {
+  private reportedMetrics(): { metrics: RunResult['metrics']; series: RunResult['series'] } {
+    const { sim, nodeNames } = this.built;
     const groupOf = instanceGroups(this.scenario);
-    if (groupOf.size === 0) return { metrics, series, reported: { metrics, series } };
-    const nodeIds = new Set(this.built.nodeNames);
-    const named = new Set(this.scenario.checks.flatMap((c) => [c.type === 'metric' ? c.metric : c.type === 'rate' ? c.series : 'node' in c ? `${c.node}.` : '']));
-    const detail = new Set([...named].map((name) => metricOwner(name, nodeIds)));
-    const grouped = groupMetrics(this.built.sim.metrics, this.built.sim.now, groupOf, nodeIds, (id) => this.perNodeMetrics || detail.has(id));
-    const keep = <T>(entries: Record<string, T>, extra: Record<string, T>) =>
-      sortedRecord([...Object.entries(entries).filter(([name]) => !grouped.folded(name)), ...Object.entries(extra)]);
+    if (groupOf.size === 0) {
+      const snapshot = sim.metrics.snapshot(sim.now);
+      return { metrics: flattenMetrics(snapshot), series: snapshot.series };
+    }
+    const nodeIds = new Set(nodeNames);
+    const named = this.scenario.checks.map((c) => (c.type === 'metric' ? c.metric : c.type === 'rate' ? c.series : 'node' in c ? `${c.node}.` : ''));
+    const detail = new Set(named.map((name) => metricOwner(name, nodeIds)));
+    const grouped = groupMetrics(sim.metrics, sim.now, groupOf, nodeIds, (id) => this.perNodeMetrics || detail.has(id));
+    const snapshot = sim.metrics.snapshot(sim.now, (name) => !grouped.folded(name));
     return {
-      metrics: { ...metrics, ...grouped.metrics },
-      series: { ...series, ...grouped.series },
-      reported: { metrics: keep(metrics, grouped.metrics), series: keep(series, grouped.series) },
+      metrics: sortedRecord([...Object.entries(flattenMetrics(snapshot)), ...Object.entries(grouped.metrics)]),
+      series: sortedRecord([...Object.entries(snapshot.series), ...Object.entries(grouped.series)]),
     };
   }
 }
