@@ -11,7 +11,8 @@ import type { Micros } from '../engine/time.ts';
  *   averages, so Little's law holds for the group), `max` is the largest member's max;
  * - histograms merge bucket by bucket, so the group's percentiles are exact over all samples;
  * - series add up window by window, latency samples included.
- * `<group>.instances` counts the members. Members keep their own metrics where asked to
+ * A load balancer's per-host metrics fold the same way: `….host.web-3.requests` into
+ * `….host.web.requests`. `<group>.instances` counts the members. Members keep their own metrics where asked to
  * (`keepDetail`: every member on request, and the members a check names).
  */
 export interface GroupedMetrics {
@@ -39,11 +40,7 @@ export function groupMetrics(
   nodeIds: ReadonlySet<string>,
   keepDetail: (instance: string) => boolean,
 ): GroupedMetrics {
-  const groupName = (name: string): string | null => {
-    const owner = metricOwner(name, nodeIds);
-    const group = owner === null ? undefined : groupOf.get(owner);
-    return group === undefined ? null : group + name.slice(owner!.length);
-  };
+  const groupName = (name: string): string | null => fold(name, groupOf, nodeIds)?.name ?? null;
   const out: GroupedMetrics['metrics'] = {};
   const merged = new Map<string, { counter?: number; gauge?: { value: number; mean: number; max: number }; histogram?: Histogram }>();
   for (const [name, metric] of metrics.entries()) {
@@ -69,10 +66,25 @@ export function groupMetrics(
   for (const [name, s] of series) seriesOut[name] = seriesSummary(s);
 
   const folded = (name: string) => {
-    const owner = metricOwner(name, nodeIds);
-    return owner !== null && groupOf.has(owner) && !keepDetail(owner);
+    const f = fold(name, groupOf, nodeIds);
+    return f !== null && !keepDetail(f.member);
   };
   return { metrics: out, series: seriesOut, folded };
+}
+
+const HOST = '.host.';
+
+/** The group metric that member metric `name` folds into, and the member; null if it is no member's. */
+function fold(name: string, groupOf: ReadonlyMap<string, string>, nodeIds: ReadonlySet<string>): { name: string; member: string } | null {
+  const owner = metricOwner(name, nodeIds);
+  const group = owner === null ? undefined : groupOf.get(owner);
+  if (group !== undefined) return { name: group + name.slice(owner!.length), member: owner! };
+  const at = name.indexOf(HOST);
+  if (at < 0) return null;
+  const end = name.lastIndexOf('.');
+  const host = name.slice(at + HOST.length, end);
+  const hostGroup = groupOf.get(host);
+  return hostGroup === undefined ? null : { name: `${name.slice(0, at + HOST.length)}${hostGroup}${name.slice(end)}`, member: host };
 }
 
 function addGauge(acc: { value: number; mean: number; max: number } | undefined, g: Gauge, now: Micros) {
