@@ -25,6 +25,8 @@ export interface RunOnceFlags {
   diagram?: string;
   /** Messages in the space-time diagram. */
   first?: number;
+  /** Report each member of a node group on its own (see `RunOptions.perNodeMetrics`). */
+  perNode?: boolean;
 }
 
 export interface RunOnce {
@@ -53,7 +55,7 @@ export function runOnce(file: string, flags: RunOnceFlags): RunOnce {
   const first = flags.first ?? DEFAULT_FIRST;
   const collector = flags.report !== undefined || flags.diagram !== undefined ? new ReportCollector({ firstMessages: first }) : undefined;
   if (collector) listeners.push(collector.listener);
-  const result = new ScenarioRun(scenario, { seed, listeners }).finish();
+  const result = new ScenarioRun(scenario, { seed, listeners, perNodeMetrics: flags.perNode }).finish();
   writer?.close();
   const replay = replayCommand(file, seed, flags);
   if (collector && flags.report !== undefined) {

@@ -7,6 +7,12 @@
 const LINEAR_LIMIT = 128;
 const SUB_BUCKETS = 64;
 const EMPTY = new Float64Array(0);
+/**
+ * The fewest buckets a histogram allocates. Buckets grow to the highest value seen (doubling),
+ * so a node that only ever saw values below 16 µs costs 16 doubles, not 640; the bucket
+ * layout is fixed, so growing changes no percentile.
+ */
+const MIN_BUCKETS = 16;
 
 export interface HistogramSummary {
   count: number;
@@ -22,7 +28,7 @@ export class Histogram {
   sum = 0;
   min = Infinity;
   max = -Infinity;
-  /** Allocated on the first sample, so an idle component's histogram costs almost nothing. */
+  /** Allocated on the first sample and grown to the largest value's bucket, so an idle or narrow histogram costs little. */
   private buckets = EMPTY;
 
   /** `scale` converts recorded units to reported ones (µs → ms: 1/1000). */
@@ -69,6 +75,17 @@ export class Histogram {
     };
   }
 
+  /** Adds every sample of `other`: the bucket layout is shared, so the merged percentiles are exact. */
+  merge(other: Histogram): void {
+    if (other.count === 0) return;
+    if (other.buckets.length > this.buckets.length) this.growTo(other.buckets.length - 1);
+    for (let i = 0; i < other.buckets.length; i++) this.buckets[i] += other.buckets[i];
+    this.count += other.count;
+    this.sum += other.sum;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+  }
+
   /** Forgets every sample (keeping the buckets allocated). */
   reset(): void {
     this.count = 0;
@@ -78,8 +95,13 @@ export class Histogram {
     this.buckets.fill(0);
   }
 
+  /** Buckets allocated now (for tests and memory estimates). */
+  get allocatedBuckets(): number {
+    return this.buckets.length;
+  }
+
   private growTo(index: number): void {
-    const next = new Float64Array(Math.max(index + 1, LINEAR_LIMIT + SUB_BUCKETS * 8, this.buckets.length * 2));
+    const next = new Float64Array(Math.max(index + 1, MIN_BUCKETS, this.buckets.length * 2));
     next.set(this.buckets);
     this.buckets = next;
   }

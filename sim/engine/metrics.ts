@@ -100,6 +100,21 @@ export class TimeSeries {
     }
   }
 
+  /** Adds `other`'s counts and latency samples to this series (windows of the same width). */
+  absorb(other: TimeSeries): void {
+    other.counts.forEach((n, w) => n > 0 && this.count(w * this.windowUs, n));
+    other.latency.forEach((window, w) => {
+      if (window === null) return;
+      if (!(window instanceof Histogram)) return window.forEach((v) => this.sample(w * this.windowUs, v));
+      const mine = this.latency[w];
+      const merged = mine instanceof Histogram ? mine : new Histogram();
+      if (Array.isArray(mine)) mine.forEach((v) => merged.record(v));
+      merged.merge(window);
+      while (this.latency.length <= w) this.latency.push(null);
+      this.latency[w] = merged;
+    });
+  }
+
   /** Whether any latency was recorded. */
   get hasLatency(): boolean {
     return this.latency.length > 0;
@@ -246,33 +261,50 @@ export class Metrics {
     }
   }
 
-  snapshot(now: Micros): MetricsSnapshot {
-    const counters = new Map(this.counters);
-    const gauges = new Map(this.gauges);
-    const histograms = new Map(this.histograms);
+  /** Every counter, gauge and histogram by its full name, group members included (unsorted). */
+  *entries(): IterableIterator<[string, Counter | Gauge | Histogram]> {
+    yield* this.counters;
+    yield* this.gauges;
+    yield* this.histograms;
     for (const [prefix, members] of this.groups) {
-      for (const [field, metric] of Object.entries(members)) {
-        const name = `${prefix}.${field}`;
-        if (metric instanceof Counter) counters.set(name, metric);
-        else if (metric instanceof Gauge) gauges.set(name, metric);
-        else histograms.set(name, metric);
-      }
+      for (const [field, metric] of Object.entries(members)) yield [`${prefix}.${field}`, metric];
+    }
+  }
+
+  /** Every time series by name (unsorted). */
+  seriesEntries(): IterableIterator<[string, TimeSeries]> {
+    return this.series.entries();
+  }
+
+  /** Every metric and series, or those whose name `include` accepts. */
+  snapshot(now: Micros, include: (name: string) => boolean = () => true): MetricsSnapshot {
+    const counters = new Map<string, Counter>();
+    const gauges = new Map<string, Gauge>();
+    const histograms = new Map<string, Histogram>();
+    for (const [name, metric] of this.entries()) {
+      if (!include(name)) continue;
+      if (metric instanceof Counter) counters.set(name, metric);
+      else if (metric instanceof Gauge) gauges.set(name, metric);
+      else histograms.set(name, metric);
     }
     const snap: MetricsSnapshot = { counters: {}, gauges: {}, histograms: {}, series: {} };
     for (const [name, c] of sorted(counters)) snap.counters[name] = c.value;
     for (const [name, g] of sorted(gauges)) snap.gauges[name] = { value: g.value, mean: g.timeAverage(now), max: g.max };
     for (const [name, h] of sorted(histograms)) snap.histograms[name] = h.summary();
-    for (const [name, s] of sorted(this.series)) {
-      const entry: MetricsSnapshot['series'][string] = { windowMs: s.windowUs / 1000, counts: s.counts.slice() };
-      if (s.hasLatency) {
-        const [p50, p99] = s.latencyQuantiles([0.5, 0.99]);
-        entry.p50Ms = p50.map((us) => us / 1000);
-        entry.p99Ms = p99.map((us) => us / 1000);
-      }
-      snap.series[name] = entry;
-    }
+    for (const [name, s] of sorted(this.series)) if (include(name)) snap.series[name] = seriesSummary(s);
     return snap;
   }
+}
+
+/** A series as a snapshot reports it: counts per window, and latency p50/p99 in ms if it has any. */
+export function seriesSummary(s: TimeSeries): MetricsSnapshot['series'][string] {
+  const entry: MetricsSnapshot['series'][string] = { windowMs: s.windowUs / 1000, counts: s.counts.slice() };
+  if (s.hasLatency) {
+    const [p50, p99] = s.latencyQuantiles([0.5, 0.99]);
+    entry.p50Ms = p50.map((us) => us / 1000);
+    entry.p99Ms = p99.map((us) => us / 1000);
+  }
+  return entry;
 }
 
 /** A histogram of microsecond durations, reported in milliseconds. */

@@ -31,6 +31,7 @@ export interface BuiltWorld {
 export function buildWorld(scenario: Scenario, seed: number, listeners: readonly TraceListener[] = []): BuiltWorld {
   const nodeNames = [...scenario.nodes.map((n) => n.id), ...scenario.workloads.map((w) => w.id)];
   const index = new Map(nodeNames.map((name, i) => [name, i]));
+  const target = targetResolver(scenario, index);
   const endUs = msToUs(scenario.durationMs);
   const limits = {
     maxEvents: scenario.limits.maxEvents ?? DEFAULT_ENGINE_LIMITS.maxEvents,
@@ -58,7 +59,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       world.add(NODE_KINDS[spec.kind].create(world, index.get(spec.id)!, spec, (id) => index.get(id)!));
       continue;
     }
-    const dependencies = spec.calls.map((c) => callPathFactory(`${spec.id}->${c.to}`, c.callPath, index.get(c.to)!, c.propagateDeadline));
+    const dependencies = spec.calls.map((c) => callPathFactory(`${spec.id}->${c.to}`, c.callPath, target(c.to), c.propagateDeadline));
     world.add(new ServiceNode(world, index.get(spec.id)!, spec.id, {
       dependencies,
       callMode: spec.callMode,
@@ -72,7 +73,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       dropExpired: spec.dropExpired,
     }));
   }
-  for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, index.get(w.target)!));
+  for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, target(w.target)));
 
   registerFaultMetrics(scenario, sim);
   scheduleWarmupEnd(scenario, sim);
@@ -81,6 +82,18 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
   if (scenario.chaos) startChaos(world, faults, scenario.chaos, scenario.nodes.map((n) => n.id));
   world.start();
   return { sim, world, faults, nodeNames };
+}
+
+/**
+ * A call's target as a node index. A group name (allowed behind a load balancer, which picks
+ * the member it goes to) resolves to the group's first member, the call's nominal target.
+ */
+function targetResolver(scenario: Scenario, index: ReadonlyMap<string, number>): (id: string) => number {
+  const firstOfGroup = new Map<string, number>();
+  scenario.nodes.forEach((n, i) => {
+    if (n.group !== undefined && !firstOfGroup.has(n.group)) firstOfGroup.set(n.group, i);
+  });
+  return (id) => index.get(id) ?? firstOfGroup.get(id)!;
 }
 
 function makeClient(world: World, index: number, w: Workload, target: number) {

@@ -11,6 +11,7 @@ import { NODE_KINDS } from '../patterns/node-kinds.ts';
 import { canonicalJson } from './load.ts';
 import { FaultSchema, type Scenario } from './schema.ts';
 import { chartMetricNames } from './charts.ts';
+import { groupMetrics, instanceGroups, metricOwner } from './group-metrics.ts';
 
 /**
  * Running a scenario: in one go (`runScenario`, the command line) or step by step
@@ -23,6 +24,8 @@ export interface RunOptions {
   listeners?: TraceListener[];
   /** The scenario's `scenarioHash`, when the caller has it already (a sweep runs one scenario many times). */
   scenarioHash?: string;
+  /** Report every member of a node group on its own, besides the group (default: the group, and the members checks name). */
+  perNodeMetrics?: boolean;
 }
 
 export interface RunResult {
@@ -71,7 +74,8 @@ export function callPaths(scenario: Scenario): CallPathInfo[] {
 
 /** The scenario's identity: a hash of its canonical JSON, leaving out the seed (reported apart) and the editor's `$schema` hint. */
 export function scenarioHash(scenario: Scenario): string {
-  const { seed: _seed, $schema: _schema, ...rest } = scenario;
+  // With node groups, the scenario as written: a million instances need not be hashed one by one.
+  const { seed: _seed, $schema: _schema, ...rest } = scenario.declared ?? scenario;
   return hashString(canonicalJson(rest));
 }
 
@@ -81,10 +85,12 @@ export class ScenarioRun {
   private readonly checks: ScenarioChecks;
   private result: RunResult | null = null;
   private readonly knownScenarioHash: string | undefined;
+  private readonly perNodeMetrics: boolean;
 
   constructor(readonly scenario: Scenario, options: RunOptions = {}) {
     this.seed = options.seed ?? scenario.seed;
     this.knownScenarioHash = options.scenarioHash;
+    this.perNodeMetrics = options.perNodeMetrics ?? false;
     this.checks = createChecks(scenario, patternInvariants(scenario));
     const listeners = [...(this.checks.listener !== null ? [this.checks.listener] : []), ...(options.listeners ?? [])];
     this.built = buildWorld(scenario, this.seed, listeners);
@@ -127,10 +133,9 @@ export class ScenarioRun {
     const { sim, faults } = this.built;
     sim.run();
     sim.finishWindows();
-    const snapshot = sim.metrics.snapshot(sim.now);
-    const metrics = flattenMetrics(snapshot);
+    const { metrics, series } = this.reportedMetrics();
     const measuredFromUs = sim.metrics.measuringSinceUs;
-    const checks = this.checks.evaluate({ metrics, series: snapshot.series, simTimeUs: sim.now, measuredFromUs });
+    const checks = this.checks.evaluate({ metrics, series, simTimeUs: sim.now, measuredFromUs });
     for (const c of checks) sim.trace.emit(TraceKind.check, sim.now, -1, c.name, c.ok ? 1 : 0, c.detail);
     this.result = {
       scenario: this.scenario.title,
@@ -143,13 +148,36 @@ export class ScenarioRun {
       measuredFromUs,
       outcome: sim.outcome(),
       metrics,
-      series: snapshot.series,
+      series,
       chartWindows: chartWindows(sim),
       checks,
       faultLog: faults.log.slice(),
       callPaths: callPaths(this.scenario),
     };
     return this.result;
+  }
+
+  /**
+   * Every metric and series, with node groups reported as one (sim/scenario/group-metrics.ts):
+   * a member's own metrics are left out, except with `perNodeMetrics` and for the members a
+   * check names, so checks find everything they ask for.
+   */
+  private reportedMetrics(): { metrics: RunResult['metrics']; series: RunResult['series'] } {
+    const { sim, nodeNames } = this.built;
+    const groupOf = instanceGroups(this.scenario);
+    if (groupOf.size === 0) {
+      const snapshot = sim.metrics.snapshot(sim.now);
+      return { metrics: flattenMetrics(snapshot), series: snapshot.series };
+    }
+    const nodeIds = new Set(nodeNames);
+    const named = this.scenario.checks.map((c) => (c.type === 'metric' ? c.metric : c.type === 'rate' ? c.series : 'node' in c ? `${c.node}.` : ''));
+    const detail = new Set(named.map((name) => metricOwner(name, nodeIds)));
+    const grouped = groupMetrics(sim.metrics, sim.now, groupOf, nodeIds, (id) => this.perNodeMetrics || detail.has(id));
+    const snapshot = sim.metrics.snapshot(sim.now, (name) => !grouped.folded(name));
+    return {
+      metrics: sortedRecord([...Object.entries(flattenMetrics(snapshot)), ...Object.entries(grouped.metrics)]),
+      series: sortedRecord([...Object.entries(snapshot.series), ...Object.entries(grouped.series)]),
+    };
   }
 }
 
@@ -194,5 +222,9 @@ function flattenMetrics(s: MetricsSnapshot): RunResult['metrics'] {
   for (const [k, v] of Object.entries(s.counters)) out[k] = v;
   for (const [k, v] of Object.entries(s.gauges)) out[k] = { ...v };
   for (const [k, v] of Object.entries(s.histograms)) out[k] = { ...v };
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortedRecord(Object.entries(out));
+}
+
+function sortedRecord<T>(entries: [string, T][]): Record<string, T> {
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { NODE_KIND_REFERENCES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/registry.ts';
 import { ChartsSchema } from './charts.ts';
+import { expandDeclarations, expandHosts, expandIds, expandLinks, expandedLinkCount, groupMembers, idPatternProblem, patternOf, type GroupMembers, type Instance } from './groups.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Limits of the format itself
@@ -27,6 +28,16 @@ export const MAX_MS = 1e12;
 /** Caps on array sizes: a huge input must fail fast instead of making validation explode. */
 export const MAX_NODES = 200_000;
 export const MAX_WORKLOADS = 200_000;
+/**
+ * Nodes and workloads in one run, groups expanded: a memory budget, not a count of lines. A
+ * simulated node costs about 4 KiB of heap (measured: 100,000 service nodes behind one load
+ * balancer, ~3.5 KB each with their spec, state, metrics and the balancer's per-host slots), so
+ * the cap keeps a run's nodes within ~16 GiB. `limits.maxNodes` (default 200,000) is the
+ * per-scenario limit under this cap.
+ */
+export const NODE_MEMORY_BUDGET_BYTES = 16 * 2 ** 30;
+export const BYTES_PER_IDLE_NODE = 4096;
+export const MAX_SIMULATED_NODES = Math.floor(NODE_MEMORY_BUDGET_BYTES / BYTES_PER_IDLE_NODE);
 export const MAX_LINKS = 1_000_000;
 export const MAX_FAULTS = 100_000;
 export const MAX_CHECKS = 10_000;
@@ -161,7 +172,7 @@ export const ArrivalSchema = z
 
 export const LimitsSchema = z.strictObject({
   maxEvents: z.int().min(1).default(50_000_000),
-  maxNodes: z.int().min(1).default(200_000),
+  maxNodes: z.int().min(1).max(MAX_SIMULATED_NODES).default(200_000).describe('Nodes and workloads in the run, groups expanded (at most 4,194,304: a memory budget).'),
   maxMessagesInFlight: z.int().min(1).default(1_000_000),
   maxPendingEvents: z.int().min(1).default(5_000_000),
   // Optional rather than defaulted, so scenarios that do not set it keep their scenario hash.
@@ -222,9 +233,16 @@ const DependencySchema = z.strictObject({
   propagateDeadline: z.boolean().default(false).describe('Send the caller\'s deadline with the request.'),
 });
 
+/** A declaration with `count` is a group of that many identical instances (sim/scenario/groups.ts). */
+const groupFields = {
+  count: z.int().min(1).max(MAX_SIMULATED_NODES).optional().describe('Stands for this many identical instances (a group); their ids follow idPattern.'),
+  idPattern: z.string().min(1).max(MAX_ID_LENGTH).optional().describe('Instance ids, "{i}" replaced by 0…count-1; default "<id>-{i}". Only with count.'),
+};
+
 export const ServiceNodeSchema = z.strictObject({
   id: Id,
   kind: z.literal('service'),
+  ...groupFields,
   calls: z.array(DependencySchema).max(64).default(() => []).describe('Downstream calls made for each request, after its own service time.'),
   callMode: z.enum(['sequential', 'parallel']).default('sequential').describe('Make the calls one after another, or all at once (fan-out).'),
   label: Label.optional(),
@@ -270,6 +288,7 @@ export const OpenWorkloadSchema = z
     id: Id,
     kind: z.literal('open'),
     ...workloadFields,
+    ...groupFields,
     arrival: ArrivalSchema,
   })
   .superRefine(stopNotBeforeStart);
@@ -279,6 +298,7 @@ export const ClosedWorkloadSchema = z
     id: Id,
     kind: z.literal('closed'),
     ...workloadFields,
+    ...groupFields,
     clients: z.int().min(1).max(MAX_WORKERS).describe('Users, each sending a request, waiting for its answer, then thinking.'),
     thinkTime: DistSchema,
   })
@@ -626,31 +646,82 @@ interface RefProblem {
   message: string;
 }
 
-/** Who is who: every id, where it was declared, and whether it is a node or a workload. */
+/**
+ * Who is who: every id (group names and their instances included), where it was declared, and
+ * whether it is a node or a workload. `nodes` and `workloads` hold single nodes (instances
+ * and ungrouped declarations); group names are in `groups`.
+ */
 interface Directory {
   declaredAt: Map<string, string>;
   nodes: Set<string>;
   workloads: Set<string>;
+  groups: Map<string, string[]>;
+  /** Groups declared in `nodes` (the others are workload groups). */
+  nodeGroups: Set<string>;
 }
 
+type Declaration = { id: string; count?: number; idPattern?: string };
+
 function buildDirectory(s: ScenarioShapeOutput, problems: RefProblem[]): Directory {
-  const dir: Directory = { declaredAt: new Map(), nodes: new Set(), workloads: new Set() };
-  const declare = (id: string, where: string, path: FieldPath, set: Set<string>) => {
+  const dir: Directory = { declaredAt: new Map(), nodes: new Set(), workloads: new Set(), groups: new Map(), nodeGroups: new Set() };
+  const clash = (id: string, path: FieldPath, what: string) => {
     const first = dir.declaredAt.get(id);
-    if (first !== undefined) {
-      problems.push({ path, message: `id ${JSON.stringify(id)} is already used by ${first}` });
+    if (first !== undefined) problems.push({ path, message: `${what} ${JSON.stringify(id)} is already used by ${first}` });
+    return first !== undefined;
+  };
+  const declare = (d: Declaration, section: 'nodes' | 'workloads', i: number, set: Set<string>) => {
+    const where = `${section}[${i}]`;
+    if (clash(d.id, [section, i, 'id'], 'id')) return;
+    dir.declaredAt.set(d.id, where);
+    if (d.count === undefined) {
+      if (d.idPattern !== undefined) problems.push({ path: [section, i, 'idPattern'], message: 'expected "count" with "idPattern": only a group has an id pattern' });
+      else set.add(d.id);
       return;
     }
-    dir.declaredAt.set(id, where);
-    set.add(id);
+    const patternPath: FieldPath = [section, i, d.idPattern === undefined ? 'id' : 'idPattern'];
+    const problem = idPatternProblem(patternOf(d), d.count, ID_PATTERN, MAX_ID_LENGTH);
+    if (problem) return void problems.push({ path: patternPath, message: problem });
+    const members = groupMembers([d]).get(d.id)!;
+    // One clash is enough to say what is wrong; a million would drown it.
+    const clashing = members.find((m) => dir.declaredAt.has(m));
+    if (clashing !== undefined) return void clash(clashing, patternPath, 'the instance id');
+    for (const m of members) {
+      dir.declaredAt.set(m, where);
+      set.add(m);
+    }
+    dir.groups.set(d.id, members);
+    if (section === 'nodes') dir.nodeGroups.add(d.id);
   };
-  s.nodes.forEach((n, i) => declare(n.id, `nodes[${i}]`, ['nodes', i, 'id'], dir.nodes));
-  s.workloads.forEach((w, i) => declare(w.id, `workloads[${i}]`, ['workloads', i, 'id'], dir.workloads));
+  s.nodes.forEach((n, i) => declare(n, 'nodes', i, dir.nodes));
+  s.workloads.forEach((w, i) => declare(w, 'workloads', i, dir.workloads));
   return dir;
 }
 
+/** `id` names a node, a workload or a group (where a group stands for all its members). */
 function refProblem(dir: Directory, id: string, path: FieldPath): RefProblem | null {
   return dir.declaredAt.has(id) ? null : { path, message: `no node or workload named ${JSON.stringify(id)}` };
+}
+
+/** `id` names one node or workload: a group name is refused with a hint at its instances. */
+function singleRefProblem(dir: Directory, id: string, path: FieldPath): RefProblem | null {
+  const members = dir.groups.get(id);
+  if (members) return { path, message: `expected one node, got the group ${JSON.stringify(id)} of ${members.length} (name an instance such as ${JSON.stringify(members[0])})` };
+  return refProblem(dir, id, path);
+}
+
+/** A node reference that must be in `nodes`: a single node, or a node group where `groupOk`. */
+function nodeRefProblem(dir: Directory, id: string, path: FieldPath, groupOk: boolean): RefProblem | null {
+  if (dir.workloads.has(id) || (dir.groups.has(id) && !dir.nodeGroups.has(id))) {
+    return { path, message: `expected a node from "nodes", got the workload ${JSON.stringify(id)}` };
+  }
+  if (dir.nodeGroups.has(id)) return groupOk ? null : singleRefProblem(dir, id, path);
+  return dir.nodes.has(id) ? null : { path, message: `no node named ${JSON.stringify(id)}` };
+}
+
+/** Calls to a group need a load balancer to pick the member (groups.ts). */
+function groupTargetProblem(dir: Directory, id: string, callPath: readonly { type: string }[], path: FieldPath): RefProblem | null {
+  if (!dir.nodeGroups.has(id) || callPath.some((p) => p.type === 'load-balancer')) return nodeRefProblem(dir, id, path, true);
+  return { path, message: `${JSON.stringify(id)} is a group of ${dir.groups.get(id)!.length} nodes: a call to a group needs a "load-balancer" in its callPath (with the group in its hosts), which picks the member` };
 }
 
 function checkIdList(dir: Directory, ids: readonly string[], path: FieldPath, problems: RefProblem[]): void {
@@ -666,12 +737,14 @@ function checkGroups(dir: Directory, groups: readonly string[][], path: FieldPat
   groups.forEach((group, g) => {
     checkIdList(dir, group, [...path, g], problems);
     group.forEach((id, i) => {
-      const seen = groupOf.get(id);
-      if (seen !== undefined && seen !== g) {
-        problems.push({ path: [...path, g, i], message: `${JSON.stringify(id)} is already in groups[${seen}]` });
-      } else if (seen === undefined) {
-        groupOf.set(id, g);
+      // A node group stands for its members: each of them may be in one partition group only.
+      const overlap = (dir.groups.get(id) ?? [id]).find((m) => groupOf.has(m) && groupOf.get(m) !== g);
+      if (overlap !== undefined) {
+        const what = overlap === id ? JSON.stringify(id) : `${JSON.stringify(overlap)} (of ${JSON.stringify(id)})`;
+        problems.push({ path: [...path, g, i], message: `${what} is already in groups[${groupOf.get(overlap)}]` });
+        return;
       }
+      for (const m of dir.groups.get(id) ?? [id]) if (!groupOf.has(m)) groupOf.set(m, g);
     });
   });
 }
@@ -679,11 +752,18 @@ function checkGroups(dir: Directory, groups: readonly string[][], path: FieldPat
 function checkLinks(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
   // Two overrides of one directed link would be ambiguous: say which wins by merging them.
   const configuredBy = new Map<string, number>();
+  let expanded = 0;
   s.links.forEach((link, i) => {
     const from = refProblem(dir, link.from, ['links', i, 'from']);
     const to = refProblem(dir, link.to, ['links', i, 'to']);
     if (from) problems.push(from);
     if (to) problems.push(to);
+    expanded += expandedLinkCount(link, dir.groups) * (link.bidirectional ? 2 : 1);
+    if (expanded > MAX_LINKS) {
+      problems.push({ path: ['links', i], message: `expected at most ${MAX_LINKS} links with groups expanded (one per member pair), got ${expanded} by this one` });
+      expanded = -Infinity;
+    }
+    // Overlaps are judged on the links as written: a group and one of its members is two entries.
     const directions = link.bidirectional ? [[link.from, link.to], [link.to, link.from]] : [[link.from, link.to]];
     for (const [a, b] of directions) {
       const key = JSON.stringify([a, b]);
@@ -699,19 +779,14 @@ function checkLinks(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem
 
 function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
   s.workloads.forEach((w, i) => {
-    const path: FieldPath = ['workloads', i, 'target'];
-    if (dir.workloads.has(w.target)) {
-      problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(w.target)}` });
-    } else if (!dir.nodes.has(w.target)) {
-      problems.push({ path, message: `no node named ${JSON.stringify(w.target)}` });
-    }
+    const p = groupTargetProblem(dir, w.target, w.callPath, ['workloads', i, 'target']);
+    if (p) problems.push(p);
   });
   const checkHosts = (callPath: readonly { type: string; hosts?: readonly string[] }[], base: FieldPath) => {
     callPath.forEach((policy, k) => {
       policy.hosts?.forEach((h, m) => {
-        const path: FieldPath = [...base, 'callPath', k, 'hosts', m];
-        if (dir.workloads.has(h)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(h)}` });
-        else if (!dir.nodes.has(h)) problems.push({ path, message: `no node named ${JSON.stringify(h)}` });
+        const p = nodeRefProblem(dir, h, [...base, 'callPath', k, 'hosts', m], true);
+        if (p) problems.push(p);
       });
     });
   };
@@ -719,17 +794,16 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
   s.nodes.forEach((n, i) => {
     if (n.kind !== 'service') {
       for (const ref of NODE_KIND_REFERENCES[n.kind]?.(n) ?? []) {
-        const path: FieldPath = ['nodes', i, ...ref.path];
-        if (dir.workloads.has(ref.id)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(ref.id)}` });
-        else if (!dir.nodes.has(ref.id)) problems.push({ path, message: `no node named ${JSON.stringify(ref.id)}` });
+        const p = nodeRefProblem(dir, ref.id, ['nodes', i, ...ref.path], false);
+        if (p) problems.push(p);
       }
       return;
     }
     n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j]));
     n.calls.forEach((c, j) => {
       const path: FieldPath = ['nodes', i, 'calls', j, 'to'];
-      if (dir.workloads.has(c.to)) problems.push({ path, message: `expected a node from "nodes", got the workload ${JSON.stringify(c.to)}` });
-      else if (!dir.nodes.has(c.to)) problems.push({ path, message: `no node named ${JSON.stringify(c.to)}` });
+      const p = groupTargetProblem(dir, c.to, c.callPath, path);
+      if (p) problems.push(p);
       else if (c.to === n.id) problems.push({ path, message: `a service cannot call itself (${JSON.stringify(c.to)})` });
     });
   });
@@ -739,13 +813,13 @@ function checkFaults(s: ScenarioShapeOutput, dir: Directory, problems: RefProble
   s.faults.forEach((f, i) => {
     const base: FieldPath = ['faults', i];
     const one = (id: string | undefined, key: string) => {
-      const p = id === undefined ? null : refProblem(dir, id, [...base, key]);
+      const p = id === undefined ? null : singleRefProblem(dir, id, [...base, key]);
       if (p) problems.push(p);
     };
     if ('node' in f) one(f.node, 'node');
     if ('link' in f && f.link) {
       const l = f.link;
-      [refProblem(dir, l.from, [...base, 'link', 'from']), refProblem(dir, l.to, [...base, 'link', 'to'])].forEach(
+      [singleRefProblem(dir, l.from, [...base, 'link', 'from']), singleRefProblem(dir, l.to, [...base, 'link', 'to'])].forEach(
         (p) => p && problems.push(p),
       );
     }
@@ -762,13 +836,11 @@ function checkChaos(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem
 
 function checkCheckNodes(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
   s.checks.forEach((c, i) => {
-    if (c.type === 'theory' && !dir.nodes.has(c.node)) {
-      const message = dir.workloads.has(c.node)
-        ? `expected a node from "nodes", got the workload ${JSON.stringify(c.node)}`
-        : `no node named ${JSON.stringify(c.node)}`;
-      problems.push({ path: ['checks', i, 'node'], message });
+    if (c.type === 'theory') {
+      const p = nodeRefProblem(dir, c.node, ['checks', i, 'node'], false);
+      if (p) problems.push(p);
     } else if (c.type === 'littles-law') {
-      const p = refProblem(dir, c.node, ['checks', i, 'node']);
+      const p = singleRefProblem(dir, c.node, ['checks', i, 'node']);
       if (p) problems.push(p);
     }
   });
@@ -795,8 +867,24 @@ function checkExpectedLimits(s: ScenarioShapeOutput, problems: RefProblem[]): vo
 }
 
 function checkNodeLimit(s: ScenarioShapeOutput, problems: RefProblem[]): void {
-  const count = s.nodes.length + s.workloads.length;
-  if (count > s.limits.maxNodes) {
+  const size = (d: Declaration) => d.count ?? 1;
+  const declarations = [
+    ...s.nodes.map((n, i) => ['nodes', i, n as Declaration] as const),
+    ...s.workloads.map((w, i) => ['workloads', i, w as Declaration] as const),
+  ];
+  const count = declarations.reduce((sum, [, , d]) => sum + size(d), 0);
+  // A group that does not fit is named at its count, the field to change.
+  const biggest = declarations
+    .filter(([, , d]) => d.count !== undefined)
+    .sort((a, b) => size(b[2]) - size(a[2]))[0];
+  if (count > s.limits.maxNodes && biggest) {
+    const [section, i, d] = biggest;
+    const others = count - size(d);
+    problems.push({
+      path: [section, i, 'count'],
+      message: `expected at most ${Math.max(0, s.limits.maxNodes - others)} (limits.maxNodes ${s.limits.maxNodes} minus the ${others} other nodes and workloads), got ${d.count}`,
+    });
+  } else if (count > s.limits.maxNodes) {
     problems.push({
       path: ['limits', 'maxNodes'],
       message: `expected at least ${count} (the number of nodes and workloads), got ${s.limits.maxNodes}`,
@@ -854,13 +942,50 @@ export function defaultCheckName(c: CheckShape): string {
   }
 }
 
-/** Fills the defaults that depend on other fields. */
+/** Fills the defaults that depend on other fields, then expands node groups. */
 function normalise(s: ScenarioShapeOutput) {
+  return expandGroups(fillDefaults(s));
+}
+
+function fillDefaults(s: ScenarioShapeOutput) {
   return {
     ...s,
     metrics: { ...s.metrics, windowMs: s.metrics.windowMs ?? Math.max(1, s.durationMs / 200) },
     checks: s.checks.map((c): Check => ({ ...c, name: c.name ?? defaultCheckName(c) })),
   };
+}
+
+type Filled = ReturnType<typeof fillDefaults>;
+type Expanded = Omit<Filled, 'nodes' | 'workloads'> & {
+  nodes: Instance<Filled['nodes'][number]>[];
+  workloads: Instance<Filled['workloads'][number]>[];
+  /** The scenario as written, groups unexpanded: present only when it has groups (the scenario hash is taken from it). */
+  declared?: Filled;
+};
+
+/**
+ * Replaces each group by its instances and each group name where a list of nodes is expected
+ * by its members (sim/scenario/groups.ts). A scenario without groups is returned as it was, so
+ * its scenario hash and run are untouched.
+ */
+function expandGroups(s: Filled): Expanded {
+  const groups: GroupMembers = groupMembers([...s.nodes, ...s.workloads]);
+  if (groups.size === 0) return s;
+  const ids = (list: string[]) => expandIds(list, groups);
+  const nodes = expandDeclarations(s.nodes, (n) =>
+    n.kind === 'service' && n.calls.length > 0 ? { ...n, calls: n.calls.map((c) => ({ ...c, callPath: expandHosts(c.callPath, groups) })) } : n,
+  );
+  const workloads = expandDeclarations(s.workloads, (w) => ({ ...w, callPath: expandHosts(w.callPath, groups) }));
+  const faults = s.faults.map((f): Fault => {
+    if (f.type !== 'partition') return f;
+    return 'groups' in f ? { ...f, groups: f.groups.map(ids) } : { ...f, from: ids(f.from), to: ids(f.to) };
+  });
+  const chaos = s.chaos && {
+    ...s.chaos,
+    ...(s.chaos.crash && { crash: { ...s.chaos.crash, ...(s.chaos.crash.nodes && { nodes: ids(s.chaos.crash.nodes) }) } }),
+    ...(s.chaos.partition && { partition: { ...s.chaos.partition, groups: s.chaos.partition.groups.map(ids) } }),
+  };
+  return { ...s, nodes, workloads, links: expandLinks(s.links, groups), faults, ...(chaos && { chaos }), declared: s };
 }
 
 export const ScenarioSchema = ScenarioShape.superRefine(checkCrossReferences)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, Histogram } from '../../sim/engine/histogram.ts';
+import { bucketIndex, Histogram, sortedQuantile } from '../../sim/engine/histogram.ts';
 import { AleaRng } from '../../sim/engine/rng.ts';
 import { Gauge } from '../../sim/engine/metrics.ts';
 
@@ -31,6 +31,29 @@ describe('Histogram', () => {
       expect(Math.abs(h.quantile(q) - exact) / exact).toBeLessThan(0.01);
     }
     expect(h.max).toBe(sorted[sorted.length - 1]);
+  });
+
+  it('starts small and grows only to the bucket of the largest value seen', () => {
+    const h = new Histogram();
+    expect(h.allocatedBuckets).toBe(0);
+    for (let v = 0; v < 10; v++) h.record(v);
+    expect(h.allocatedBuckets).toBe(16); // the old layout allocated 640 here
+    h.record(5_000);
+    expect(h.allocatedBuckets).toBe(bucketIndex(5_000) + 1);
+    expect(h.allocatedBuckets).toBeLessThan(640);
+  });
+
+  it('gives exactly the percentiles of the fixed bucket layout however it grew', () => {
+    // sortedQuantile is the fixed layout's answer; values arrive smallest-first (many growths)
+    // and shuffled (few), and both must match it bit for bit.
+    const rng = new AleaRng('growth');
+    const values = Array.from({ length: 20_000 }, () => Math.round(rng.lognormal(Math.log(2_000), 2)));
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const order of [sorted, values]) {
+      const h = new Histogram();
+      order.forEach((v) => h.record(v));
+      for (const q of [0, 0.5, 0.9, 0.99, 0.999, 1]) expect(h.quantile(q)).toBe(sortedQuantile(sorted, q));
+    }
   });
 });
 

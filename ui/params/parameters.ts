@@ -181,11 +181,13 @@ export function findParameters(scenario: Scenario): ParameterGroup[] {
   const add = (title: string, parameters: Parameter[]) => {
     if (parameters.length > 0) groups.push({ title, parameters });
   };
-  scenario.workloads.forEach((w, i) => {
+  // Field paths name the file's entries: a node group is one entry, not its instances.
+  const written = scenario.declared ?? scenario;
+  written.workloads.forEach((w, i) => {
     add(`workload ${w.id}`, parametersOf(WorkloadSchema, w, w, `workloads[${i}]`, ''));
     add(`${w.id} call path`, callPathParameters(w.callPath, `workloads[${i}].callPath`));
   });
-  scenario.nodes.forEach((n, i) => {
+  written.nodes.forEach((n, i) => {
     add(`${n.kind === 'service' ? 'service' : n.kind} ${n.id}`, parametersOf(NodeSchema, n, n, `nodes[${i}]`, ''));
     if (n.kind !== 'service') return;
     n.calls.forEach((c, j) => add(`${n.id} → ${c.to} call path`, callPathParameters(c.callPath, `nodes[${i}].calls[${j}].callPath`)));

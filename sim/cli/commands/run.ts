@@ -3,6 +3,7 @@ import { parseCount, runExitStatus, SCENARIO_ARGUMENT, withRunOptions } from '..
 import type { CommandContext } from '../main.ts';
 import { DEFAULT_FIRST, runOnce, type RunOnceFlags } from '../run-once.ts';
 import { formatSummary } from '../summary.ts';
+import { writeJson } from '../json-stream.ts';
 
 interface RunFlags extends RunOnceFlags {
   json?: boolean;
@@ -19,12 +20,15 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .argument(...SCENARIO_ARGUMENT);
   withRunOptions(cmd)
     .option('--json', 'print one JSON object instead of the summary')
+    .option('--per-node', 'report each member of a node group on its own, besides the group')
     .option('--trace <file>', 'also write the trace as JSON lines (a header line, then one record per line)')
     .option('--report <file>', 'also write the HTML report (as the report command does)')
     .option('--first <n>', `messages in the report's space-time diagram (default ${DEFAULT_FIRST})`, parseCount(1, 10_000));
   ctx.action(cmd, (file: string, flags: RunFlags) => {
     const { scenario, result, replay } = runOnce(file, flags);
-    ctx.out.stdout(flags.json ? JSON.stringify({ ...result, replay }, null, 2) + '\n' : formatSummary(result, replay, scenario) + '\n');
+    // Streamed: a run of a million nodes has a result too big to hold as one string.
+    if (flags.json) writeJson({ ...result, replay }, ctx.out.stdout);
+    ctx.out.stdout(flags.json ? '\n' : formatSummary(result, replay, scenario) + '\n');
     if (flags.report !== undefined && flags.json !== true) ctx.out.stdout(`\nReport: ${flags.report}\n`);
     return runExitStatus(scenario, result);
   });
