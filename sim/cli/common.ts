@@ -144,7 +144,7 @@ export function builtInScenarios(): BuiltIn[] {
   return out;
 }
 
-function displayPath(abs: string): string {
+export function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs);
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
 }

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STATUS_HELP, PROGRAM, processOutput, usageHint, type Output } from './common.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerGrade } from './commands/grade.ts';
 import { registerList } from './commands/list.ts';
 import { registerFileCommands } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
@@ -57,6 +58,7 @@ export async function main(argv: string[], out: Output = processOutput): Promise
   registerSweep(program, ctx);
   registerMerge(program, ctx);
   registerFileCommands(program, ctx);
+  registerGrade(program, ctx);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: out.stdout, writeErr: out.stderr }).showHelpAfterError(usageHint(cmd));
   }
