@@ -9,6 +9,7 @@
 import { chartMetricProblems } from '../sim/scenario/chart-metrics.ts';
 import { ScenarioRun } from '../sim/scenario/run.ts';
 import type { TraceRecord } from '../sim/engine/trace.ts';
+import { msToUs } from '../sim/engine/time.ts';
 import { loadScenarioText } from './load.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
 import { TraceEncoder } from './trace/codec.ts';
@@ -49,6 +50,8 @@ function run(request: RunRequest): void {
   let lastT = -1;
   let truncatedAt = Infinity;
   let sampledFrom: number | null = null;
+  // Made before the run: the run's constructor already emits its start records to the listener.
+  const sampler = new RecordSampler(request.recordBudget, msToUs(loaded.scenario.durationMs), Math.max(0, request.streamAfterUs));
   const listener = (r: TraceRecord) => {
     if (!recording || r.t <= request.streamAfterUs) return;
     if (!sampler.keep(r)) return;
@@ -71,7 +74,6 @@ function run(request: RunRequest): void {
 
   const sim = new ScenarioRun(loaded.scenario, { seed: request.seed, listeners: [listener] });
   const engine = sim.built.sim;
-  const sampler = new RecordSampler(request.recordBudget, engine.endUs, Math.max(0, request.streamAfterUs));
   // A chart of a metric this run lacks (a variant without the pattern) draws nothing; a
   // counter shown as a level, or a gauge as a rate, is a mistake in the file.
   const chartProblems = chartMetricProblems(loaded.scenario.charts, engine.metrics, { allowMissing: true });
