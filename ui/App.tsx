@@ -28,6 +28,7 @@ const zero = () => 0;
 const CompareView = lazy(() => import('./compare/CompareView.tsx'));
 /** Learn mode (lessons, challenges, presenter mode) loads on first use too. */
 const LearnMode = lazy(() => import('./teach/LearnMode.tsx'));
+const LessonBuilder = lazy(() => import('./teach/LessonBuilder.tsx'));
 /** A fragment Learn mode reads (ui/teach/lesson-link.ts). */
 const isLearnHash = (hash: string) => /^#(learn$|lesson=|lesson-data=)/.test(hash);
 
@@ -39,6 +40,8 @@ export function App() {
   const [runCount, setRunCount] = useState(0);
   /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
   const [comparing, setComparing] = useState(false);
+  /** The lesson builder's panel (ui/teach/LessonBuilder.tsx). */
+  const [building, setBuilding] = useState(false);
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getStateVersion ?? zero);
   /** Learn mode: a lesson link, or the first visit (it opens the "start here" lesson). */
   const [learning, setLearning] = useState(() => {
@@ -234,7 +237,16 @@ export function App() {
                 </button>
                 {!comparing && <RunStatus session={session} player={player} count={runCount} seedValid={seed !== null} />}
                 <ShareLink source={selected} seed={seed} session={session} cursorUs={cursorUs} />
+                <button type="button" className="button secondary" onClick={() => setBuilding((b) => !b)} aria-pressed={building} data-testid="lesson-builder-toggle">
+                  Lesson builder
+                </button>
               </section>
+
+              {building && seed !== null && (
+                <Suspense fallback={<p className="muted">Loading the lesson builder…</p>}>
+                  <LessonBuilder source={selected} session={session} seed={seed} cursorUs={cursorUs} />
+                </Suspense>
+              )}
 
               <ParamsPanel source={selected} scenario={scenario} onRerun={rerunWith} disabled={seed === null} />
 
