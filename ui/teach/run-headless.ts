@@ -28,7 +28,9 @@ export function runHeadless(text: string, seed: number): { done: Promise<Headles
     event.preventDefault();
     settle({ ok: false, message: event.message || 'the simulation worker failed to start' });
   };
-  const request: RunRequest = { type: 'run', text, seed, interventions: [], streamAfterUs: -1, strings: [''], kinds: [], recordBudget: 0 };
+  // Nothing is streamed: every record is "before" streamAfterUs, so the worker's listener returns
+  // at once (with -1 it would reach the record sampler, which is made after the run's first records).
+  const request: RunRequest = { type: 'run', text, seed, interventions: [], streamAfterUs: Number.MAX_SAFE_INTEGER, strings: [''], kinds: [], recordBudget: 0 };
   worker.postMessage(request);
   return { done, stop: () => settle({ ok: false, message: 'stopped' }) };
 }
