@@ -77,7 +77,8 @@ export function LessonPlayer({ lesson, played, firstStep, presenter, onProgress,
 
   const revealed = lesson.steps.slice(0, stepIndex + 1).some((s) => s.reveal);
   const result = session?.phase === 'done' ? session.result : null;
-  const actionDone = !step.action || shown.has(stepIndex) || conditionHolds(step.action.until, { interventions: session?.interventions ?? [], runs, scenario, result });
+  const actionMet = !step.action || conditionHolds(step.action.until, { interventions: session?.interventions ?? [], runs, scenario, result });
+  const actionDone = actionMet || shown.has(stepIndex);
   const answered = !step.predict || guesses[stepIndex] !== undefined || shown.has(stepIndex);
   const canNext = answered && actionDone;
   const last = stepIndex === lesson.steps.length - 1;
@@ -123,6 +124,7 @@ export function LessonPlayer({ lesson, played, firstStep, presenter, onProgress,
           onGuess={(g) => setGuesses((all) => ({ ...all, [stepIndex]: g }))}
           shownByPresenter={shown.has(stepIndex)}
           actionDone={actionDone}
+          actionMet={actionMet}
           result={result}
           revealed={revealed}
         />

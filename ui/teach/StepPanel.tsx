@@ -19,11 +19,13 @@ interface Props {
   /** The presenter showed the answer without a guess. */
   shownByPresenter: boolean;
   actionDone: boolean;
+  /** The action's condition holds (not only skipped by the presenter). */
+  actionMet: boolean;
   result: RunResult | null;
   revealed: boolean;
 }
 
-export function StepPanel({ step, index, count, guess, onGuess, shownByPresenter, actionDone, result, revealed }: Props) {
+export function StepPanel({ step, index, count, guess, onGuess, shownByPresenter, actionDone, actionMet, result, revealed }: Props) {
   const answered = !step.predict || guess !== undefined || shownByPresenter;
   const metrics = step.highlight.flatMap((h) => (h.metric === undefined ? [] : [h.metric]));
   return (
@@ -49,8 +51,8 @@ export function StepPanel({ step, index, count, guess, onGuess, shownByPresenter
       )}
       {step.predict && <PredictionBox key={index} prediction={step.predict} guess={guess} onGuess={onGuess} shownByPresenter={shownByPresenter} result={result} />}
       {step.action && (
-        <div className={`callout action${actionDone ? ' done' : ''}`} data-testid="action" data-done={actionDone}>
-          <h4>{actionDone ? '✓ Done' : 'Your turn'}</h4>
+        <div className={`callout action${actionDone ? ' done' : ''}`} data-testid="action" data-done={actionMet}>
+          <h4>{actionMet ? '✓ Done' : actionDone ? 'Skipped by the presenter' : 'Your turn'}</h4>
           <Markdown source={step.action.instruction} />
         </div>
       )}
