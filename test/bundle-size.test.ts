@@ -8,8 +8,8 @@ describe('the sandbox bundle', () => {
     expect(s.firstLoadFiles.length).toBeGreaterThan(0);
     expect(s.worker).toBeGreaterThan(10_000);
     expect(s.firstLoad + s.worker).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
-    // The views and compare mode are their own chunks, not part of the first load.
+    // The views, compare mode, Learn mode and the lesson builder are their own chunks, not part of the first load.
     const lazy = Object.keys(s.lazy).join(' ');
-    for (const view of ['SpaceTimeView', 'EventLogView', 'TransactionsView', 'InspectorView', 'CompareView']) expect(lazy).toContain(view);
+    for (const view of ['SpaceTimeView', 'EventLogView', 'TransactionsView', 'InspectorView', 'CompareView', 'LearnMode', 'LessonBuilder']) expect(lazy).toContain(view);
   });
 });

@@ -18,6 +18,7 @@ import { Session } from './session.ts';
 import { openLink as openedFromLink, SHARED_LINK_ID } from './open-link.ts';
 import { readFragment } from './share.ts';
 import { ShareLink } from './ShareLink.tsx';
+import { firstVisit, START_HERE } from './teach/first-visit.ts';
 
 window.__faultline = { lastResult: null };
 
@@ -25,6 +26,11 @@ const noSubscribe = () => () => {};
 const zero = () => 0;
 /** Compare mode loads on first use (its own chunk), so it is not in the first page load. */
 const CompareView = lazy(() => import('./compare/CompareView.tsx'));
+/** Learn mode (lessons, challenges, presenter mode) loads on first use too. */
+const LearnMode = lazy(() => import('./teach/LearnMode.tsx'));
+const LessonBuilder = lazy(() => import('./teach/LessonBuilder.tsx'));
+/** A fragment Learn mode reads (ui/teach/lesson-link.ts). */
+const isLearnHash = (hash: string) => /^#(learn$|lesson=|lesson-data=)/.test(hash);
 
 export function App() {
   const [opened, setOpened] = useState<ScenarioSource | null>(null);
@@ -34,7 +40,14 @@ export function App() {
   const [runCount, setRunCount] = useState(0);
   /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
   const [comparing, setComparing] = useState(false);
+  /** The lesson builder's panel (ui/teach/LessonBuilder.tsx). */
+  const [building, setBuilding] = useState(false);
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getStateVersion ?? zero);
+  /** Learn mode: a lesson link, or the first visit (it opens the "start here" lesson). */
+  const [learning, setLearning] = useState(() => {
+    if (location.hash === '' && firstVisit()) history.replaceState(null, '', `#lesson=${START_HERE}`);
+    return isLearnHash(location.hash);
+  });
 
   useEffect(() => () => session?.dispose(), [session]);
 
@@ -57,6 +70,7 @@ export function App() {
   useEffect(() => {
     let current = true;
     const openLink = async () => {
+      if (isLearnHash(location.hash)) return setLearning(true);
       const link = await readFragment(location.hash);
       if (!current || link.kind === 'none') return;
       const opened = openedFromLink(link);
@@ -125,6 +139,11 @@ export function App() {
     [seed, comparing],
   );
 
+  const leaveLearn = useCallback(() => {
+    history.replaceState(null, '', location.pathname + location.search);
+    setLearning(false);
+  }, []);
+
   const running = session?.phase === 'running';
   const replay = selected && session && session.interventions.length === 0 ? replayCommand(baseSource(selected), session.seed) + setArguments(selected) : null;
 
@@ -133,8 +152,17 @@ export function App() {
       <header className="app-header">
         <h1>Faultline</h1>
         <p className="tagline">A deterministic simulator of distributed systems — sandbox</p>
+        <button type="button" className={`button${learning ? '' : ' secondary'} learn-button`} onClick={() => (learning ? leaveLearn() : (location.hash = 'learn'))} aria-pressed={learning} data-testid="learn-mode">
+          Learn
+        </button>
         <HelpOverlay />
       </header>
+      {learning && (
+        <Suspense fallback={<p className="muted">Loading Learn mode…</p>}>
+          <LearnMode onExit={leaveLearn} />
+        </Suspense>
+      )}
+      {!learning && (
       <div className="layout">
         <aside className="sidebar">
           <label className="open-file">
@@ -209,7 +237,16 @@ export function App() {
                 </button>
                 {!comparing && <RunStatus session={session} player={player} count={runCount} seedValid={seed !== null} />}
                 <ShareLink source={selected} seed={seed} session={session} cursorUs={cursorUs} />
+                <button type="button" className="button secondary" onClick={() => setBuilding((b) => !b)} aria-pressed={building} data-testid="lesson-builder-toggle">
+                  Lesson builder
+                </button>
               </section>
+
+              {building && seed !== null && (
+                <Suspense fallback={<p className="muted">Loading the lesson builder…</p>}>
+                  <LessonBuilder source={selected} session={session} seed={seed} cursorUs={cursorUs} />
+                </Suspense>
+              )}
 
               <ParamsPanel source={selected} scenario={scenario} onRerun={rerunWith} disabled={seed === null} />
 
@@ -228,6 +265,7 @@ export function App() {
           )}
         </main>
       </div>
+      )}
     </div>
   );
 }

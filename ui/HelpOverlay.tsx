@@ -13,6 +13,15 @@ export const SHORTCUTS: readonly { keys: string[]; what: string }[] = [
   { keys: ['?'], what: 'Show or hide this help' },
 ];
 
+/** Presenter mode's keys (Learn mode), as ui/teach/presenter.ts implements them. */
+export const PRESENTER_SHORTCUTS: readonly { keys: string[]; what: string }[] = [
+  { keys: ['N', 'PageDown'], what: 'Next step (after the last, the course’s next lesson)' },
+  { keys: ['B', 'PageUp'], what: 'Back a step' },
+  { keys: ['R'], what: 'Reveal the step’s answer (no guess needed) and let it continue' },
+  { keys: ['P'], what: 'Replay the step from the previous pause' },
+  { keys: ['C'], what: 'Show or hide the run controls' },
+];
+
 /**
  * The help overlay: keyboard shortcuts and how to intervene. Opened with `?` (anywhere but a
  * text field) or the header's button; closed with Esc, the button or a click outside.
@@ -54,23 +63,9 @@ export function HelpOverlay() {
                 ✕
               </button>
             </div>
-            <table className="help-keys">
-              <tbody>
-                {SHORTCUTS.map((s) => (
-                  <tr key={s.what}>
-                    <td>
-                      {s.keys.map((k, i) => (
-                        <span key={k}>
-                          {i > 0 && ' '}
-                          <kbd>{k}</kbd>
-                        </span>
-                      ))}
-                    </td>
-                    <td>{s.what}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <KeyTable shortcuts={SHORTCUTS} />
+            <h3>Presenter mode (Learn)</h3>
+            <KeyTable shortcuts={PRESENTER_SHORTCUTS} testId="presenter-keys" />
             <h3>With the mouse</h3>
             <ul>
               <li>Click a node to crash, restart, pause, slow or brown it out at the cursor’s time; click a link to cut it or add latency or loss. The run branches there with the same seed.</li>
@@ -81,5 +76,27 @@ export function HelpOverlay() {
         </div>
       )}
     </>
+  );
+}
+
+function KeyTable({ shortcuts, testId }: { shortcuts: readonly { keys: string[]; what: string }[]; testId?: string }) {
+  return (
+    <table className="help-keys" data-testid={testId}>
+      <tbody>
+        {shortcuts.map((s) => (
+          <tr key={s.what}>
+            <td>
+              {s.keys.map((k, i) => (
+                <span key={k}>
+                  {i > 0 && ' '}
+                  <kbd>{k}</kbd>
+                </span>
+              ))}
+            </td>
+            <td>{s.what}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -31,7 +31,17 @@ interface Props {
   player: Player;
   /** Starts a run (Play before Run). */
   onStart: () => void;
+  /** What a lesson step points at on the topology (Learn mode). */
+  highlights?: TopologyHighlights;
 }
+
+export interface TopologyHighlights {
+  nodes: string[];
+  links: { from: string; to: string }[];
+  badges: string[];
+}
+
+const NO_HIGHLIGHTS: TopologyHighlights = { nodes: [], links: [], badges: [] };
 
 declare global {
   interface Window {
@@ -54,7 +64,7 @@ const zero = () => 0;
  * trace at the playback cursor in one requestAnimationFrame loop; a click on a node offers
  * interventions, which branch the run at the cursor.
  */
-export function Sandbox({ scenario, sourceId, layout, session, player, onStart }: Props) {
+export function Sandbox({ scenario, sourceId, layout, session, player, onStart, highlights = NO_HIGHLIGHTS }: Props) {
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getStateVersion ?? zero);
   const endUs = Math.round(scenario.durationMs * 1000);
   const emptyStore = useMemo(
@@ -171,6 +181,11 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart }
   useEffect(() => {
     viewRef.current?.select(selected);
   }, [selected]);
+
+  // After the view is made (the effect above), so a new view gets them too.
+  useEffect(() => {
+    viewRef.current?.highlight(highlights.nodes, highlights.links, highlights.badges);
+  }, [highlights, layout, charts]);
 
   useEffect(() => {
     viewRef.current?.selectLink(linkMenu ? `${linkMenu.from.id}|${linkMenu.to.id}` : null);

@@ -72,10 +72,14 @@ export function useSandbox(): void {
   });
 }
 
-/** A fresh page on the sandbox; `problems` collects console errors, page errors and dialogs. */
-export async function open(path = ''): Promise<{ page: Page; problems: string[] }> {
+/**
+ * A fresh page on the sandbox; `problems` collects console errors, page errors and dialogs.
+ * It is not a first visit (which would open the "start here" lesson) unless `firstVisit` says so.
+ */
+export async function open(path = '', { firstVisit = false } = {}): Promise<{ page: Page; problems: string[] }> {
   if (!browser) throw new Error('the browser did not start (see the beforeAll error)');
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  if (!firstVisit) await page.addInitScript(() => localStorage.setItem('faultline.learn.visited', '1'));
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);

@@ -92,6 +92,8 @@ export class TopologyView {
   /** Each link's hit area (an invisible band along it), by `fromId|toId`. */
   private readonly linkHits = new Map<string, Selection<SVGRectElement, unknown, null, undefined>>();
   private selectedLink: string | null = null;
+  /** What a lesson step points at (ui/teach): node ids, links as `fromId|toId`, nodes whose badges. */
+  private highlighted: { nodes: Set<string>; links: Set<string>; badges: Set<string> } = { nodes: new Set(), links: new Set(), badges: new Set() };
   /** Per directed pair: the visible part of the link (border to border) and its lane offset. */
   private readonly segments = new Map<number, Float64Array | null>();
   private readonly dropLayer: Selection<SVGGElement, unknown, null, undefined>;
@@ -181,6 +183,19 @@ export class TopologyView {
     if (this.selectedLink !== null) this.linkHits.get(this.selectedLink)?.classed('selected', false);
     this.selectedLink = key;
     if (key !== null) this.linkHits.get(key)?.classed('selected', true);
+  }
+
+  /**
+   * A lesson step's highlights: a glowing ring on nodes, their badge rows and links. A link is
+   * found whichever way round its hit area was made.
+   */
+  highlight(nodes: readonly string[], links: readonly { from: string; to: string }[], badges: readonly string[]): void {
+    this.highlighted = { nodes: new Set(nodes), links: new Set(links.flatMap((l) => [`${l.from}|${l.to}`, `${l.to}|${l.from}`])), badges: new Set(badges) };
+    for (const view of this.views) {
+      view.g.classed('highlighted', this.highlighted.nodes.has(view.node.id));
+      view.badges.classed('highlighted', this.highlighted.badges.has(view.node.id));
+    }
+    for (const [key, band] of this.linkHits) band.classed('highlighted', this.highlighted.links.has(key));
   }
 
   /** Screen position (relative to the container) of a node's centre. */
@@ -337,7 +352,7 @@ export class TopologyView {
       const queue = state.queue[i];
       if (status !== view.lastStatus) {
         view.lastStatus = status;
-        view.g.attr('class', `node kind-${kindClass(view.node)} status-${status}${this.selected === i ? ' selected' : ''}`);
+        view.g.attr('class', `node kind-${kindClass(view.node)} status-${status}${this.selected === i ? ' selected' : ''}${this.highlighted.nodes.has(view.node.id) ? ' highlighted' : ''}`);
       }
       const sub = subText(view.node, status, busy, queue);
       if (sub !== view.lastSub) {
