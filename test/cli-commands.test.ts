@@ -46,10 +46,26 @@ describe('list', () => {
   });
 
   it('--json gives each scenario its folder, file, title and variants', async () => {
-    const list = JSON.parse((await cli('list', '--json')).stdout) as { folder: string; name: string; file: string; title: string; variants: { name: string }[] }[];
+    const listed = JSON.parse((await cli('list', '--json')).stdout) as {
+      scenarios: { folder: string; name: string; file: string; title: string; variants: { name: string }[] }[];
+      courses: { folder: string; title: string; entries: { name: string; kind: string; title: string }[] }[];
+    };
+    const list = listed.scenarios;
     const cascade = list.find((s) => s.name === 'cascading-failure');
     expect(cascade).toMatchObject({ folder: 'resilience', file: CASCADE, variants: [{ name: 'no-protection' }] });
     for (const s of list) expect(existsSync(s.file)).toBe(true);
+    // Courses in their order, each entry a lesson or challenge file that exists.
+    expect(listed.courses[0].folder).toBe('start');
+    const entries = listed.courses.flatMap((c) => c.entries);
+    expect(entries).toContainEqual(expect.objectContaining({ name: 'workshop/timeouts', kind: 'lesson' }));
+    expect(entries).toContainEqual(expect.objectContaining({ name: 'challenges/retry-budget', kind: 'challenge' }));
+    for (const e of entries) expect(existsSync(`lessons/${e.name}.json`)).toBe(true);
+  });
+
+  it('lists the courses, their lessons and challenges after the scenarios', async () => {
+    const r = await cli('list');
+    expect(r.stdout).toMatch(/Courses \(lessons\/<course>\/\)/);
+    expect(r.stdout).toMatch(/challenges\/retry-budget\s+challenge\s+Stop the retry storm/);
   });
 
   it('a built-in name works wherever a scenario file does', async () => {
@@ -236,4 +252,41 @@ describe('every command has --help, and bad arguments exit 2 with usage', () => 
       expect(r.stderr).toMatch(new RegExp(`Usage: npm run sim -- ${argv[0]} \\[options\\]`));
     });
   }
+});
+
+describe('grade', () => {
+  const fixture = (kind: string) => `test/fixtures/challenges/retry-budget.${kind}.json`;
+
+  it('passes a correct submission (exit 0) and prints its cost and each seed', async () => {
+    const r = await cli('grade', 'challenges/retry-budget', fixture('right'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/retry-budget\.right\.json\s+passed\s+3/);
+    expect(r.stdout).toContain('1 of 1 submission passed');
+  });
+
+  it('refuses a submission that changed an undeclared field, naming it (exit 1), in --json too', async () => {
+    const r = await cli('grade', 'retry-budget', fixture('right'), fixture('tampered'), '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { passed: number; submissions: { file: string; status: string; errors?: { path: string }[] }[] };
+    expect(out.passed).toBe(1);
+    const tampered = out.submissions.find((s) => s.file.endsWith('tampered.json'));
+    expect(tampered?.status).toBe('refused');
+    expect(tampered?.errors?.[0].path).toBe('workloads[0].arrival.ratePerSec');
+  });
+
+  it('exits 2 on an unknown challenge or a file that is not one', async () => {
+    expect((await cli('grade', 'challenges/nope', fixture('right'))).code).toBe(2);
+    expect((await cli('grade', CRASH, fixture('right'))).code).toBe(2);
+  });
+
+  it('validate accepts a lesson, a challenge and a course, and names the field of a bad one', async () => {
+    for (const f of ['lessons/workshop/timeouts.json', 'lessons/challenges/retry-budget.json', 'lessons/workshop/course.json']) {
+      const r = await cli('validate', f);
+      expect(r.code, f + r.stderr).toBe(0);
+    }
+    const bad = file('bad-lesson.json', { kind: 'lesson', version: 1, title: 't', summary: '', scenario: 'resilience/cascading-failure', steps: [{ narration: '' }] });
+    const r = await cli('validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('steps[0].narration');
+  });
 });
