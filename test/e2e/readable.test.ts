@@ -1,10 +1,11 @@
 /**
  * End-to-end: the sandbox is readable at 1280×720 and 1440×900 in every built-in scenario. For
- * each, at two points of its run, every text on the page — SVG text (node names, badge labels
+ * each, at the end of what its run recorded, every text on the page — SVG text (node names, badge labels
  * and values, drop labels, chart axes) and HTML text — is measured where it is drawn (clipped by
  * the scroll boxes it sits in): no two text boxes overlap, and none is drawn smaller than 11 px
- * (an SVG text's size counts the zoom it is drawn at). At 1440×900 the topology and a chart are
- * both in view without scrolling.
+ * (an SVG text's size counts the zoom it is drawn at), and no node name is cut off at the
+ * topology's edges. One page per size opens every scenario in turn. At 1440×900 the topology
+ * and a chart are both in view without scrolling (still skipped, see below).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,42 +120,69 @@ async function problemsAt(page: Page): Promise<{ overlaps: string[]; tiny: strin
 }
 
 async function openAndRun(page: Page, id: string): Promise<void> {
+  const status = page.getByTestId('run-status');
+  const next = Number((await status.getAttribute('data-run')) ?? 0) + 1;
   await page.locator(`[data-scenario-id="${id}"]`).click();
   await page.getByTestId('run').click();
   // Long runs (M/M/1) need not finish: what is recorded is drawn as it arrives.
-  await page.locator('[data-testid="run-status"]:not([data-phase="running"])').waitFor({ timeout: 20_000 }).catch(() => undefined);
+  await page.locator(`[data-testid="run-status"][data-run="${next}"]:not([data-phase="running"])`).waitFor({ timeout: 20_000 }).catch(() => undefined);
+}
+
+/** Node names drawn (partly) outside the topology's visible box: cut off at its edges. */
+function cutOffNodeNames(): string[] {
+  const svg = document.querySelector('[data-testid="topology-svg"]');
+  if (!svg) return [];
+  const view = svg.getBoundingClientRect();
+  const out: string[] = [];
+  for (const t of Array.from(svg.querySelectorAll('.node-label'))) {
+    const r = t.getBoundingClientRect();
+    if (r.left < view.left - 0.5 || r.right > view.right + 0.5 || r.top < view.top - 0.5 || r.bottom > view.bottom + 0.5) {
+      out.push(`node name "${t.textContent ?? ''}" is cut off (${r.left.toFixed(0)}–${r.right.toFixed(0)} × ${r.top.toFixed(0)}–${r.bottom.toFixed(0)} in a view of ${view.left.toFixed(0)}–${view.right.toFixed(0)} × ${view.top.toFixed(0)}–${view.bottom.toFixed(0)})`);
+    }
+  }
+  return out;
 }
 
 useSandbox();
 
-describe('text never overlaps and is never under 11 px', () => {
-  for (const { id } of builtInScenarios()) {
-    it(id, async () => {
-      const { page, problems } = await open();
-      const found: string[] = [];
-      for (const size of SIZES) {
-        await page.setViewportSize(size);
-        if (size === SIZES[0]) await openAndRun(page, id);
+describe('text never overlaps, is never cut off and is never under 11 px', () => {
+  // One page per size, every scenario opened in turn in it (as a user switches scenarios).
+  for (const size of SIZES) {
+    let session: Awaited<ReturnType<typeof open>> | null = null;
+    const scenarios = builtInScenarios();
+    for (const { id } of scenarios) {
+      it(`${id} at ${size.width}×${size.height}`, async () => {
+        if (!session) {
+          session = await open();
+          await session.page.setViewportSize(size);
+        }
+        const { page, problems } = session;
+        await openAndRun(page, id);
         // Where the run has recorded most: the end of what is recorded.
         const end = await recordedUntil(page);
+        await page.evaluate(() => window.scrollTo(0, 0));
         await nextFrames(page);
         const p = await problemsAt(page);
+        const cut = await page.evaluate(cutOffNodeNames);
         const where = `${size.width}×${size.height} at ${(end / 1e6).toFixed(1)} s`;
-        found.push(...p.overlaps.map((o) => `${where}: ${o}`), ...p.tiny.map((t) => `${where}: tiny ${t}`));
+        const found = [...p.overlaps, ...p.tiny.map((t) => `tiny ${t}`), ...cut].map((o) => `${where}: ${o}`);
         if (SHOTS) {
           mkdirSync(SHOTS, { recursive: true });
           await page.screenshot({ path: join(SHOTS, `${id.replace('/', '--')}-${size.width}.png`) });
         }
-      }
-      if (found.length > 0) console.log(`${id}:\n  ${found.join('\n  ')}`);
-      expect(found).toEqual([]);
-      expect(problems).toEqual([]);
-      await page.close();
-    }, 120_000);
+        if (found.length > 0) console.log(`${id}:\n  ${found.join('\n  ')}`);
+        const errors = problems.splice(0);
+        if (id === scenarios[scenarios.length - 1].id) await page.close();
+        expect(found).toEqual([]);
+        expect(errors).toEqual([]);
+      }, 120_000);
+    }
   }
 
-  // Fails today (kept skipped until the layout changes): with the description folded, the first
-  // chart still starts below the fold at 1440×900 — the topology panel is too tall for both.
+  // Fails today (kept skipped until the layout changes): with the description folded the topology
+  // spans 386–845 px and the first chart 918–1101 px of 900. Even a 260 px topology leaves the
+  // chart's last pixel below the fold, and that small a topology overlaps the nodes of big
+  // scenarios: topology and charts need to sit side by side at this size.
   it.skip('shows the topology and a chart together without scrolling at 1440×900', async () => {
     const { page } = await open();
     await page.setViewportSize(SIZES[1]);
@@ -163,13 +191,18 @@ describe('text never overlaps and is never under 11 px', () => {
     await page.getByTestId('scenario-about').locator('summary').first().click();
     await page.evaluate(() => window.scrollTo(0, 0));
     await nextFrames(page);
-    const inView = (testId: string) =>
-      page.getByTestId(testId).first().evaluate((el) => {
-        const r = el.getBoundingClientRect();
-        return r.height > 0 && r.top >= 0 && r.top + Math.min(r.height, 120) <= window.innerHeight;
-      });
-    expect(await inView('topology-svg')).toBe(true);
-    expect(await page.getByTestId('charts').locator('svg').first().evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight)).toBe(true);
+    const box = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return { top: Math.round(r.top), bottom: Math.round(r.bottom), viewHeight: window.innerHeight };
+    };
+    // The whole topology and the whole of the first chart, at once.
+    const topology = await page.getByTestId('topology-svg').evaluate(box);
+    const chart = await page.getByTestId('charts').locator('svg').first().evaluate(box);
+    expect({ topologyTop: topology.top >= 0, topologyBottom: topology.bottom <= topology.viewHeight, chartBottom: chart.bottom <= chart.viewHeight }, JSON.stringify({ topology, chart })).toEqual({
+      topologyTop: true,
+      topologyBottom: true,
+      chartBottom: true,
+    });
     await page.close();
   });
 });

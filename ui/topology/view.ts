@@ -32,6 +32,8 @@ const MAX_FLASH_LABELS = 12;
 const LANE = 5;
 /** Width of a link's clickable band, layout units. */
 const LINK_HIT_W = 18;
+/** Furthest the topology zooms out (fit or wheel): nodes keep their size, distances shrink to this. */
+const MIN_ZOOM = 0.35;
 
 const COLORS = {
   link: '#c9d1dc',
@@ -88,6 +90,12 @@ export class TopologyView {
   private height = 0;
   private dpr = 1;
   private userZoomed = false;
+  /**
+   * How much nodes (and drop labels) are scaled up in layout units so that, zoomed out, they
+   * keep their size on screen while the distances between them shrink: 1/k below zoom 1, else 1.
+   * Their text then never drops under 11 px however big the topology is.
+   */
+  private nodeScale = 1;
   private selected: number | null = null;
   /** Each link's hit area (an invisible band along it), by `fromId|toId`. */
   private readonly linkHits = new Map<string, Selection<SVGRectElement, unknown, null, undefined>>();
@@ -134,11 +142,12 @@ export class TopologyView {
     this.indexOf = (id) => ids.get(id) ?? -1;
 
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.05, 8])
+      .scaleExtent([MIN_ZOOM, 8])
       .on('zoom', (event: { transform: ZoomTransform; sourceEvent: unknown }) => {
         this.transform = event.transform;
         if (event.sourceEvent) this.userZoomed = true;
         this.viewport.attr('transform', event.transform.toString());
+        this.setNodeScale(Math.max(1, 1 / event.transform.k));
         this.dirty = true;
       });
     select(this.svg).call(this.zoomBehavior).on('dblclick.zoom', null);
@@ -155,21 +164,36 @@ export class TopologyView {
     this.dirty = true;
   }
 
-  /** Zooms to show every node. */
+  /**
+   * Zooms to show every node. Below zoom 1 only the distances shrink (nodes keep their screen
+   * size, see nodeScale), so the node centres must fit the view less a node's own extent.
+   */
   fit(): void {
     if (this.width === 0 || this.layout.nodes.length === 0) return;
     const xs = this.layout.nodes.map((n) => n.x);
     const ys = this.layout.nodes.map((n) => n.y);
-    const x0 = Math.min(...xs) - NODE_W / 2 - 24;
-    const x1 = Math.max(...xs) + NODE_W / 2 + 24;
-    const y0 = Math.min(...ys) - NODE_H / 2 - 20;
-    const y1 = Math.max(...ys) + NODE_H / 2 + BADGE_H * 3 + 12;
-    // Never below 1: smaller, the 11 px texts of nodes and badges would be drawn under 11 px.
-    // A topology too big for the view is centred on and panned (drag) rather than shrunk.
-    const k = Math.max(1, Math.min(1.1, this.width / (x1 - x0), this.height / (y1 - y0)));
-    const t = zoomIdentity.translate(this.width / 2 - (k * (x0 + x1)) / 2, this.height / 2 - (k * (y0 + y1)) / 2).scale(k);
-    select(this.svg).call(this.zoomBehavior.transform, t);
+    const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    // Screen room a node takes around its centre: its box and queue bar; above it a margin
+    // (and the network-fault lines at the top left), below it up to three badge rows.
+    const padX = NODE_W / 2 + 24;
+    const padTop = NODE_H / 2 + 20;
+    const padBottom = NODE_H / 2 + BADGE_H * 3 + 12;
+    const fits = (room: number, span: number) => (span > 0 ? room / span : Infinity);
+    const k = Math.max(MIN_ZOOM, Math.min(1.1, fits(this.width - 2 * padX, maxX - minX), fits(this.height - padTop - padBottom, maxY - minY)));
+    const tx = this.width / 2 - (k * (minX + maxX)) / 2;
+    const ty = (this.height + padTop - padBottom) / 2 - (k * (minY + maxY)) / 2;
+    select(this.svg).call(this.zoomBehavior.transform, zoomIdentity.translate(tx, ty).scale(k));
     this.userZoomed = false;
+  }
+
+  /** Scales nodes and link hit bands about their own places (see nodeScale). */
+  private setNodeScale(scale: number): void {
+    if (Math.abs(scale - this.nodeScale) < 1e-6) return;
+    this.nodeScale = scale;
+    this.segments.clear();
+    this.lastLabels = '';
+    for (const view of this.views) view.g.attr('transform', nodeTransform(view.node, scale));
+    for (const band of this.linkHits.values()) band.attr('y', (-LINK_HIT_W / 2) * scale).attr('height', LINK_HIT_W * scale).attr('rx', (LINK_HIT_W / 2) * scale);
   }
 
   select(index: number | null): void {
@@ -236,12 +260,14 @@ export class TopologyView {
       const dy = nb.y - na.y;
       const len = Math.hypot(dx, dy) || 1;
       // Fraction of the centre-to-centre line inside a node's box (with room for its queue bar).
-      const inside = Math.min((NODE_W / 2 + 16) / Math.abs(dx || 1e-9), (NODE_H / 2 + 4) / Math.abs(dy || 1e-9));
+      const s = this.nodeScale;
+      const inside = Math.min(((NODE_W / 2 + 16) * s) / Math.abs(dx || 1e-9), ((NODE_H / 2 + 4) * s) / Math.abs(dy || 1e-9));
       const t = inside < 0.45 ? inside : 0;
       // Each direction keeps to its own side: the normal of the lower→higher index direction.
       const forward = a < b;
-      const nx = ((forward ? -dy : dy) / len) * (forward ? LANE : -LANE);
-      const ny = ((forward ? dx : -dx) / len) * (forward ? LANE : -LANE);
+      const lane = (forward ? LANE : -LANE) * s;
+      const nx = ((forward ? -dy : dy) / len) * lane;
+      const ny = ((forward ? dx : -dx) / len) * lane;
       seg = Float64Array.of(na.x + dx * t, na.y + dy * t, nb.x - dx * t, nb.y - dy * t, nx, ny);
     }
     this.segments.set(key, seg);
@@ -297,7 +323,7 @@ export class TopologyView {
     const g = this.viewport
       .append('g')
       .attr('class', `node kind-${kindClass(node)} status-up`)
-      .attr('transform', `translate(${node.x},${node.y})`)
+      .attr('transform', nodeTransform(node, this.nodeScale))
       .attr('data-node', node.id)
       .attr('tabindex', 0)
       .attr('role', 'button')
@@ -392,7 +418,9 @@ export class TopologyView {
     // Links; those an active partition cuts in red, dashed.
     const cuts = network.filter((f) => f.type === 'partition').map((f) => partitionRule(f, this.indexOf));
     const cut = (a: number, b: number) => cuts.some((blocks) => blocks(a, b) || blocks(b, a));
-    c.lineWidth = 1.5;
+    // Line widths in screen pixels whatever the zoom below 1 (nodeScale).
+    const s = this.nodeScale;
+    c.lineWidth = 1.5 * s;
     c.strokeStyle = COLORS.link;
     c.beginPath();
     for (const [a, b] of this.layout.links) {
@@ -403,8 +431,8 @@ export class TopologyView {
     c.stroke();
     if (cuts.length > 0) {
       c.strokeStyle = COLORS.drop;
-      c.lineWidth = 2;
-      c.setLineDash([6, 5]);
+      c.lineWidth = 2 * s;
+      c.setLineDash([6 * s, 5 * s]);
       c.beginPath();
       for (const [a, b] of this.layout.links) {
         if (!cut(a, b)) continue;
@@ -431,7 +459,7 @@ export class TopologyView {
     const rings = new Map<string, Path2D>();
     const colorOf = typeColors(store);
     const attempt = m.attempt.a;
-    const r = Math.max(1.8, 2.6 / Math.sqrt(t.k));
+    const r = Math.max(1.8, 2.6 / Math.sqrt(t.k)) * s;
     let drawn = 0;
     const dot = (idx: number, f: number) => {
       const seg = this.segment(from[idx], to[idx]);
@@ -465,7 +493,7 @@ export class TopologyView {
       c.fillStyle = color;
       c.fill(path);
     }
-    c.lineWidth = Math.max(1.2, 1.6 / Math.sqrt(t.k));
+    c.lineWidth = Math.max(1.2, 1.6 / Math.sqrt(t.k)) * s;
     for (const [color, ring] of rings) {
       c.strokeStyle = color;
       c.stroke(ring);
@@ -476,7 +504,7 @@ export class TopologyView {
     const labels = new Map<string, DropLabel>();
     let drops = 0;
     c.strokeStyle = COLORS.drop;
-    c.lineWidth = 2;
+    c.lineWidth = 2 * s;
     m.dropsBetween(T - flashUs, T, MAX_FLASHES, (idx, dropT) => {
       const seg = this.segment(from[idx], to[idx]);
       if (seg === null) return;
@@ -486,19 +514,19 @@ export class TopologyView {
       const x = seg[0] + (seg[2] - seg[0]) * f + seg[4];
       const y = seg[1] + (seg[3] - seg[1]) * f + seg[5];
       const alpha = Math.max(0.15, 1 - (T - dropT) / flashUs);
-      const s = 5;
+      const arm = 5 * s;
       c.globalAlpha = alpha;
       c.beginPath();
-      c.moveTo(x - s, y - s);
-      c.lineTo(x + s, y + s);
-      c.moveTo(x + s, y - s);
-      c.lineTo(x - s, y + s);
+      c.moveTo(x - arm, y - arm);
+      c.lineTo(x + arm, y + arm);
+      c.moveTo(x + arm, y - arm);
+      c.lineTo(x - arm, y + arm);
       c.stroke();
       const reason = store.strings[m.reason.a[idx]] || 'dropped';
       const key = `${from[idx]}>${to[idx]}>${reason}`;
       const label = labels.get(key);
       if (label) label.n++;
-      else if (labels.size < MAX_FLASH_LABELS) labels.set(key, { x, y: y - 9, reason, n: 1, alpha, anchor: f > 0.5 ? 'end' : 'start' });
+      else if (labels.size < MAX_FLASH_LABELS) labels.set(key, { x, y: y - 9 * s, reason, n: 1, alpha, anchor: f > 0.5 ? 'end' : 'start' });
     });
     c.globalAlpha = 1;
     this.stats = { inFlight, drawn, drops };
@@ -515,8 +543,7 @@ export class TopologyView {
         this.dropLayer
           .append('text')
           .attr('class', 'drop-label')
-          .attr('x', l.x)
-          .attr('y', l.y)
+          .attr('transform', `translate(${l.x},${l.y}) scale(${this.nodeScale})`)
           .attr('text-anchor', l.anchor)
           .attr('opacity', l.alpha.toFixed(2))
           .text(l.n > 1 ? `${l.reason} ×${l.n}` : l.reason);
@@ -532,6 +559,10 @@ export class TopologyView {
       });
     }
   }
+}
+
+function nodeTransform(node: LayoutNode, scale: number): string {
+  return scale === 1 ? `translate(${node.x},${node.y})` : `translate(${node.x},${node.y}) scale(${scale})`;
 }
 
 function subText(node: LayoutNode, status: string, busy: number, queue: number): string {
