@@ -1,7 +1,7 @@
 /** Keyboard shortcuts and the help overlay that lists them, in Chromium. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHORTCUTS } from '../../ui/HelpOverlay.tsx';
+import { SHORTCUTS, PRESENTER_SHORTCUTS } from '../../ui/HelpOverlay.tsx';
 import { cursorUs, open, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
 
 useSandbox();
@@ -13,7 +13,8 @@ describe('keyboard controls', () => {
     await page.locator('body').press('?');
     const help = page.getByTestId('help');
     await help.waitFor();
-    expect(await help.locator('tr').count()).toBe(SHORTCUTS.length);
+    // The sandbox's keys, then presenter mode's (ui/HelpOverlay.tsx).
+    expect(await help.locator('tr').count()).toBe(SHORTCUTS.length + PRESENTER_SHORTCUTS.length);
     expect(await help.locator('tr').first().textContent()).toContain('Space');
     await page.screenshot({ path: join(SCREENSHOTS, 'help.png') });
     await page.keyboard.press('Escape');
