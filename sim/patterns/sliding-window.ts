@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
+import type { Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
@@ -24,7 +25,8 @@ import { Admissions, type PolicyContext } from './context.ts';
  *
  * Rejected calls are answered at once: rejected, reason "rate-limited".
  *
- * Metrics: `<layer>.admitted`, `<layer>.rejected` (counters and time series). State:
+ * Metrics: `<layer>.admitted`, `<layer>.rejected` (counters and time series), `<layer>.count`
+ * (time-weighted gauge of the count below, as last computed). State:
  * `<layer>.count` — admissions in the trailing window (log) or in the current fixed window
  * (counter), sent only when it changed. Trace events: `admitted`, `rejected:rate-limited`.
  *
@@ -70,6 +72,7 @@ export class SlidingWindowPolicy implements Invoker {
   private previous = 0;
   private shownCount = 0;
   private readonly admissions: Admissions;
+  private readonly countGauge: Gauge;
 
   constructor(private readonly ctx: PolicyContext, spec: SlidingWindowSpec, private readonly next: Invoker) {
     this.windowUs = windowUs(spec.windowMs);
@@ -77,6 +80,8 @@ export class SlidingWindowPolicy implements Invoker {
     this.log = spec.algorithm === 'log';
     this.window = Math.floor(ctx.now / this.windowUs);
     this.admissions = new Admissions(ctx);
+    this.countGauge = ctx.metrics.gauge(`${ctx.layer}.count`);
+    this.countGauge.set(ctx.now, 0);
     ctx.state('count', 0);
   }
 
@@ -143,6 +148,7 @@ export class SlidingWindowPolicy implements Invoker {
   private show(count: number): void {
     if (count === this.shownCount) return;
     this.shownCount = count;
+    this.countGauge.set(this.ctx.now, count);
     this.ctx.state('count', count);
   }
 }

@@ -102,8 +102,11 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
   {
     label: / (inUse|in flight|queue|count)$/,
     check: (b, { node, metrics }) => {
-      const what = b.label.split(' ').pop() === 'flight' ? 'inflight' : (b.label.split(' ').pop() as string);
-      const gauge = Object.keys(metrics).find((k) => k.startsWith(node) && k.endsWith(`.${what}`) && shortLayer(k.slice(0, -what.length - 1)) === b.label.slice(0, b.label.lastIndexOf(what === 'inflight' ? ' in flight' : ` ${what}`)));
+      const shown = b.label.split(' ').pop() === 'flight' ? 'inflight' : (b.label.split(' ').pop() as string);
+      const layerLabel = b.label.slice(0, b.label.lastIndexOf(shown === 'inflight' ? ' in flight' : ` ${shown}`));
+      // A leaky bucket's queue is published as the gauge `<layer>.queueLength`.
+      const names = shown === 'queue' ? ['queue', 'queueLength'] : [shown];
+      const gauge = Object.keys(metrics).find((k) => k.startsWith(node) && names.some((what) => k.endsWith(`.${what}`) && shortLayer(k.slice(0, -what.length - 1)) === layerLabel));
       expect(gauge, `a metric for ${node}'s "${b.label}"`).toBeDefined();
       expect(Number(b.text.split('/')[0]), `${node} ${b.label}`).toBe(metric(metrics, gauge!));
     },
