@@ -127,6 +127,8 @@ describe('compare', () => {
     expect(r.stdout).toMatch(/Checks — base: 6 passed, 0 failed/);
     expect(r.stdout).toMatch(/Checks — no-protection \(The API calls payments with no timeout, no breaker and no fallback\.\): 4 passed, 0 failed/);
     expect(r.stdout).toContain('no-protection  npm run sim -- run scenarios/resilience/cascading-failure.json --seed 1 --variant no-protection');
+    // Without protection a quarter fewer requests succeed: its latency is over different requests, so not judged.
+    expect(r.stdout).toMatch(/client\.latencyMs\.p99, no-protection against base \(A = base, B = no-protection\): not judged: B answered 2\d% fewer requests ok per second/);
   });
 
   it('--json: metrics, deltas and checks per run', async () => {
@@ -142,6 +144,9 @@ describe('compare', () => {
     expect(out.metrics).toContain('client.latencyMs.p99');
     expect(out.metrics).toContain('api->payments.breaker.opened');
     expect(base.checks.length).toBeGreaterThan(0);
+    expect(base.notJudged).toBeUndefined();
+    expect(Object.keys(noProtection.notJudged)).toEqual(out.metrics.filter((m: string) => /^client\.latencyMs\./.test(m)));
+    expect(noProtection.notJudged['client.latencyMs.p99']).toMatch(/^not judged: B answered \d+% fewer requests ok per second/);
   });
 
   it('exits 0 even when a run fails its checks (a study tool), 2 for an unknown variant', async () => {

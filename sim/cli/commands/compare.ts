@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatNumber } from '../../check/checks.ts';
-import { delta, keyMetricNames, keyMetrics } from '../../report/key-metrics.ts';
+import { delta, keyMetricNames, keyMetrics, latencyCaveat } from '../../report/key-metrics.ts';
 import { runScenario, type RunResult } from '../../scenario/run.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { collect, EXIT_LIMIT, EXIT_OK, loadScenario, parseSeed, PROGRAM, replayCommand, resolveScenario, SCENARIO_ARGUMENT, unexpectedLimit } from '../common.ts';
@@ -78,7 +78,7 @@ function compareJson(file: string, seed: number, metricNames: string[], runs: Co
       traceHash: r.result.traceHash,
       outcome: r.result.outcome,
       metrics: r.metrics,
-      ...(r.variant !== null ? { delta: Object.fromEntries(metricNames.map((m) => [m, delta(base.metrics[m], r.metrics[m])])) } : {}),
+      ...(r.variant !== null ? { delta: Object.fromEntries(metricNames.map((m) => [m, delta(base.metrics[m], r.metrics[m])])), notJudged: notJudged(base, r, metricNames) } : {}),
       checks: r.result.checks,
       replay: r.replay,
     })),
@@ -114,6 +114,9 @@ function formatCompare(file: string, seed: number, metricNames: string[], runs: 
   });
   lines.push(...table(header, rows));
   lines.push('  (throughputPerSec: ok + fallback answers per simulated second; latency in ms, of successful requests)');
+  for (const r of runs.slice(1)) {
+    for (const [m, why] of Object.entries(notJudged(base, r, metricNames))) lines.push(`  ${m}, ${r.name} against base (A = base, B = ${r.name}): ${why}`);
+  }
   for (const r of runs) {
     const failed = r.result.checks.filter((c) => !c.ok).length;
     lines.push('');
@@ -127,6 +130,19 @@ function formatCompare(file: string, seed: number, metricNames: string[], runs: 
   lines.push('');
   lines.push(`(compare exits 0 whatever the checks say, 3 if a limit cut a run short; '${PROGRAM} run' exits 1 when a check fails)`);
   return lines.join('\n');
+}
+
+/**
+ * The latency metrics whose change from `base` to `run` says nothing on its own, with why
+ * (the same rule the sandbox's compare view applies: goodput differs by more than 10 %).
+ */
+function notJudged(base: ComparedRun, run: ComparedRun, metricNames: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of metricNames) {
+    const why = latencyCaveat(base.result, run.result, m);
+    if (why !== null) out[m] = why;
+  }
+  return out;
 }
 
 function formatDelta(abs: number | null): string {
