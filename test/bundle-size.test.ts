@@ -1,6 +1,7 @@
 /** The sandbox's JavaScript stays within the first-load budget (sizes, not timings). */
 import { describe, expect, it } from 'vitest';
 import { FIRST_LOAD_BUDGET_BYTES, measureBundle } from './bench/bundle-size.ts';
+import { isSchemaModule } from './schema-vocabulary.ts';
 
 describe('the sandbox bundle', () => {
   it('ships at most 300 KB gzip of JavaScript for the first visit and first run, and loads views on demand', async () => {
@@ -11,5 +12,9 @@ describe('the sandbox bundle', () => {
     // The views, compare mode, Learn mode and the lesson builder are their own chunks, not part of the first load.
     const lazy = Object.keys(s.lazy).join(' ');
     for (const view of ['SpaceTimeView', 'EventLogView', 'TransactionsView', 'InspectorView', 'CompareView', 'LearnMode', 'LessonBuilder']) expect(lazy).toContain(view);
+    // The page validates scenarios on first load, with the schemas only: no engine, no pattern behaviour.
+    const simModules = s.firstLoadModules.filter((m) => m.startsWith('sim/'));
+    expect(simModules).toContain('sim/scenario/schema.ts');
+    expect(simModules.filter((m) => !isSchemaModule(m))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { byFolder, type ScenarioSource } from './gallery.ts';
+import { byFolder, headline, type ScenarioSource } from './gallery.ts';
 
 interface Props {
   builtIn: ScenarioSource[];
@@ -34,25 +34,19 @@ export function Gallery({ builtIn, opened, selectedId, onSelect }: Props) {
 }
 
 function GalleryItem({ source, selected, onSelect }: { source: ScenarioSource; selected: boolean; onSelect: (s: ScenarioSource) => void }) {
-  const { loaded } = source;
+  const { title, description, invalid } = headline(source);
   return (
     <li>
       <button
         type="button"
-        className={`gallery-item${selected ? ' selected' : ''}${loaded.ok ? '' : ' invalid'}`}
+        className={`gallery-item${selected ? ' selected' : ''}${invalid ? ' invalid' : ''}`}
         aria-current={selected ? 'true' : undefined}
         data-scenario-id={source.id}
         onClick={() => onSelect(source)}
       >
-        <span className="gallery-title">{loaded.ok ? loaded.scenario.title : source.id}</span>
-        <span className="gallery-description">
-          {loaded.ok ? loaded.scenario.description : `Not a valid scenario (${plural(loaded.errors.length, 'problem')})`}
-        </span>
+        <span className="gallery-title">{title}</span>
+        <span className="gallery-description">{description}</span>
       </button>
     </li>
   );
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

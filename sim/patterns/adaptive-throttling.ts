@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import type { Counter } from '../engine/metrics.ts';
 import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
+import { type AdaptiveThrottlingSpec } from './adaptive-throttling.schema.ts';
+export { DEFAULTS, AdaptiveThrottlingSchema, type AdaptiveThrottlingSpec } from './adaptive-throttling.schema.ts';
 
 /**
  * Client-side adaptive throttling (Google SRE book, "Handling Overload").
@@ -35,20 +36,6 @@ import { Admissions, type PolicyContext } from './context.ts';
  * `<layer>.accepts` (backend accepts). State: `<layer>.rejectProbability`, p rounded to a
  * hundredth, sent when that changes. Trace events: `admitted`, `rejected:throttled`.
  */
-export const DEFAULTS = {
-  /** SRE book: K = 2. */
-  k: 2,
-  /** SRE book: "the last two minutes". */
-  windowMs: 120_000,
-} as const;
-
-export const AdaptiveThrottlingSchema = z.strictObject({
-  type: z.literal('adaptive-throttling'),
-  name: z.string().max(64).optional(),
-  k: z.number().min(1).max(1000).default(DEFAULTS.k).describe('Multiplier K: throttle once requests exceed K × accepts (SRE book default 2).'),
-  windowMs: z.number().min(1000).max(3_600_000).default(DEFAULTS.windowMs).describe('Trailing window of the counts, in ms, kept in one-second buckets (SRE book: 2 minutes).'),
-});
-export type AdaptiveThrottlingSpec = z.output<typeof AdaptiveThrottlingSchema>;
 
 /** The SRE book's client request rejection probability. */
 export function throttleProbability(requests: number, accepts: number, k: number): number {

@@ -319,11 +319,3 @@ export function buildMaglevTable(names: readonly string[], weights: readonly num
   }
   return table;
 }
-
-/** True if `n` is prime (Maglev's table size must be). */
-export function isPrime(n: number): boolean {
-  if (!Number.isInteger(n) || n < 2) return false;
-  if (n % 2 === 0) return n === 2;
-  for (let d = 3; d * d <= n; d += 2) if (n % d === 0) return false;
-  return true;
-}

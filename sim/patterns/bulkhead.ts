@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Counter, Gauge } from '../engine/metrics.ts';
 import type { Histogram } from '../engine/histogram.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
@@ -7,6 +6,8 @@ import { layerScope, type TraceInvariant, type TraceScope, type Violation } from
 import { Deque } from '../nodes/deque.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
+import { type BulkheadSpec, type ThreadPoolBulkheadSpec } from './bulkhead.schema.ts';
+export { SEMAPHORE_DEFAULTS, THREAD_POOL_DEFAULTS, BulkheadSchema, type BulkheadSpec, ThreadPoolBulkheadSchema, type ThreadPoolBulkheadSpec } from './bulkhead.schema.ts';
 
 /**
  * Bulkheads: a cap on the calls in progress through one path, so that a slow dependency can
@@ -39,47 +40,6 @@ import type { PolicyContext } from './context.ts';
  * Invariant (`BulkheadInvariant`, from the call events alone): calls admitted and not yet
  * released never exceed the maximum.
  */
-export const SEMAPHORE_DEFAULTS = {
-  /** Resilience4j BulkheadConfig maxConcurrentCalls. */
-  maxConcurrentCalls: 25,
-  /** Resilience4j BulkheadConfig maxWaitDuration (0: reject at once). */
-  maxWaitDurationMs: 0,
-} as const;
-
-export const THREAD_POOL_DEFAULTS = {
-  /** Resilience4j: the number of cores; here a 2-core machine. */
-  maxThreadPoolSize: 2,
-  /** Resilience4j: cores − 1. */
-  coreThreadPoolSize: 1,
-  /** Resilience4j ThreadPoolBulkheadConfig queueCapacity. */
-  queueCapacity: 100,
-  /** Resilience4j keepAliveDuration. */
-  keepAliveDurationMs: 20,
-} as const;
-
-export const BulkheadSchema = z.strictObject({
-  type: z.literal('bulkhead'),
-  name: z.string().max(64).optional(),
-  maxConcurrentCalls: z.int().min(0).max(1e9).default(SEMAPHORE_DEFAULTS.maxConcurrentCalls).describe('Calls in progress at most.'),
-  maxWaitDurationMs: z.number().min(0).max(1e9).default(SEMAPHORE_DEFAULTS.maxWaitDurationMs).describe('How long a call may wait for a permit (0: reject at once).'),
-});
-export type BulkheadSpec = z.output<typeof BulkheadSchema>;
-
-export const ThreadPoolBulkheadSchema = z
-  .strictObject({
-    type: z.literal('thread-pool-bulkhead'),
-    name: z.string().max(64).optional(),
-    maxThreadPoolSize: z.int().min(1).max(1e6).default(THREAD_POOL_DEFAULTS.maxThreadPoolSize).describe('Threads at most (Resilience4j: the number of cores).'),
-    coreThreadPoolSize: z.int().min(1).max(1e6).default(THREAD_POOL_DEFAULTS.coreThreadPoolSize).describe('Threads kept when idle (Resilience4j: cores − 1).'),
-    queueCapacity: z.int().min(0).max(1e9).default(THREAD_POOL_DEFAULTS.queueCapacity).describe('Calls that may wait for a thread.'),
-    keepAliveDurationMs: z.number().min(0).max(1e9).default(THREAD_POOL_DEFAULTS.keepAliveDurationMs).describe('An idle thread beyond the core ends after this.'),
-  })
-  .superRefine((b, ctx) => {
-    if (b.coreThreadPoolSize > b.maxThreadPoolSize) {
-      ctx.addIssue({ code: 'custom', path: ['coreThreadPoolSize'], message: `expected a number ≤ maxThreadPoolSize (${b.maxThreadPoolSize}), got ${b.coreThreadPoolSize}` });
-    }
-  });
-export type ThreadPoolBulkheadSpec = z.output<typeof ThreadPoolBulkheadSchema>;
 
 interface Waiter {
   call: Call;

@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import type { Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
+import { type ConcurrencyLimitSpec, type AimdParams, type Gradient2Params, aimdParams, gradient2Params } from './concurrency-limit.schema.ts';
+export { ALGORITHMS, type ConcurrencyAlgorithm, AIMD_DEFAULTS, GRADIENT2_DEFAULTS, DEFAULTS, ConcurrencyLimitSchema, type ConcurrencyLimitSpec, type AimdParams, type Gradient2Params, aimdParams, gradient2Params } from './concurrency-limit.schema.ts';
 
 /**
  * Adaptive concurrency limits, after Netflix concurrency-limits (`SimpleLimiter` over
@@ -49,72 +50,7 @@ import { Admissions, type PolicyContext } from './context.ts';
  * Invariant: in-flight ≤ limit at every admission (the limit may later drop below in-flight;
  * new calls then wait for it).
  */
-export const ALGORITHMS = ['aimd', 'gradient2'] as const;
-export type ConcurrencyAlgorithm = (typeof ALGORITHMS)[number];
 
-/** Netflix AIMDLimit (with the reference's start 10 and floor 1). */
-export const AIMD_DEFAULTS = {
-  initialLimit: 10,
-  minLimit: 1,
-  maxLimit: 200,
-  backoffRatio: 0.9,
-  /** AIMDLimit DEFAULT_TIMEOUT: an RTT above this counts as a drop. */
-  timeoutMs: 5000,
-} as const;
-
-/** Netflix Gradient2Limit.Builder defaults. */
-export const GRADIENT2_DEFAULTS = {
-  initialLimit: 20,
-  minLimit: 20,
-  maxLimit: 200,
-  smoothing: 0.2,
-  queueSize: 4,
-  rttTolerance: 1.5,
-  longWindow: 600,
-} as const;
-
-export const DEFAULTS = { aimd: AIMD_DEFAULTS, gradient2: GRADIENT2_DEFAULTS } as const;
-
-const AIMD_ONLY = ['backoffRatio', 'timeoutMs'] as const;
-const GRADIENT2_ONLY = ['smoothing', 'queueSize', 'rttTolerance', 'longWindow'] as const;
-
-export const ConcurrencyLimitSchema = z
-  .strictObject({
-    type: z.literal('concurrency-limit'),
-    name: z.string().max(64).optional(),
-    algorithm: z.enum(ALGORITHMS).default('aimd').describe('"aimd": loss-based additive increase, multiplicative decrease; "gradient2": latency-based (Netflix Gradient2Limit).'),
-    initialLimit: z.int().min(1).max(1e6).optional().describe('Starting limit in concurrent calls (AIMD 10, Gradient2 20).'),
-    minLimit: z.int().min(1).max(1e6).optional().describe('The limit never goes below this (AIMD 1, Gradient2 20).'),
-    maxLimit: z.int().min(1).max(1e6).optional().describe('The limit never goes above this (200).'),
-    backoffRatio: z.number().min(0.5).lt(1).optional().describe('AIMD: multiply the limit by this on a drop (0.9; Netflix allows [0.5, 1)).'),
-    timeoutMs: z.number().positive().max(1e9).optional().describe('AIMD: an RTT above this, in ms, counts as a drop (5000).'),
-    smoothing: z.number().gt(0).max(1).optional().describe('Gradient2: weight of the new estimate when the limit moves (0.2).'),
-    queueSize: z.int().min(0).max(1e6).optional().describe('Gradient2: calls the limit may grow by beyond the gradient, per update (4).'),
-    rttTolerance: z.number().min(1).max(100).optional().describe('Gradient2: RTT growth tolerated before the limit shrinks (1.5: 50 % more).'),
-    longWindow: z.int().min(1).max(1e7).optional().describe('Gradient2: samples in the long-term RTT average (600).'),
-  })
-  .superRefine((spec, ctx) => {
-    const foreign = spec.algorithm === 'aimd' ? GRADIENT2_ONLY : AIMD_ONLY;
-    for (const key of foreign) {
-      if (spec[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is not a parameter of the "${spec.algorithm}" algorithm` });
-    }
-  });
-export type ConcurrencyLimitSpec = z.output<typeof ConcurrencyLimitSchema>;
-
-export type AimdParams = { -readonly [K in keyof typeof AIMD_DEFAULTS]: number };
-export type Gradient2Params = { -readonly [K in keyof typeof GRADIENT2_DEFAULTS]: number };
-
-function defined<T extends object>(spec: T): Partial<T> {
-  return Object.fromEntries(Object.entries(spec).filter(([k, v]) => v !== undefined && k !== 'type' && k !== 'name' && k !== 'algorithm')) as Partial<T>;
-}
-
-export function aimdParams(spec: Partial<AimdParams> = {}): AimdParams {
-  return { ...AIMD_DEFAULTS, ...defined(spec) };
-}
-
-export function gradient2Params(spec: Partial<Gradient2Params> = {}): Gradient2Params {
-  return { ...GRADIENT2_DEFAULTS, ...defined(spec) };
-}
 
 /** A limit algorithm: told about each completed call, answers the (integer) limit. */
 export interface LimitAlgorithm {
@@ -188,7 +124,7 @@ export class Gradient2Limit implements LimitAlgorithm {
 }
 
 export function makeLimitAlgorithm(spec: ConcurrencyLimitSpec): LimitAlgorithm {
-  return spec.algorithm === 'aimd' ? new AimdLimit(aimdParams(defined(spec) as Partial<AimdParams>)) : new Gradient2Limit(gradient2Params(defined(spec) as Partial<Gradient2Params>));
+  return spec.algorithm === 'aimd' ? new AimdLimit(aimdParams(spec as Partial<AimdParams>)) : new Gradient2Limit(gradient2Params(spec as Partial<Gradient2Params>));
 }
 
 /** How Netflix's executors report an outcome: a sample, a dropped sample, or nothing. */

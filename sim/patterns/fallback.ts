@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import type { Counter } from '../engine/metrics.ts';
-import { FAILURE_OUTCOMES, type Call, type FailureOutcome, type Done, type Invoker } from '../nodes/call.ts';
+import { type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { type PolicyContext } from './context.ts';
+import { type FallbackSpec } from './fallback.schema.ts';
+export { DEFAULTS, FallbackSchema, type FallbackSpec } from './fallback.schema.ts';
 
 /**
  * Fallback: when the call below fails in one of the listed ways (a breaker or limiter
@@ -10,17 +11,6 @@ import { type PolicyContext } from './context.ts';
  *
  * Invariant: a fallback answer is never counted as the dependency's success.
  */
-export const DEFAULTS = {
-  on: ['rejected', 'timeout', 'error'] as FailureOutcome[],
-};
-
-export const FallbackSchema = z.strictObject({
-  type: z.literal('fallback'),
-  name: z.string().max(64).optional(),
-  on: z.array(z.enum(FAILURE_OUTCOMES)).max(3).default(DEFAULTS.on).describe('Which failures get the fallback answer.'),
-  value: z.enum(['default', 'cached']).default('default').describe('What the fallback returns (for display: both count as degraded successes).'),
-});
-export type FallbackSpec = z.output<typeof FallbackSchema>;
 
 export class FallbackPolicy implements Invoker {
   private readonly used: Counter;

@@ -1,10 +1,11 @@
-import { z } from 'zod';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
+import { type FixedWindowSpec } from './fixed-window.schema.ts';
+export { DEFAULTS, FixedWindowSchema, type FixedWindowSpec } from './fixed-window.schema.ts';
 
 /**
  * Fixed-window rate limiter with Resilience4j's semantics (`AtomicRateLimiter`).
@@ -44,23 +45,6 @@ import { Admissions, type PolicyContext } from './context.ts';
  *
  * Invariant (`FixedWindowInvariant`): at most `limitForPeriod` admissions in each cycle.
  */
-export const DEFAULTS = {
-  /** R4j limitForPeriod: permits per cycle. */
-  limitForPeriod: 50,
-  /** R4j limitRefreshPeriod: 500 ns (rounded up to 1 µs here). */
-  limitRefreshPeriodMs: 0.0005,
-  /** R4j timeoutDuration: 5 s. */
-  timeoutDurationMs: 5000,
-} as const;
-
-export const FixedWindowSchema = z.strictObject({
-  type: z.literal('fixed-window'),
-  name: z.string().max(64).optional(),
-  limitForPeriod: z.int().min(1).max(1e9).default(DEFAULTS.limitForPeriod).describe('Permits per cycle (Resilience4j limitForPeriod, default 50).'),
-  limitRefreshPeriodMs: z.number().min(1e-6).max(1e9).default(DEFAULTS.limitRefreshPeriodMs).describe('Cycle length in ms (Resilience4j limitRefreshPeriod, default 500 ns = 0.0005 ms); rounded up to whole microseconds.'),
-  timeoutDurationMs: z.number().min(0).max(1e9).default(DEFAULTS.timeoutDurationMs).describe('Longest wait for a permit of a later cycle, in ms; longer waits are rejected at once (Resilience4j timeoutDuration, default 5 s).'),
-});
-export type FixedWindowSpec = z.output<typeof FixedWindowSchema>;
 
 /** The cycle length in whole microseconds: rounded to the nanosecond, then up to µs, at least 1. */
 export function refreshPeriodUs(limitRefreshPeriodMs: number): number {

@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import { once, type Call, type Invoker } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
+import { type HealthCheckParams } from './health-check.schema.ts';
+export { DEFAULTS, HealthCheckSchema, type HealthCheckParams } from './health-check.schema.ts';
 
 /**
  * Active health checking, as an option of the load balancer (`healthCheck: {…}`), with Envoy's
@@ -28,23 +29,6 @@ import type { PolicyContext } from './context.ts';
  * Trace: state `<layer>.health.<host>` = healthy | unhealthy on every change. Metrics:
  * `<layer>.healthChecks`, `<layer>.healthCheckFailures`.
  */
-export const DEFAULTS = {
-  /** Kubernetes `periodSeconds` (10 s). */
-  intervalMs: 10_000,
-  /** Kubernetes `timeoutSeconds` (1 s). */
-  timeoutMs: 1000,
-  /** Kubernetes `failureThreshold` (3). */
-  unhealthyThreshold: 3,
-  healthyThreshold: 2,
-} as const;
-
-export const HealthCheckSchema = z.strictObject({
-  intervalMs: z.number().positive().max(1e9).default(DEFAULTS.intervalMs).describe('Wait between a probe\'s answer (or timeout) and the next probe.'),
-  timeoutMs: z.number().positive().max(1e9).default(DEFAULTS.timeoutMs).describe('A probe not answered by then has failed.'),
-  unhealthyThreshold: z.int().min(1).max(1e6).default(DEFAULTS.unhealthyThreshold).describe('Failed probes in a row that make a host unhealthy.'),
-  healthyThreshold: z.int().min(1).max(1e6).default(DEFAULTS.healthyThreshold).describe('Successful probes in a row that make it healthy again.'),
-});
-export type HealthCheckParams = z.output<typeof HealthCheckSchema>;
 
 export class HealthChecker {
   readonly healthy: Uint8Array;

@@ -1,10 +1,11 @@
-import { z } from 'zod';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import type { Counter, Gauge } from '../engine/metrics.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Deque } from '../nodes/deque.ts';
 import { Admissions, type PolicyContext } from './context.ts';
+import { type LeakyBucketSpec } from './leaky-bucket.schema.ts';
+export { DEFAULTS, LeakyBucketSchema, type LeakyBucketSpec } from './leaky-bucket.schema.ts';
 
 /**
  * Leaky bucket as a queue (the "leaky bucket as a queue" of traffic shaping; NGINX
@@ -31,20 +32,6 @@ import { Admissions, type PolicyContext } from './context.ts';
  * Invariant (`LeakyBucketInvariant`, checked over the trace in every run): consecutive
  * releases are at least I apart. (Waiting calls ≤ capacity holds by construction.)
  */
-export const DEFAULTS = {
-  /** Calls released per second (no library default; an example value). */
-  ratePerSec: 10,
-  /** Calls that may wait in the bucket (NGINX limit_req burst defaults to 0; an example value). */
-  capacity: 10,
-} as const;
-
-export const LeakyBucketSchema = z.strictObject({
-  type: z.literal('leaky-bucket'),
-  name: z.string().max(64).optional(),
-  ratePerSec: z.number().min(1e-6).max(1e6).default(DEFAULTS.ratePerSec).describe('Calls released per second: one every 1/ratePerSec s, rounded to whole µs.'),
-  capacity: z.int().min(0).max(1e7).default(DEFAULTS.capacity).describe('Calls that may wait in the bucket; a call that finds it full is rejected.'),
-});
-export type LeakyBucketSpec = z.output<typeof LeakyBucketSchema>;
 
 /** The leak interval in whole microseconds (at least 1). */
 export function leakIntervalUs(ratePerSec: number): number {

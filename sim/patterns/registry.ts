@@ -1,42 +1,24 @@
-import { z } from 'zod';
+import { PolicySchema, type PolicySpec } from './policy-schemas.ts';
 import type { TraceInvariant } from '../check/invariants.ts';
 import { type Invoker } from '../nodes/call.ts';
 import { PolicyContext } from './context.ts';
-import { BreakerInvariant, breakerParams, CircuitBreakerPolicy, CircuitBreakerSchema } from './circuit-breaker.ts';
-import { FallbackPolicy, FallbackSchema } from './fallback.ts';
-import { RetryPolicy, RetrySchema } from './retry.ts';
+import { BreakerInvariant, breakerParams, CircuitBreakerPolicy } from './circuit-breaker.ts';
+import { FallbackPolicy } from './fallback.ts';
+import { RetryPolicy } from './retry.ts';
 import { retryInvariants } from './retry-invariants.ts';
-import { TimeoutPolicy, TimeoutSchema } from './timeout.ts';
-import { TokenBucketInvariant, TokenBucketPolicy, TokenBucketSchema } from './token-bucket.ts';
-import { FixedWindowInvariant, FixedWindowPolicy, FixedWindowSchema } from './fixed-window.ts';
-import { SlidingWindowInvariant, SlidingWindowPolicy, SlidingWindowSchema } from './sliding-window.ts';
-import { LeakyBucketInvariant, LeakyBucketPolicy, LeakyBucketSchema } from './leaky-bucket.ts';
-import { AdaptiveThrottlingPolicy, AdaptiveThrottlingSchema } from './adaptive-throttling.ts';
-import { ConcurrencyLimitPolicy, ConcurrencyLimitSchema } from './concurrency-limit.ts';
-import { BulkheadInvariant, BulkheadPolicy, BulkheadSchema, ThreadPoolBulkheadPolicy, ThreadPoolBulkheadSchema } from './bulkhead.ts';
-import { LoadBalancerPolicy, LoadBalancerSchema, loadBalancerInvariants } from './load-balancer.ts';
+import { TimeoutPolicy } from './timeout.ts';
+import { TokenBucketInvariant, TokenBucketPolicy } from './token-bucket.ts';
+import { FixedWindowInvariant, FixedWindowPolicy } from './fixed-window.ts';
+import { SlidingWindowInvariant, SlidingWindowPolicy } from './sliding-window.ts';
+import { LeakyBucketInvariant, LeakyBucketPolicy } from './leaky-bucket.ts';
+import { AdaptiveThrottlingPolicy } from './adaptive-throttling.ts';
+import { ConcurrencyLimitPolicy } from './concurrency-limit.ts';
+import { BulkheadInvariant, BulkheadPolicy, ThreadPoolBulkheadPolicy } from './bulkhead.ts';
+import { LoadBalancerPolicy, loadBalancerInvariants } from './load-balancer.ts';
 import type { SimNode } from '../nodes/node.ts';
 
-/**
- * Every policy a call path can hold: its scenario schema, how to build it, and the
- * invariants checked in every run that uses it. A new pattern adds one entry here.
- */
-export const PolicySchema = z.discriminatedUnion('type', [
-  TimeoutSchema,
-  RetrySchema,
-  CircuitBreakerSchema,
-  FallbackSchema,
-  TokenBucketSchema,
-  FixedWindowSchema,
-  SlidingWindowSchema,
-  LeakyBucketSchema,
-  AdaptiveThrottlingSchema,
-  ConcurrencyLimitSchema,
-  BulkheadSchema,
-  ThreadPoolBulkheadSchema,
-  LoadBalancerSchema,
-]);
-export type PolicySpec = z.output<typeof PolicySchema>;
+// Re-exported for callers that build and validate alike.
+export { PolicySchema, type PolicySpec };
 
 interface PolicyEntry<S> {
   create(ctx: PolicyContext, spec: S, next: Invoker): Invoker;
@@ -46,6 +28,11 @@ interface PolicyEntry<S> {
 
 type Registry = { [T in PolicySpec['type']]: PolicyEntry<Extract<PolicySpec, { type: T }>> };
 
+/**
+ * Every policy a call path can hold: how to build it, and the invariants checked in every
+ * run that uses it (its scenario schema is in policy-schemas.ts). A new pattern adds one
+ * entry here and one there.
+ */
 export const POLICIES: Registry = {
   timeout: { create: (ctx, spec, next) => new TimeoutPolicy(ctx, spec, next) },
   retry: { create: (ctx, spec, next) => new RetryPolicy(ctx, spec, next), invariants: retryInvariants },

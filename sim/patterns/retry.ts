@@ -1,9 +1,10 @@
-import { z } from 'zod';
 import type { Counter } from '../engine/metrics.ts';
 import type { Rng } from '../engine/rng.ts';
 import { msToUs } from '../engine/time.ts';
-import { FAILURE_OUTCOMES, type Call, type CallResult, type Done, type FailureOutcome, type Invoker } from '../nodes/call.ts';
+import { type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import { type PolicyContext } from './context.ts';
+import { type RetrySpec, retryParams } from './retry.schema.ts';
+export { BACKOFFS, DEFAULTS, PRESETS, RetrySchema, type RetrySpec, retryParams } from './retry.schema.ts';
 
 /**
  * Retry with backoff, jitter and budgets.
@@ -37,68 +38,7 @@ import { type PolicyContext } from './context.ts';
  * and that the budget's cap holds. With L layers of r retries each, the bottom sees (r+1)^L
  * attempts per failing request — the retry storm.
  */
-export const BACKOFFS = ['constant', 'exponential', 'full-jitter', 'equal-jitter', 'decorrelated', 'randomized'] as const;
 
-export const DEFAULTS = {
-  /** Resilience4j maxAttempts (including the first call). */
-  maxAttempts: 3,
-  backoff: 'constant' as (typeof BACKOFFS)[number],
-  /** Resilience4j waitDuration. */
-  baseMs: 500,
-  /** Resilience4j exponential multiplier. */
-  multiplier: 1.5,
-  capMs: 30_000,
-  /** Resilience4j randomizationFactor. */
-  randomizationFactor: 0.5,
-  retryOn: ['error', 'timeout', 'rejected'] as FailureOutcome[],
-} as const;
-
-export const PRESETS = {
-  resilience4j: { maxAttempts: 3, backoff: 'constant', baseMs: 500 },
-  envoy: { maxAttempts: 2, backoff: 'full-jitter', baseMs: 25, capMs: 250 },
-  temporal: { maxAttempts: 100, backoff: 'exponential', baseMs: 1000, multiplier: 2, capMs: 100_000 },
-  aws: { maxAttempts: 3, backoff: 'full-jitter', baseMs: 100, capMs: 20_000 },
-} as const;
-
-const BudgetSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('ratio'),
-    ratio: z.number().min(0).max(10).default(0.1).describe('Google SRE: retries may be at most this share of requests.'),
-    windowMs: z.number().positive().max(1e9).default(60_000).describe('Over this trailing window.'),
-  }),
-  z.strictObject({
-    type: z.literal('concurrent'),
-    percent: z.number().min(0).max(100).default(20).describe('Envoy: retries in progress ≤ this % of active requests…'),
-    minRetries: z.int().min(0).max(1e6).default(3).describe('…but never fewer than this.'),
-  }),
-  z.strictObject({
-    type: z.literal('token-bucket'),
-    maxTokens: z.number().positive().max(1e6).default(10).describe('gRPC retryThrottling maxTokens.'),
-    tokenRatio: z.number().positive().max(1e6).default(0.1).describe('Tokens a success refunds.'),
-  }),
-]);
-
-export const RetrySchema = z.strictObject({
-  type: z.literal('retry'),
-  name: z.string().max(64).optional(),
-  preset: z.enum(['resilience4j', 'envoy', 'temporal', 'aws']).optional().describe('Start from a library\'s defaults; fields given here override them.'),
-  maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts in all, the first included.'),
-  backoff: z.enum(BACKOFFS).optional().describe('How the wait before each retry grows (constant, exponential, full or equal jitter, decorrelated, randomized).'),
-  baseMs: z.number().min(0).max(1e9).optional().describe('The first wait before a retry.'),
-  multiplier: z.number().min(1).max(100).optional().describe('exponential, randomized: each wait is the last one times this.'),
-  capMs: z.number().min(0).max(1e9).optional().describe('No wait is longer than this.'),
-  randomizationFactor: z.number().min(0).max(1).optional().describe('randomized: each wait is spread ± this fraction around its interval.'),
-  retryOn: z.array(z.enum(FAILURE_OUTCOMES)).max(3).optional().describe('Which failures are retried.'),
-  budget: BudgetSchema.optional().describe('Limits how many retries may be made at all, so retries cannot multiply the load.'),
-});
-export type RetrySpec = z.output<typeof RetrySchema>;
-
-/** The effective parameters: defaults, then the preset, then what the scenario says. */
-export function retryParams(spec: RetrySpec) {
-  const preset = spec.preset ? PRESETS[spec.preset] : {};
-  const defined = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
-  return { ...DEFAULTS, ...preset, ...defined } as typeof DEFAULTS & RetrySpec & { capMs: number };
-}
 
 /** The wait before the retry that follows the n-th failure (n = 0 for the first failure), in ms. */
 export function backoffMs(p: ReturnType<typeof retryParams>, n: number, previousMs: number, rng: Rng): number {

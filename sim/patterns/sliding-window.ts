@@ -1,10 +1,11 @@
-import { z } from 'zod';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import type { Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
+import { type SlidingWindowSpec } from './sliding-window.schema.ts';
+export { ALGORITHMS, DEFAULTS, SlidingWindowSchema, type SlidingWindowSpec } from './sliding-window.schema.ts';
 
 /**
  * Sliding-window rate limiters, the two classic forms.
@@ -35,23 +36,6 @@ import { Admissions, type PolicyContext } from './context.ts';
  * window (the estimate only ever adds the previous window's weight, so the current window's
  * own admissions stay below the limit; the trailing-window count may exceed it).
  */
-export const ALGORITHMS = ['log', 'counter'] as const;
-
-export const DEFAULTS = {
-  algorithm: 'log' as (typeof ALGORITHMS)[number],
-  /** Admissions per window (no library default; 100 per second is a common example). */
-  limit: 100,
-  windowMs: 1000,
-} as const;
-
-export const SlidingWindowSchema = z.strictObject({
-  type: z.literal('sliding-window'),
-  name: z.string().max(64).optional(),
-  algorithm: z.enum(ALGORITHMS).default(DEFAULTS.algorithm).describe('"log": exact, a timestamp per admission; "counter": the weighted two-window estimate.'),
-  limit: z.int().min(1).max(1e7).default(DEFAULTS.limit).describe('Admissions allowed per window.'),
-  windowMs: z.number().min(0.001).max(1e9).default(DEFAULTS.windowMs).describe('Window length in ms.'),
-});
-export type SlidingWindowSpec = z.output<typeof SlidingWindowSchema>;
 
 /** The window length in whole microseconds (at least 1). */
 export function windowUs(windowMs: number): number {

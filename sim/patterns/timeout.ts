@@ -1,9 +1,10 @@
 import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
-import { z } from 'zod';
 import type { Call, CallResult, Done, Invoker } from '../nodes/call.ts';
 import type { TimerTask } from '../nodes/node.ts';
 import { type PolicyContext } from './context.ts';
+import { type TimeoutParams } from './timeout.schema.ts';
+export { DEFAULTS, TimeoutSchema, type TimeoutParams } from './timeout.schema.ts';
 
 /**
  * Timeout (Resilience4j TimeLimiter; Envoy's per-try and route timeouts).
@@ -15,17 +16,6 @@ import { type PolicyContext } from './context.ts';
  *
  * Invariant: every call is answered by `timeoutMs` after it entered this layer.
  */
-export const DEFAULTS = {
-  /** Resilience4j TimeLimiter default timeoutDuration. */
-  timeoutMs: 1000,
-} as const;
-
-export const TimeoutSchema = z.strictObject({
-  type: z.literal('timeout'),
-  name: z.string().max(64).optional(),
-  timeoutMs: z.number().positive().max(1e9).default(DEFAULTS.timeoutMs).describe('Answer "timeout" if the call has not finished by then.'),
-});
-export type TimeoutParams = z.output<typeof TimeoutSchema>;
 
 export class TimeoutPolicy implements Invoker {
   private readonly timeoutUs: number;

@@ -1,10 +1,11 @@
-import { z } from 'zod';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { Gauge } from '../engine/metrics.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
+import { type TokenBucketSpec } from './token-bucket.schema.ts';
+export { DEFAULTS, TokenBucketSchema, type TokenBucketSpec } from './token-bucket.schema.ts';
 
 /**
  * Token bucket, as Envoy's local rate limit filter runs it (`envoy.type.v3.TokenBucket`).
@@ -28,19 +29,6 @@ import { Admissions, type PolicyContext } from './context.ts';
  * Invariant (`TokenBucketInvariant`, checked over the trace in every run): over any interval
  * [s, t], admitted ≤ maxTokens + tokensPerFill × (fill instants in [s, t]).
  */
-export const DEFAULTS = {
-  /** Envoy: tokens_per_fill defaults to a single token. */
-  tokensPerFill: 1,
-} as const;
-
-export const TokenBucketSchema = z.strictObject({
-  type: z.literal('token-bucket'),
-  name: z.string().max(64).optional(),
-  maxTokens: z.int().min(1).max(1e9).describe('Bucket capacity in tokens; the bucket starts full (Envoy max_tokens, required).'),
-  tokensPerFill: z.int().min(1).max(1e9).default(DEFAULTS.tokensPerFill).describe('Tokens added at each fill instant (Envoy tokens_per_fill, default 1).'),
-  fillIntervalMs: z.number().min(0.001).max(1e9).describe('Time between fills, in ms; fills happen at k × fillIntervalMs from time 0 (Envoy fill_interval, required).'),
-});
-export type TokenBucketSpec = z.output<typeof TokenBucketSchema>;
 
 /** The fill interval in whole microseconds (at least 1). */
 export function fillIntervalUs(spec: TokenBucketSpec): number {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { NODE_KIND_REFERENCES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
-import { PolicySchema } from '../patterns/registry.ts';
+import { PolicySchema } from '../patterns/policy-schemas.ts';
 import { ChartsSchema } from './charts.ts';
 import { expandDeclarations, expandHosts, expandIds, expandLinks, expandedLinkCount, groupMembers, idPatternProblem, patternOf, type GroupMembers, type Instance } from './groups.ts';
 

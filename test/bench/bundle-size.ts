@@ -26,6 +26,8 @@ export interface BundleSizes {
   worker: number;
   /** gzip bytes of every other JS chunk (views loaded on demand), by file. */
   lazy: Record<string, number>;
+  /** The source modules (paths from the project root) with code in the first-load chunks. */
+  firstLoadModules: string[];
 }
 
 /** Builds into a temporary folder and measures it. */
@@ -34,8 +36,9 @@ export async function measureBundle(): Promise<BundleSizes> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production'; // vitest sets "test", which would bundle React's development build
   try {
-    await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    return sizesOf(outDir);
+    const output = await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    const sizes = sizesOf(outDir);
+    return { ...sizes, firstLoadModules: modulesOf(output, sizes.firstLoadFiles) };
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
@@ -43,7 +46,21 @@ export async function measureBundle(): Promise<BundleSizes> {
   }
 }
 
-function sizesOf(outDir: string): BundleSizes {
+/** The project modules whose code made it into `files` (chunk file names), from Rollup's output. */
+function modulesOf(output: Awaited<ReturnType<typeof build>>, files: string[]): string[] {
+  const outputs = (Array.isArray(output) ? output : [output]) as { output?: { type: string; fileName: string; modules?: Record<string, { renderedLength: number }> }[] }[];
+  const wanted = new Set(files.map((f) => `assets/${f}`));
+  const modules = new Set<string>();
+  for (const o of outputs) {
+    for (const chunk of o.output ?? []) {
+      if (chunk.type !== 'chunk' || !wanted.has(chunk.fileName)) continue;
+      for (const [id, m] of Object.entries(chunk.modules ?? {})) if (m.renderedLength > 0 && id.startsWith(ROOT)) modules.add(id.slice(ROOT.length).split('?')[0]);
+    }
+  }
+  return [...modules].sort();
+}
+
+function sizesOf(outDir: string): Omit<BundleSizes, 'firstLoadModules'> {
   const gz = (file: string) => gzipSync(readFileSync(join(outDir, 'assets', file))).length;
   const html = readFileSync(join(outDir, 'index.html'), 'utf8');
   const entries = [...html.matchAll(/<script[^>]+src="\/assets\/([^"]+\.js)"/g)].map((m) => m[1]);

@@ -14,10 +14,10 @@
  * `applySets` to the file's JSON and validated as a whole like a file, so a bad value gets the
  * same message, naming the field path, that `npm run sim -- run … --set` would print.
  */
-import { breakerParams } from '../../sim/patterns/circuit-breaker.ts';
-import { aimdParams, gradient2Params } from '../../sim/patterns/concurrency-limit.ts';
-import { PolicySchema, type PolicySpec } from '../../sim/patterns/registry.ts';
-import { retryParams } from '../../sim/patterns/retry.ts';
+import { breakerParams } from '../../sim/patterns/circuit-breaker.schema.ts';
+import { aimdParams, gradient2Params } from '../../sim/patterns/concurrency-limit.schema.ts';
+import { PolicySchema, type PolicySpec } from '../../sim/patterns/policy-schemas.ts';
+import { retryParams } from '../../sim/patterns/retry.schema.ts';
 import { applySets, applyVariant, readScenarioJson, ScenarioSetError, type ScenarioError } from '../../sim/scenario/load.ts';
 import { NodeSchema, parseFieldPath, WorkloadSchema, type Scenario } from '../../sim/scenario/schema.ts';
 import type { ScenarioSource } from '../gallery.ts';

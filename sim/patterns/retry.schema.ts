@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { FAILURE_OUTCOMES, type FailureOutcome } from '../nodes/call.ts';
+
+/**
+ * The scenario fields of retry (behaviour, metrics and invariants: retry.ts) with
+ * the defaults they take. Schemas only: the page validates scenarios with these without
+ * loading the patterns' behaviour (test/schema-imports.test.ts keeps it so).
+ */
+export const BACKOFFS = ['constant', 'exponential', 'full-jitter', 'equal-jitter', 'decorrelated', 'randomized'] as const;
+
+export const DEFAULTS = {
+  /** Resilience4j maxAttempts (including the first call). */
+  maxAttempts: 3,
+  backoff: 'constant' as (typeof BACKOFFS)[number],
+  /** Resilience4j waitDuration. */
+  baseMs: 500,
+  /** Resilience4j exponential multiplier. */
+  multiplier: 1.5,
+  capMs: 30_000,
+  /** Resilience4j randomizationFactor. */
+  randomizationFactor: 0.5,
+  retryOn: ['error', 'timeout', 'rejected'] as FailureOutcome[],
+} as const;
+
+export const PRESETS = {
+  resilience4j: { maxAttempts: 3, backoff: 'constant', baseMs: 500 },
+  envoy: { maxAttempts: 2, backoff: 'full-jitter', baseMs: 25, capMs: 250 },
+  temporal: { maxAttempts: 100, backoff: 'exponential', baseMs: 1000, multiplier: 2, capMs: 100_000 },
+  aws: { maxAttempts: 3, backoff: 'full-jitter', baseMs: 100, capMs: 20_000 },
+} as const;
+
+const BudgetSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('ratio'),
+    ratio: z.number().min(0).max(10).default(0.1).describe('Google SRE: retries may be at most this share of requests.'),
+    windowMs: z.number().positive().max(1e9).default(60_000).describe('Over this trailing window.'),
+  }),
+  z.strictObject({
+    type: z.literal('concurrent'),
+    percent: z.number().min(0).max(100).default(20).describe('Envoy: retries in progress ≤ this % of active requests…'),
+    minRetries: z.int().min(0).max(1e6).default(3).describe('…but never fewer than this.'),
+  }),
+  z.strictObject({
+    type: z.literal('token-bucket'),
+    maxTokens: z.number().positive().max(1e6).default(10).describe('gRPC retryThrottling maxTokens.'),
+    tokenRatio: z.number().positive().max(1e6).default(0.1).describe('Tokens a success refunds.'),
+  }),
+]);
+
+export const RetrySchema = z.strictObject({
+  type: z.literal('retry'),
+  name: z.string().max(64).optional(),
+  preset: z.enum(['resilience4j', 'envoy', 'temporal', 'aws']).optional().describe('Start from a library\'s defaults; fields given here override them.'),
+  maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts in all, the first included.'),
+  backoff: z.enum(BACKOFFS).optional().describe('How the wait before each retry grows (constant, exponential, full or equal jitter, decorrelated, randomized).'),
+  baseMs: z.number().min(0).max(1e9).optional().describe('The first wait before a retry.'),
+  multiplier: z.number().min(1).max(100).optional().describe('exponential, randomized: each wait is the last one times this.'),
+  capMs: z.number().min(0).max(1e9).optional().describe('No wait is longer than this.'),
+  randomizationFactor: z.number().min(0).max(1).optional().describe('randomized: each wait is spread ± this fraction around its interval.'),
+  retryOn: z.array(z.enum(FAILURE_OUTCOMES)).max(3).optional().describe('Which failures are retried.'),
+  budget: BudgetSchema.optional().describe('Limits how many retries may be made at all, so retries cannot multiply the load.'),
+});
+export type RetrySpec = z.output<typeof RetrySchema>;
+
+/** The effective parameters: defaults, then the preset, then what the scenario says. */
+export function retryParams(spec: RetrySpec) {
+  const preset = spec.preset ? PRESETS[spec.preset] : {};
+  const defined = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
+  return { ...DEFAULTS, ...preset, ...defined } as typeof DEFAULTS & RetrySpec & { capMs: number };
+}
