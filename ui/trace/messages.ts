@@ -133,9 +133,9 @@ export class MessageIndex {
     const idx = list.shift()!;
     if (list.length === 0) this.openById.delete(id);
     this.openSet.delete(idx);
-    this.endT.a[idx] = t;
-    this.end.a[idx] = how;
-    this.reason.a[idx] = reason;
+    this.endT.set(idx, t);
+    this.end.set(idx, how);
+    this.reason.set(idx, reason);
     const block = Math.floor(idx / BLOCK);
     if (t > this.blockMaxEnd[block]) this.blockMaxEnd[block] = t;
     for (let b = block; b < this.prefixMaxEnd.length && this.prefixMaxEnd[b] < t; b++) this.prefixMaxEnd[b] = t;
