@@ -10,6 +10,7 @@ import type { Step } from '../../sim/lesson/schema.ts';
 import type { ScenarioError } from '../../sim/scenario/load.ts';
 import { ErrorList } from '../ErrorList.tsx';
 import { download, exportScenarioText } from '../export.ts';
+import { formatSimTime } from '../format.ts';
 import type { ScenarioSource } from '../gallery.ts';
 import { isEdited } from '../params/parameters.ts';
 import type { Session } from '../session.ts';
@@ -109,7 +110,7 @@ export default function LessonBuilder({ source, session, seed, cursorUs }: Props
         <span>Answer: metric, unit</span>
         <span className="builder-pair">
           <input type="text" value={metric} onChange={(e) => setMetric(e.currentTarget.value)} data-testid="builder-metric" />
-          <input type="text" value={unit} onChange={(e) => setUnit(e.currentTarget.value)} placeholder="unit" />
+          <input type="text" value={unit} onChange={(e) => setUnit(e.currentTarget.value)} placeholder="unit" data-testid="builder-unit" />
         </span>
       </label>
       <div className="builder-actions">
@@ -127,7 +128,7 @@ export default function LessonBuilder({ source, session, seed, cursorUs }: Props
         {steps.map((s, i) => (
           <li key={i}>
             {s.narration}
-            {s.pauseAtMs !== undefined && <span className="muted"> · pause at {s.pauseAtMs} ms</span>}
+            {s.pauseAtMs !== undefined && <span className="muted"> · pause at {formatSimTime(s.pauseAtMs * 1000)}</span>}
             {s.highlight.length > 0 && <span className="muted"> · highlight {s.highlight[0].node}</span>}
             {s.predict && <span className="muted"> · asks</span>}
           </li>
