@@ -142,7 +142,7 @@ function lessonReferences(lesson: Lesson, scenario: Scenario): ScenarioError[] {
     });
     const until = step.action?.until;
     if (until?.type === 'intervention' && until.node !== undefined) node([...at, 'action', 'until', 'node'], until.node);
-    if (until?.type === 'variant' && !variants.has(until.name)) {
+    if (until?.type === 'variant' && until.name !== null && !variants.has(until.name)) {
       errors.push({ path: formatPath([...at, 'action', 'until', 'name']), message: `the scenario has no variant ${JSON.stringify(until.name)}${variants.size > 0 ? ` (it has ${[...variants].map((v) => JSON.stringify(v)).join(', ')})` : ''}` });
     }
     if (until?.type === 'parameter' && !parseFieldPath(until.path).ok) {

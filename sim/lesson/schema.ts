@@ -125,7 +125,10 @@ export const ConditionSchema = z
       fault: z.enum(INTERVENTION_TYPES).describe('The kind of intervention the learner must make.'),
       node: Id.optional().describe('On this node (any node when absent).'),
     }),
-    z.strictObject({ type: z.literal('variant'), name: z.string().min(1).max(100).describe('The learner runs this variant.') }),
+    z.strictObject({
+      type: z.literal('variant'),
+      name: z.union([z.string().min(1).max(100), z.null()]).describe('The learner runs this variant; null: the scenario as written, with no variant.'),
+    }),
     z.strictObject({
       type: z.literal('parameter'),
       path: FieldPathText.describe('A field path as --set takes it.'),

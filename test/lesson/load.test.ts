@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadTeachingValue, type ScenarioLookup } from '../../sim/lesson/load.ts';
+import { conditionHolds } from '../../ui/teach/judge.ts';
 
 const builtIn: ScenarioLookup = (name) => {
   try {
@@ -75,6 +76,21 @@ describe('lesson files', () => {
         expect.objectContaining({ path: 'steps[1].action.until.name', message: expect.stringContaining('no-protection') }),
       ]),
     );
+  });
+
+  it('accepts "the scenario as written" (a variant condition named null) and tells it from any variant', () => {
+    const asWritten = { narration: 'Now the original.', action: { instruction: 'Run it as written.', until: { type: 'variant', name: null } } };
+    const r = loadTeachingValue(lesson({ steps: [...lesson().steps, asWritten] }), builtIn);
+    expect(r.ok).toBe(true);
+    if (!r.ok || r.kind !== 'lesson') return;
+    const until = r.lesson.steps[2].action!.until;
+    const runs = (...variants: (string | null)[]) => ({ interventions: [], runs: variants.map((variant) => ({ variant })), scenario: r.played.scenario, result: null });
+    expect(conditionHolds(until, runs('no-protection'))).toBe(false);
+    expect(conditionHolds(until, runs('no-protection', null))).toBe(true);
+    expect(conditionHolds(r.lesson.steps[1].action!.until, runs(null))).toBe(false);
+    // A name that is neither a variant nor null is still an error with its path.
+    const empty = loadTeachingValue(lesson({ steps: [{ ...asWritten, action: { ...asWritten.action, until: { type: 'variant', name: '' } } }] }), builtIn);
+    expect(empty.ok || empty.errors.map((e) => e.path)).toEqual(['steps[0].action.until.name']);
   });
 
   it('reports a missing built-in and an invalid inline scenario under "scenario"', () => {
