@@ -33,6 +33,14 @@ const DEPTH_DX = 380;
 const COLUMN_DX = 200;
 const SIBLING_DY = 130;
 const TICKS = 300;
+/**
+ * The room a node takes, layout units: its box is 160 wide (NODE_W in topology/view.ts) and,
+ * with its badges hanging below, up to ~110 tall; plus a gap. Boxes that overlap after the force
+ * layout (its collision force is circular, so two nodes side by side could sit 126 apart and
+ * draw over each other's text) are pushed apart sideways.
+ */
+const BOX_W = 180;
+const BOX_H = 118;
 
 interface ForceNode extends SimulationNodeDatum {
   index: number;
@@ -122,6 +130,7 @@ export function computeLayout(scenario: Scenario): Layout {
       .force('collide', forceCollide<ForceNode>(SIBLING_DY / 2 - 2).strength(1))
       .stop();
     simulation.tick(TICKS);
+    separateBoxes(nodes);
   }
 
   const pairs = new Set<string>();
@@ -197,4 +206,39 @@ function strings(value: unknown, out: string[] = [], depth = 0): string[] {
 
 function round(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+/**
+ * Pushes apart, sideways, nodes whose boxes (BOX_W × BOX_H around their centres) overlap; fixed
+ * nodes (a scenario's `position`) stay put. A sweep over the nodes sorted by x, a few rounds,
+ * in a fixed order so the layout is the same on every load.
+ */
+function separateBoxes(nodes: ForceNode[]): void {
+  const order = nodes.map((_, i) => i);
+  for (let round = 0; round < 50; round++) {
+    order.sort((a, b) => nodes[a].x! - nodes[b].x! || a - b);
+    let moved = false;
+    for (let i = 0; i < order.length; i++) {
+      const a = nodes[order[i]];
+      for (let j = i + 1; j < order.length; j++) {
+        const b = nodes[order[j]];
+        const dx = b.x! - a.x!;
+        if (dx >= BOX_W) break;
+        if (Math.abs(b.y! - a.y!) >= BOX_H) continue;
+        moved = pushApart(a, b, BOX_W - dx) || moved;
+      }
+    }
+    if (!moved) return;
+  }
+}
+
+/** Moves a left and b right (a is left of b) by `overlap` in all, only the free ones. */
+function pushApart(a: ForceNode, b: ForceNode, overlap: number): boolean {
+  const aFree = a.fx == null;
+  const bFree = b.fx == null;
+  if (!aFree && !bFree) return false;
+  const share = aFree && bFree ? overlap / 2 : overlap;
+  if (aFree) a.x! -= share;
+  if (bFree) b.x! += share;
+  return true;
 }

@@ -145,8 +145,14 @@ function cutOffNodeNames(): string[] {
 
 useSandbox();
 
-// SKIPPED until it has passed over every built-in scenario at both sizes: the cut-off fix
-// (b45ed37) was checked on a subset only before the session ended (issue 10 item 6 is open).
+// SKIPPED: run over every built-in at both sizes on 2026-12-02 (load ~1), 49 of 52 pass; what
+// fails (issue 10 item 6 stays open):
+// - resilience/outlier-detection at 1280×720: below zoom 1 the topology shrinks the distances but
+//   not the nodes (view.ts fit), and five rows of hosts make fit() zoom to ~0.56, so hosts in
+//   neighbouring columns (200 apart in the layout, 112 on screen) draw their 160-wide boxes and
+//   badges over each other. The layout itself keeps boxes apart (test/ui/layout.test.ts).
+// - scale/service-mesh at both sizes: a 1,000-member group is drawn member by member until the
+//   sandbox draws big groups as one node (issue 17 item 3).
 describe.skip('text never overlaps, is never cut off and is never under 11 px', () => {
   // One page per size, every scenario opened in turn in it (as a user switches scenarios).
   for (const size of SIZES) {
