@@ -20,6 +20,7 @@ export const PRESENTER_SHORTCUTS: readonly { keys: string[]; what: string }[] = 
   { keys: ['R'], what: 'Reveal the step’s answer (no guess needed) and let it continue' },
   { keys: ['P'], what: 'Replay the step from the previous pause' },
   { keys: ['C'], what: 'Show or hide the run controls' },
+  { keys: ['W'], what: 'Narration full width (the system below it), or beside the system again' },
 ];
 
 /**

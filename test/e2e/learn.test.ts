@@ -159,6 +159,13 @@ describe('Learn mode', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await nextFrames(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'presenter-mode-1440.png') });
+    // W: the narration across the whole width (the system below it), and back beside it.
+    const columns = () => page.getByTestId('lesson-player').evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length);
+    expect(await columns()).toBe(2);
+    await page.keyboard.press('w');
+    await expect.poll(columns).toBe(1);
+    await page.keyboard.press('w');
+    await expect.poll(columns).toBe(2);
     await page.keyboard.press('n');
     await stepShown(page, 6);
     // After the last step: the course's next entry, or (the end of the course) the course page.

@@ -131,7 +131,7 @@ interface EntryProps {
 function Entry({ target, progress, presenter, onProgress, onFinish }: EntryProps) {
   const { load, name, label } = target;
   // A challenge has no steps: in presenter mode N moves on to the course's next entry.
-  usePresenterKeys(presenter && load.ok && load.kind === 'challenge', { next: onFinish, back: () => history.back(), reveal: () => {}, replay: () => {}, toggleControls: () => {} });
+  usePresenterKeys(presenter && load.ok && load.kind === 'challenge', { next: onFinish, back: () => history.back(), reveal: () => {}, replay: () => {}, toggleControls: () => {}, toggleWide: () => {} });
   if (!load.ok) {
     return (
       <section className="scenario invalid" data-testid="lesson-invalid">

@@ -57,6 +57,8 @@ export function LessonPlayer({ lesson, played, firstStep, presenter, onProgress,
   /** Runs the learner started since the step began, with the variant each ran. */
   const [runs, setRuns] = useState<{ variant: string | null }[]>([]);
   const [showControls, setShowControls] = useState(false);
+  /** Presenter mode: the narration across the whole width, the system below it (W), or beside it. */
+  const [wide, setWide] = useState(false);
 
   const run = useCallback(
     (next: ScenarioSource, byLearner: boolean) => {
@@ -105,13 +107,13 @@ export function LessonPlayer({ lesson, played, firstStep, presenter, onProgress,
   }, [player, lesson.steps, stepIndex]);
   const reveal = useCallback(() => setShown((s) => new Set([...s, stepIndex])), [stepIndex]);
 
-  usePresenterKeys(presenter, { next, back, reveal, replay: replayStep, toggleControls: () => setShowControls((c) => !c) });
+  usePresenterKeys(presenter, { next, back, reveal, replay: replayStep, toggleControls: () => setShowControls((c) => !c), toggleWide: () => setWide((w) => !w) });
 
   const highlights = useMemo(() => topologyHighlights(step), [step]);
   useChartHighlights(step);
 
   return (
-    <div className={`lesson-player${presenter ? ' presenter' : ''}${showControls ? ' controls-shown' : ''}`} data-testid="lesson-player" data-revealed={revealed}>
+    <div className={`lesson-player${presenter ? ' presenter' : ''}${presenter && wide ? ' wide' : ''}${showControls ? ' controls-shown' : ''}`} data-testid="lesson-player" data-revealed={revealed}>
       <aside className="step-panel" aria-label="Lesson step">
         <h2 className="lesson-title" data-testid="lesson-title">
           {lesson.title}
@@ -141,7 +143,7 @@ export function LessonPlayer({ lesson, played, firstStep, presenter, onProgress,
         </div>
         {presenter && (
           <p className="presenter-hint muted">
-            N next · B back · R reveal · P replay step · C controls
+            N next · B back · R reveal · P replay step · C controls · W width
           </p>
         )}
       </aside>

@@ -10,6 +10,7 @@ export interface PresenterActions {
   reveal: () => void;
   replay: () => void;
   toggleControls: () => void;
+  toggleWide: () => void;
 }
 
 /** Key → action name; PageDown/PageUp are what presentation clickers send. */
@@ -21,6 +22,7 @@ const KEYS: Record<string, keyof PresenterActions> = {
   r: 'reveal',
   p: 'replay',
   c: 'toggleControls',
+  w: 'toggleWide',
 };
 
 export function usePresenterKeys(enabled: boolean, actions: PresenterActions): void {
