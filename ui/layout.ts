@@ -20,6 +20,13 @@ export interface LayoutNode {
   queueCapacity: number | null;
   x: number;
   y: number;
+  /**
+   * A member of a big group (more than DRAWN_AS_ONE members) is drawn as its group: one box at
+   * the place of the group's first member (`drawnAs`, a node index; its own index otherwise).
+   * The first member's box carries `group` (the group's id, the box's label, its members' indexes).
+   */
+  drawnAs: number;
+  group: { id: string; label: string; members: number[] } | null;
 }
 
 export interface Layout {
@@ -41,6 +48,8 @@ const TICKS = 300;
  */
 const BOX_W = 180;
 const BOX_H = 118;
+/** A group with more members than this is drawn as one box (hundreds of boxes are unreadable). */
+export const DRAWN_AS_ONE = 50;
 
 interface ForceNode extends SimulationNodeDatum {
   index: number;
@@ -48,9 +57,10 @@ interface ForceNode extends SimulationNodeDatum {
 }
 
 export function computeLayout(scenario: Scenario): Layout {
-  const specs: { id: string; kind: string; label?: string; position?: { x: number; y: number }; spec: unknown; workers: number; queueCapacity: number | null }[] = [
+  const specs: PlacedSpec[] = [
     ...scenario.nodes.map((n) => ({
       id: n.id,
+      group: groupOf(n),
       kind: n.kind,
       label: n.label,
       position: n.position,
@@ -58,7 +68,7 @@ export function computeLayout(scenario: Scenario): Layout {
       workers: n.kind === 'service' ? n.workers : 0,
       queueCapacity: n.kind === 'service' ? n.queueCapacity : null,
     })),
-    ...scenario.workloads.map((w) => ({ id: w.id, kind: 'client', label: w.label, position: w.position, spec: w, workers: 0, queueCapacity: null })),
+    ...scenario.workloads.map((w) => ({ id: w.id, group: groupOf(w), kind: 'client', label: w.label, position: w.position, spec: w, workers: 0, queueCapacity: null })),
   ];
   const index = new Map(specs.map((s, i) => [s.id, i]));
 
@@ -85,57 +95,20 @@ export function computeLayout(scenario: Scenario): Layout {
     if (a !== undefined && b !== undefined) addEdge(a, b);
   }
 
-  const depth = callDepths(specs.length, edges, specs.map((s) => s.kind === 'client'));
-
-  // Targets: call depths left to right; the nodes of one depth in a block of rows and
-  // columns (a column when there are a few, a grid when there are many).
-  const members = new Map<number, number[]>();
-  depth.forEach((d, i) => members.set(d, [...(members.get(d) ?? []), i]));
-  const targetX = new Array<number>(specs.length).fill(0);
-  const targetY = new Array<number>(specs.length).fill(0);
-  let x = 0;
-  for (const d of [...members.keys()].sort((a, b) => a - b)) {
-    const list = members.get(d)!;
-    const rows = list.length <= 4 ? list.length : Math.ceil(Math.sqrt(list.length / 1.5));
-    const cols = Math.ceil(list.length / rows);
-    list.forEach((node, k) => {
-      const col = Math.floor(k / rows);
-      const row = k % rows;
-      const inCol = Math.min(rows, list.length - col * rows);
-      targetX[node] = x + col * COLUMN_DX;
-      targetY[node] = (row - (inCol - 1) / 2) * SIBLING_DY;
-    });
-    x += (cols - 1) * COLUMN_DX + DEPTH_DX;
-  }
-
-  const nodes: ForceNode[] = specs.map((s, i) => {
-    const node: ForceNode = { index: i, depth: depth[i], x: targetX[i], y: targetY[i] };
-    if (s.position) {
-      node.x = node.fx = s.position.x;
-      node.y = node.fy = s.position.y;
-    }
-    return node;
-  });
-  const links: SimulationLinkDatum<ForceNode>[] = edges.map(([a, b]) => ({ source: a, target: b }));
-
-  const free = specs.some((s) => !s.position);
-  if (free && nodes.length > 1) {
-    let seed = 1;
-    const simulation = forceSimulation(nodes)
-      .randomSource(() => (seed = (1664525 * seed + 1013904223) % 4294967296) / 4294967296)
-      .force('link', forceLink<ForceNode, SimulationLinkDatum<ForceNode>>(links).distance(DEPTH_DX * 0.8).strength(0.05))
-      .force('charge', forceManyBody().strength(-150).distanceMax(DEPTH_DX * 2))
-      .force('x', forceX<ForceNode>((d) => targetX[d.index]).strength(0.5))
-      .force('y', forceY<ForceNode>((d) => targetY[d.index]).strength(0.5))
-      .force('collide', forceCollide<ForceNode>(SIBLING_DY / 2 - 2).strength(1))
-      .stop();
-    simulation.tick(TICKS);
-    separateBoxes(nodes);
-  }
+  // Big groups become one box: place only the boxes, then give every member its box's place.
+  const drawnAs = drawnAsIndexes(specs);
+  const shown = specs.map((_, i) => i).filter((i) => drawnAs[i] === i);
+  const shownIndex = new Map(shown.map((i, k) => [i, k]));
+  const drawnEdges = dedupedEdges(edges.map(([a, b]) => [drawnAs[a], drawnAs[b]]));
+  const placed = placeNodes(
+    shown.map((i) => specs[i]),
+    drawnEdges.map(([a, b]) => [shownIndex.get(a)!, shownIndex.get(b)!]),
+  );
+  const members = groupMembersOf(specs, drawnAs);
 
   const pairs = new Set<string>();
   const undirected: [number, number][] = [];
-  for (const [a, b] of edges) {
+  for (const [a, b] of drawnEdges) {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
     const key = `${lo}-${hi}`;
@@ -153,8 +126,10 @@ export function computeLayout(scenario: Scenario): Layout {
       kind: s.kind,
       workers: s.workers,
       queueCapacity: s.queueCapacity,
-      x: round(nodes[i].x ?? 0),
-      y: round(nodes[i].y ?? 0),
+      x: placed[shownIndex.get(drawnAs[i])!].x,
+      y: placed[shownIndex.get(drawnAs[i])!].y,
+      drawnAs: drawnAs[i],
+      group: members.has(i) ? { id: s.group!, label: `${s.group} ×${members.get(i)!.length.toLocaleString('en')}`, members: members.get(i)! } : null,
     })),
     links: undirected,
   };
@@ -241,4 +216,116 @@ function pushApart(a: ForceNode, b: ForceNode, overlap: number): boolean {
   if (aFree) a.x! -= share;
   if (bFree) b.x! += share;
   return true;
+}
+
+/** What the layout needs of a node or workload. */
+interface PlacedSpec {
+  id: string;
+  /** The group it is an instance of (sim/scenario/groups.ts), if any. */
+  group: string | undefined;
+  kind: string;
+  label?: string;
+  position?: { x: number; y: number };
+  spec: unknown;
+  workers: number;
+  queueCapacity: number | null;
+}
+
+function groupOf(n: object): string | undefined {
+  const g = (n as { group?: unknown }).group;
+  return typeof g === 'string' ? g : undefined;
+}
+
+/** Each node's box: the first member of its group when the group is big, else its own. */
+function drawnAsIndexes(specs: readonly PlacedSpec[]): number[] {
+  const size = new Map<string, number>();
+  for (const s of specs) if (s.group !== undefined) size.set(s.group, (size.get(s.group) ?? 0) + 1);
+  const first = new Map<string, number>();
+  return specs.map((s, i) => {
+    if (s.group === undefined || size.get(s.group)! <= DRAWN_AS_ONE) return i;
+    if (!first.has(s.group)) first.set(s.group, i);
+    return first.get(s.group)!;
+  });
+}
+
+/** A big group's box → its members' indexes (the box's own first). */
+function groupMembersOf(specs: readonly PlacedSpec[], drawnAs: readonly number[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  specs.forEach((s, i) => {
+    const box = drawnAs[i];
+    // A member drawn by another's box, or the box itself of a group drawn as one.
+    if (box === i && (i + 1 >= specs.length || drawnAs[i + 1] !== i)) return;
+    const list = out.get(box) ?? [];
+    list.push(i);
+    out.set(box, list);
+  });
+  return out;
+}
+
+function dedupedEdges(edges: readonly [number, number][]): [number, number][] {
+  const seen = new Set<string>();
+  const out: [number, number][] = [];
+  for (const [a, b] of edges) {
+    const key = `${a}>${b}`;
+    if (a === b || seen.has(key)) continue;
+    seen.add(key);
+    out.push([a, b]);
+  }
+  return out;
+}
+
+/**
+ * Places nodes (indexes into `specs`): the scenario's `position` where given, else by call
+ * depth and a seeded force layout, then pushed apart where boxes overlap.
+ */
+function placeNodes(specs: readonly PlacedSpec[], edges: [number, number][]): { x: number; y: number }[] {
+  const depth = callDepths(specs.length, edges, specs.map((s) => s.kind === 'client'));
+
+  // Targets: call depths left to right; the nodes of one depth in a block of rows and
+  // columns (a column when there are a few, a grid when there are many).
+  const members = new Map<number, number[]>();
+  depth.forEach((d, i) => members.set(d, [...(members.get(d) ?? []), i]));
+  const targetX = new Array<number>(specs.length).fill(0);
+  const targetY = new Array<number>(specs.length).fill(0);
+  let x = 0;
+  for (const d of [...members.keys()].sort((a, b) => a - b)) {
+    const list = members.get(d)!;
+    const rows = list.length <= 4 ? list.length : Math.ceil(Math.sqrt(list.length / 1.5));
+    const cols = Math.ceil(list.length / rows);
+    list.forEach((node, k) => {
+      const col = Math.floor(k / rows);
+      const row = k % rows;
+      const inCol = Math.min(rows, list.length - col * rows);
+      targetX[node] = x + col * COLUMN_DX;
+      targetY[node] = (row - (inCol - 1) / 2) * SIBLING_DY;
+    });
+    x += (cols - 1) * COLUMN_DX + DEPTH_DX;
+  }
+
+  const nodes: ForceNode[] = specs.map((s, i) => {
+    const node: ForceNode = { index: i, depth: depth[i], x: targetX[i], y: targetY[i] };
+    if (s.position) {
+      node.x = node.fx = s.position.x;
+      node.y = node.fy = s.position.y;
+    }
+    return node;
+  });
+  const links: SimulationLinkDatum<ForceNode>[] = edges.map(([a, b]) => ({ source: a, target: b }));
+
+  const free = specs.some((s) => !s.position);
+  if (free && nodes.length > 1) {
+    let seed = 1;
+    const simulation = forceSimulation(nodes)
+      .randomSource(() => (seed = (1664525 * seed + 1013904223) % 4294967296) / 4294967296)
+      .force('link', forceLink<ForceNode, SimulationLinkDatum<ForceNode>>(links).distance(DEPTH_DX * 0.8).strength(0.05))
+      .force('charge', forceManyBody().strength(-150).distanceMax(DEPTH_DX * 2))
+      .force('x', forceX<ForceNode>((d) => targetX[d.index]).strength(0.5))
+      .force('y', forceY<ForceNode>((d) => targetY[d.index]).strength(0.5))
+      .force('collide', forceCollide<ForceNode>(SIBLING_DY / 2 - 2).strength(1))
+      .stop();
+    simulation.tick(TICKS);
+    separateBoxes(nodes);
+  }
+
+  return nodes.map((n) => ({ x: round(n.x ?? 0), y: round(n.y ?? 0) }));
 }

@@ -145,21 +145,23 @@ function cutOffNodeNames(): string[] {
 
 useSandbox();
 
-// SKIPPED: run over every built-in at both sizes on 2026-12-02 (load ~1), 49 of 52 pass; what
-// fails (issue 10 item 6 stays open):
-// - resilience/outlier-detection at 1280×720: below zoom 1 the topology shrinks the distances but
-//   not the nodes (view.ts fit), and five rows of hosts make fit() zoom to ~0.56, so hosts in
-//   neighbouring columns (200 apart in the layout, 112 on screen) draw their 160-wide boxes and
-//   badges over each other. The layout itself keeps boxes apart (test/ui/layout.test.ts).
-// - scale/service-mesh at both sizes: a 1,000-member group is drawn member by member until the
-//   sandbox draws big groups as one node (issue 17 item 3).
-describe.skip('text never overlaps, is never cut off and is never under 11 px', () => {
+/**
+ * Known to fail, each with why (issue 10 item 6 stays open while this list is not empty): below
+ * zoom 1 the topology shrinks the distances but not the nodes (view.ts fit), and outlier
+ * detection's eleven nodes are wider than the 1280×720 topology at full size: hosts in
+ * neighbouring columns, 200 apart in the layout and ~146 on screen, draw their 160-wide badges
+ * over each other. The layout itself keeps boxes apart (test/ui/layout.test.ts).
+ */
+const KNOWN_FAILURES = new Set(['resilience/outlier-detection at 1280×720']);
+
+describe('text never overlaps, is never cut off and is never under 11 px', () => {
   // One page per size, every scenario opened in turn in it (as a user switches scenarios).
   for (const size of SIZES) {
     let session: Awaited<ReturnType<typeof open>> | null = null;
     const scenarios = builtInScenarios();
     for (const { id } of scenarios) {
-      it(`${id} at ${size.width}×${size.height}`, async () => {
+      const name = `${id} at ${size.width}×${size.height}`;
+      (KNOWN_FAILURES.has(name) ? it.skip : it)(name, async () => {
         if (!session) {
           session = await open();
           await session.page.setViewportSize(size);

@@ -1,11 +1,12 @@
 /**
- * The topology's automatic layout never draws one node over another: in every built-in
- * scenario, no two node boxes (160 wide, with their badges below) overlap, so their names and
- * badges never collide. And it is the same on every load.
+ * The topology's automatic layout never draws one box over another: in every built-in scenario,
+ * no two node boxes (160 wide, with their badges below) overlap, so their names and badges never
+ * collide; a group of hundreds is one box. And it is the same on every load.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { computeLayout } from '../../ui/layout.ts';
+import { computeLayout, DRAWN_AS_ONE } from '../../ui/layout.ts';
+import { loadScenarioValue } from '../../ui/load.ts';
 import { builtIn } from '../helpers.ts';
 
 /** Node box plus the least gap between two, layout units (NODE_W 160; a node with two badges is ~80 tall). */
@@ -18,13 +19,9 @@ const BUILT_INS = readdirSync(new URL('../../scenarios', import.meta.url), { wit
   .filter((f) => f.endsWith('.json'))
   .sort();
 
-// A 1,000-member group is laid out member by member until the sandbox draws a big group as one
-// node (issue 17 item 3): its members overlap. Every other built-in is held to the rule.
-const DRAWN_AS_GROUPS_LATER = new Set(['scale/service-mesh.json']);
-
 describe('the automatic layout', () => {
-  it.each(BUILT_INS.filter((f) => !DRAWN_AS_GROUPS_LATER.has(f)))('%s: no two nodes overlap', (file) => {
-    const { nodes } = computeLayout(builtIn(file));
+  it.each(BUILT_INS)('%s: no two boxes overlap', (file) => {
+    const nodes = computeLayout(builtIn(file)).nodes.filter((n) => n.drawnAs === n.index);
     const clashes: string[] = [];
     const sorted = [...nodes].sort((a, b) => a.x - b.x);
     for (let i = 0; i < sorted.length; i++) {
@@ -33,6 +30,27 @@ describe('the automatic layout', () => {
       }
     }
     expect(clashes.slice(0, 5)).toEqual([]);
+  });
+
+  it('draws a big group as one box at its first member, the whole group its members, links once', () => {
+    const layout = computeLayout(builtIn('scale/service-mesh.json'));
+    const boxes = layout.nodes.filter((n) => n.drawnAs === n.index);
+    expect(boxes.map((n) => n.group?.label ?? n.label)).toEqual(['edge', 'web ×2,000', 'users ×1,000']);
+    const web = boxes[1];
+    expect(web.group?.members).toHaveLength(2000);
+    for (const i of web.group!.members) expect(layout.nodes[i]).toMatchObject({ drawnAs: web.index, x: web.x, y: web.y });
+    expect(layout.links).toHaveLength(2);
+  });
+
+  it('draws a group of DRAWN_AS_ONE members or fewer member by member', () => {
+    const json = JSON.parse(readFileSync(new URL('../../scenarios/scale/service-mesh.json', import.meta.url), 'utf8'));
+    json.nodes.find((n: { id: string }) => n.id === 'web').count = DRAWN_AS_ONE;
+    json.workloads.find((w: { id: string }) => w.id === 'users').count = DRAWN_AS_ONE + 1;
+    const loaded = loadScenarioValue(json);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const layout = computeLayout(loaded.scenario);
+    const boxes = layout.nodes.filter((n) => n.drawnAs === n.index);
+    expect(boxes.map((n) => n.group?.label ?? n.label)).toEqual(['edge', ...Array.from({ length: DRAWN_AS_ONE }, (_, i) => `web-${i}`), `users ×${DRAWN_AS_ONE + 1}`]);
   });
 
   it('is the same on every load', () => {

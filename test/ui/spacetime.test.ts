@@ -201,7 +201,7 @@ describe('the message a selected record belongs to', () => {
 });
 
 describe('lanes and time on the canvas', () => {
-  const node = (index: number, x: number, y: number): LayoutNode => ({ index, id: `n${index}`, label: `N${index}`, kind: 'service', workers: 1, queueCapacity: null, x, y });
+  const node = (index: number, x: number, y: number): LayoutNode => ({ index, id: `n${index}`, label: `N${index}`, kind: 'service', workers: 1, queueCapacity: null, x, y, drawnAs: index, group: null });
 
   it('orders lanes as the topology reads, left to right then top to bottom', () => {
     const layout: Layout = { nodes: [node(0, 400, 0), node(1, 0, 50), node(2, 400, -100), node(3, 0, 50)], links: [] };

@@ -6,6 +6,7 @@
  */
 import { pointer, select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import { sizeCanvas } from '../canvas.ts';
+import { formatNumber } from '../format.ts';
 import { typeColors } from '../trace/colors.ts';
 import type { Layout, LayoutNode } from '../layout.ts';
 import { nodeStateEntries, renderContext } from '../patterns/node-state.ts';
@@ -83,7 +84,10 @@ export class TopologyView {
   readonly canvas: HTMLCanvasElement;
   readonly svg: SVGSVGElement;
   private readonly viewport: Selection<SVGGElement, unknown, null, undefined>;
+  /** The boxes drawn: every node's, but one for all the members of a big group. */
   private readonly views: NodeView[] = [];
+  /** Node index → the box that draws it (a big group's members share theirs). */
+  private readonly viewAt: NodeView[] = [];
   private readonly zoomBehavior: ZoomBehavior<SVGSVGElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
   private width = 0;
@@ -135,7 +139,10 @@ export class TopologyView {
     // Under the nodes: the links are drawn on the canvas, these only catch clicks and hovers.
     const linkLayer = this.viewport.append('g').attr('class', 'link-hits');
     for (const [a, b] of layout.links) this.makeLinkHit(linkLayer, a, b);
-    for (const node of layout.nodes) this.views.push(this.makeNode(node));
+    for (const node of layout.nodes) {
+      if (node.drawnAs === node.index) this.views.push(this.makeNode(node));
+    }
+    for (const node of layout.nodes) this.viewAt.push(this.views.find((v) => v.node.index === node.drawnAs)!);
     this.dropLayer = this.viewport.append('g').attr('class', 'drop-labels');
     this.networkLayer = select(this.svg).append('g').attr('class', 'network-faults');
     const ids = new Map(layout.nodes.map((n) => [n.id, n.index]));
@@ -197,9 +204,9 @@ export class TopologyView {
   }
 
   select(index: number | null): void {
-    if (this.selected !== null) this.views[this.selected]?.g.classed('selected', false);
+    if (this.selected !== null) this.viewAt[this.selected]?.g.classed('selected', false);
     this.selected = index;
-    if (index !== null) this.views[index]?.g.classed('selected', true);
+    if (index !== null) this.viewAt[index]?.g.classed('selected', true);
   }
 
   /** Highlights a link (`fromId|toId`, as in its `data-link`), or none. */
@@ -336,8 +343,9 @@ export class TopologyView {
       .attr('width', NODE_W)
       .attr('height', NODE_H)
       .attr('rx', node.kind === 'client' ? NODE_H / 2 : 8);
-    const label = g.append('text').attr('class', 'node-label').attr('y', -5).attr('text-anchor', 'middle').text(node.label);
-    fitText(label.node(), node.label, NODE_W - 10);
+    const name = node.group?.label ?? node.label;
+    const label = g.append('text').attr('class', 'node-label').attr('y', -5).attr('text-anchor', 'middle').text(name);
+    fitText(label.node(), name, NODE_W - 10);
     const sub = g.append('text').attr('class', 'node-sub').attr('y', 11).attr('text-anchor', 'middle').text(node.kind === 'service' ? 'service' : node.kind);
     let busyBar: NodeView['busyBar'] = null;
     let queueBar: NodeView['queueBar'] = null;
@@ -367,6 +375,10 @@ export class TopologyView {
     const ctx = renderContext(store, frame.param, frame.cursorUs, 600 * frame.usPerWallMs);
     const full = frame.refresh === 'all';
     for (const view of this.views) {
+      if (view.node.group) {
+        this.drawGroup(view, store, state, full);
+        continue;
+      }
       const i = view.node.index;
       const status = store.strings[state.status[i]] || 'up';
       const badges = [...faultBadges(state.faults[i]), ...renderState(nodeStateEntries(store, state, i), ctx)];
@@ -400,6 +412,56 @@ export class TopologyView {
         view.lastBadges = sig;
         drawBadges(view.badges, badges);
       }
+    }
+  }
+
+  /**
+   * A big group's one box: how many members it has and how many are down, their busy workers
+   * and queues summed (the bars out of the whole group's), and a fault badge per kind of fault
+   * with how many members have it. Each member stays a node of its own to the engine, the
+   * inspector and the interventions (the box's menu acts on its first member).
+   */
+  private drawGroup(view: NodeView, store: TraceStore, state: FoldState, full: boolean): void {
+    const members = view.node.group!.members;
+    let down = 0;
+    let busy = 0;
+    let queue = 0;
+    const faults = new Map<string, number>();
+    for (const i of members) {
+      if ((store.strings[state.status[i]] || 'up') !== 'up') down++;
+      busy += state.busy[i];
+      queue += state.queue[i];
+      for (const f of state.faults[i]?.values() ?? []) faults.set(f.type, (faults.get(f.type) ?? 0) + 1);
+    }
+    const status = down === members.length ? 'down' : 'up';
+    const sub = `${formatNumber(members.length)} instances · ${formatNumber(down)} down`;
+    const badges: Badge[] = [...faults].map(([type, n]) => ({ label: 'fault', text: `${type} ×${formatNumber(n)}`, tone: 'bad', level: null, recent: false }));
+    const urgent = `${status}\n${sub}\n${badges.map((b) => b.text).join('\n')}`;
+    if (!full && urgent === view.lastUrgent) return;
+    view.lastUrgent = urgent;
+    if (status !== view.lastStatus) {
+      view.lastStatus = status;
+      view.g.attr('class', `node kind-${kindClass(view.node)} status-${status}${this.selected !== null && this.viewAt[this.selected] === view ? ' selected' : ''}`);
+    }
+    if (sub !== view.lastSub) {
+      view.lastSub = sub;
+      view.sub.text(sub);
+    }
+    const workers = view.node.workers * members.length;
+    if (view.busyBar && busy !== view.lastBusy) {
+      view.lastBusy = busy;
+      view.busyBar.attr('width', (NODE_W - 20) * Math.min(1, busy / Math.max(1, workers)));
+    }
+    if (view.queueBar && queue !== view.lastQueue) {
+      view.lastQueue = queue;
+      const cap = (view.node.queueCapacity ?? 10) * members.length;
+      const h = NODE_H * Math.min(1, queue / Math.max(1, cap));
+      view.queueBar.attr('y', NODE_H / 2 - h).attr('height', h);
+    }
+    const sig = badges.map((b) => b.text).join('\n');
+    if (sig !== view.lastBadges) {
+      view.lastBadges = sig;
+      drawBadges(view.badges, badges);
     }
   }
 

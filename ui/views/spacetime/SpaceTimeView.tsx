@@ -282,7 +282,7 @@ export default function SpaceTimeView({ store, player, layout, session, selectio
                   type="button"
                   role="listitem"
                   className={`spacetime-lane${node === selectedNode ? ' selected' : ''}${n.kind === 'client' ? ' client' : ''}`}
-                  style={{ top: AXIS_H + i * laneH, height: laneH, fontSize: laneH < 18 ? 10.5 : undefined }}
+                  style={{ top: AXIS_H + i * laneH, height: laneH, fontSize: laneH < 18 ? 11 : undefined }}
                   title={`${n.label} (${n.kind}${n.label !== n.id ? `, ${n.id}` : ''})`}
                   onClick={() => onSelect({ kind: 'node', node })}
                   data-node={node}
