@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { FaultAction } from '../sim/faults/faults.ts';
 import { formatSimTime } from './format.ts';
 import { useDismiss } from './dismiss.ts';
@@ -26,7 +26,10 @@ export function menuItems(node: string): MenuItem[] {
 
 interface Props {
   node: LayoutNode;
-  status: string;
+  /** Every node of the layout: a group box's members are picked from it. */
+  nodes: readonly LayoutNode[];
+  /** A node's status at the cursor, by node index. */
+  statusOf: (index: number) => string;
   atUs: number;
   x: number;
   y: number;
@@ -36,18 +39,40 @@ interface Props {
   onClose: () => void;
 }
 
-/** A small menu at a node: pick an intervention, applied at the cursor's time (a what-if branch). */
-export function NodeMenu({ node, status, atUs, x, y, enabled, onPick, onClose }: Props) {
+/**
+ * A small menu at a node: pick an intervention, applied at the cursor's time (a what-if branch).
+ * On a big group's box, the member it acts on is picked first (by its index in the group).
+ */
+export function NodeMenu({ node, nodes, statusOf, atUs, x, y, enabled, onPick, onClose }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  const [member, setMember] = useState(0);
   useDismiss(ref, onClose);
+  useKeptInside(ref, x, y);
+  const members = node.group?.members ?? null;
+  const target = members ? nodes[members[Math.min(member, members.length - 1)]] : node;
+  const status = statusOf(target.index);
   return (
-    <div className="node-menu" ref={ref} style={{ left: x, top: y }} role="menu" aria-label={`Interventions on ${node.id}`} data-testid="node-menu">
+    <div className="node-menu" ref={ref} style={{ left: x, top: y }} role="menu" aria-label={`Interventions on ${target.id}`} data-testid="node-menu">
       <div className="node-menu-title">
-        {node.label}
+        {members ? target.id : node.label}
         <span className="muted"> · {status}</span>
       </div>
+      {members && (
+        <label className="node-menu-member">
+          {node.group!.label}: member{' '}
+          <input
+            type="number"
+            min={0}
+            max={members.length - 1}
+            step={1}
+            value={member}
+            onChange={(e) => setMember(clampIndex(e.currentTarget.valueAsNumber, members.length))}
+            data-testid="node-menu-member"
+          />
+        </label>
+      )}
       <div className="node-menu-when">at {formatSimTime(Math.floor(atUs))}</div>
-      {menuItems(node.id).map((item) => (
+      {menuItems(target.id).map((item) => (
         <button
           key={item.id}
           type="button"
@@ -62,4 +87,32 @@ export function NodeMenu({ node, status, atUs, x, y, enabled, onPick, onClose }:
       ))}
     </div>
   );
+}
+
+/** A whole index in [0, n), whatever was typed (NaN, a fraction, out of range). */
+function clampIndex(value: number, n: number): number {
+  return Number.isFinite(value) ? Math.max(0, Math.min(n - 1, Math.trunc(value))) : 0;
+}
+
+/**
+ * Moves the menu back inside the box it is drawn in (the topology clips what sticks out): the
+ * caller places it by an estimate of its size, but its real size depends on its text.
+ */
+function useKeptInside(ref: React.RefObject<HTMLDivElement | null>, x: number, y: number): void {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const box = el?.offsetParent;
+    if (!el || !box) return;
+    const menu = el.getBoundingClientRect();
+    const room = box.getBoundingClientRect();
+    const overRight = menu.right - room.right + 4;
+    const overBottom = menu.bottom - room.bottom + 4;
+    const overTop = room.top - menu.top + 4;
+    // From where it is now: an earlier render may have moved it already.
+    const left = parseFloat(el.style.left);
+    const top = parseFloat(el.style.top);
+    if (overRight > 0) el.style.left = `${Math.max(0, (Number.isFinite(left) ? left : x) - overRight)}px`;
+    if (overBottom > 0) el.style.top = `${(Number.isFinite(top) ? top : y) - overBottom}px`;
+    else if (overTop > 0) el.style.top = `${(Number.isFinite(top) ? top : y) + overTop}px`;
+  });
 }

@@ -252,7 +252,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
     [session, player],
   );
 
-  const menuStatus = menu ? store.strings[store.fold.at(store.upperBound(Math.floor(player.cursorUs))).status[menu.node.index]] || 'up' : 'up';
+  const statusAtCursor = (index: number) => store.strings[store.fold.at(store.upperBound(Math.floor(player.cursorUs))).status[index]] || 'up';
   const canIntervene = session !== null && (session.phase === 'running' || session.phase === 'done') && player.cursorUs < endUs - 1;
 
   const exportScenario = () => {
@@ -276,7 +276,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
       />
       <div className="topology" ref={topologyRef} data-testid="topology">
         {menu && (
-          <NodeMenu node={menu.node} status={menuStatus} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
+          <NodeMenu node={menu.node} nodes={layout.nodes} statusOf={statusAtCursor} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
         )}
         {linkMenu && (
           <LinkMenu

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import { loadScenarioText } from '../../ui/load.ts';
+import { DRAWN_AS_ONE } from '../../ui/layout.ts';
 import {
   builtInScenarios,
   canvasInk,
@@ -155,9 +156,15 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
       const scenario = loaded.scenario;
       await page.locator(`[data-scenario-id="${id}"]`).click();
 
-      // Every node and workload client is drawn, with its label as text.
+      // Every node and workload client is drawn, with its label as text; a group of more than
+      // DRAWN_AS_ONE members as one box.
       const nodes = page.getByTestId('topology-svg').locator('g.node');
-      await expect.poll(() => nodes.count()).toBe(scenario.nodes.length + scenario.workloads.length);
+      const all = [...scenario.nodes, ...scenario.workloads].map((n) => (n as { group?: string }).group);
+      const sizes = new Map<string, number>();
+      for (const g of all) if (g !== undefined) sizes.set(g, (sizes.get(g) ?? 0) + 1);
+      const big = (g: string | undefined) => g !== undefined && sizes.get(g)! > DRAWN_AS_ONE;
+      const boxes = all.filter((g) => !big(g)).length + [...sizes.keys()].filter(big).length;
+      await expect.poll(() => nodes.count()).toBe(boxes);
 
       // Play before Run starts the run; the clock moves.
       await page.getByTestId('play').click();
