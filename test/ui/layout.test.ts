@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { computeLayout, DRAWN_AS_ONE } from '../../ui/layout.ts';
 import { loadScenarioValue } from '../../ui/load.ts';
+import { laneOfNode, laneOrder } from '../../ui/views/spacetime/geometry.ts';
 import { builtIn } from '../helpers.ts';
 
 /** Node box plus the least gap between two, layout units (NODE_W 160; a node with two badges is ~80 tall). */
@@ -40,6 +41,11 @@ describe('the automatic layout', () => {
     expect(web.group?.members).toHaveLength(2000);
     for (const i of web.group!.members) expect(layout.nodes[i]).toMatchObject({ drawnAs: web.index, x: web.x, y: web.y });
     expect(layout.links).toHaveLength(2);
+    // The space-time diagram gives the group one lane, its members' messages in it.
+    const order = laneOrder(layout);
+    expect(order.map((i) => layout.nodes[i].group?.label ?? layout.nodes[i].id)).toEqual(['users ×1,000', 'edge', 'web ×2,000']);
+    const lanes = laneOfNode(order, layout.nodes.length, layout.nodes.map((n) => n.drawnAs));
+    expect(new Set(web.group!.members.map((i) => lanes[i]))).toEqual(new Set([2]));
   });
 
   it('draws a group of DRAWN_AS_ONE members or fewer member by member', () => {

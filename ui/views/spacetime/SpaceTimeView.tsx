@@ -38,7 +38,7 @@ interface Live {
 
 export default function SpaceTimeView({ store, player, layout, session, selection, onSelect }: ViewProps) {
   const order = useMemo(() => laneOrder(layout), [layout]);
-  const laneOf = useMemo(() => laneOfNode(order, layout.nodes.length), [order, layout]);
+  const laneOf = useMemo(() => laneOfNode(order, layout.nodes.length, layout.nodes.map((n) => n.drawnAs)), [order, layout]);
   const labelOf = useMemo(() => {
     const labels = layout.nodes.map((n) => n.label);
     return (node: number) => labels[node] ?? '(network)';
@@ -283,12 +283,12 @@ export default function SpaceTimeView({ store, player, layout, session, selectio
                   role="listitem"
                   className={`spacetime-lane${node === selectedNode ? ' selected' : ''}${n.kind === 'client' ? ' client' : ''}`}
                   style={{ top: AXIS_H + i * laneH, height: laneH, fontSize: laneH < 18 ? 11 : undefined }}
-                  title={`${n.label} (${n.kind}${n.label !== n.id ? `, ${n.id}` : ''})`}
+                  title={n.group ? `${n.group.label} (${n.kind}): every member's messages in one lane` : `${n.label} (${n.kind}${n.label !== n.id ? `, ${n.id}` : ''})`}
                   onClick={() => onSelect({ kind: 'node', node })}
                   data-node={node}
                   data-testid="spacetime-lane"
                 >
-                  {n.label}
+                  {n.group?.label ?? n.label}
                 </button>
               );
             })}

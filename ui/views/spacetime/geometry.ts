@@ -28,7 +28,8 @@ export const PLOT_PAD_RIGHT = 16;
  * Ties go to the reading order.
  */
 export function laneOrder(layout: Layout): number[] {
-  const byPosition = [...layout.nodes].sort((a, b) => a.x - b.x || a.y - b.y || a.index - b.index).map((n) => n.index);
+  // A big group drawn as one box is one lane too (its members share it, see laneOfNode).
+  const byPosition = layout.nodes.filter((n) => n.drawnAs === n.index).sort((a, b) => a.x - b.x || a.y - b.y || a.index - b.index).map((n) => n.index);
   const walked = walkRightwards(byPosition, layout.links);
   return spread(walked, layout.links) < spread(byPosition, layout.links) ? walked : byPosition;
 }
@@ -68,12 +69,16 @@ function spread(order: readonly number[], links: readonly [number, number][]): n
   return sum;
 }
 
-/** Lane of each node index (the inverse of laneOrder), -1 for none. */
-export function laneOfNode(order: readonly number[], nodeCount: number): Int32Array {
+/**
+ * Lane of each node index (the inverse of laneOrder), -1 for none. With `drawnAs` (each node's
+ * box, see LayoutNode), a big group's members take their box's lane.
+ */
+export function laneOfNode(order: readonly number[], nodeCount: number, drawnAs?: readonly number[]): Int32Array {
   const lane = new Int32Array(nodeCount).fill(-1);
   order.forEach((node, i) => {
     if (node >= 0 && node < nodeCount) lane[node] = i;
   });
+  if (drawnAs) for (let node = 0; node < nodeCount; node++) if (drawnAs[node] !== node) lane[node] = lane[drawnAs[node]];
   return lane;
 }
 
