@@ -16,5 +16,9 @@ describe('the sandbox bundle', () => {
     const simModules = s.firstLoadModules.filter((m) => m.startsWith('sim/'));
     expect(simModules).toContain('sim/scenario/schema.ts');
     expect(simModules.filter((m) => !isSchemaModule(m))).toEqual([]);
+    // Built-in scenarios come as titles and descriptions; a file's text is fetched when it is opened.
+    expect(s.firstLoadModules.filter((m) => m.startsWith('scenarios/') && m.endsWith('.json')).length).toBeGreaterThan(20);
+    expect(s.firstLoadModules.filter((m) => m.startsWith('scenarios/') && m.endsWith('.json?raw'))).toEqual([]);
+    expect(s.firstLoadModules).not.toContain('ui/built-in-texts.ts');
   });
 });

@@ -1,8 +1,8 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ChangeEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ChangeEvent } from 'react';
 import { MAX_SCENARIO_BYTES } from '../sim/scenario/load.ts';
 import { ErrorList } from './ErrorList.tsx';
 import { formatNumber } from './format.ts';
-import { BUILT_IN, type ScenarioSource } from './gallery.ts';
+import { BUILT_IN, loadBuiltIn, type ScenarioSource } from './gallery.ts';
 import { Gallery } from './Gallery.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { computeLayout } from './layout.ts';
@@ -34,8 +34,8 @@ const isLearnHash = (hash: string) => /^#(learn$|lesson=|lesson-data=)/.test(has
 
 export function App() {
   const [opened, setOpened] = useState<ScenarioSource | null>(null);
-  const [selected, setSelected] = useState<ScenarioSource | null>(BUILT_IN[0] ?? null);
-  const [seedText, setSeedText] = useState(() => seedOf(BUILT_IN[0]));
+  const [selected, setSelected] = useState<ScenarioSource | null>(null);
+  const [seedText, setSeedText] = useState('');
   const [session, setSession] = useState<Session | null>(null);
   const [runCount, setRunCount] = useState(0);
   /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
@@ -57,6 +57,20 @@ export function App() {
     setSeedText(seedOf(source));
   }, []);
 
+  // The first built-in is shown until something else is chosen (its file is fetched first;
+  // a shared link that resolved meanwhile wins).
+  useEffect(() => {
+    let current = true;
+    void loadBuiltIn(BUILT_IN[0].id)?.then((first) => {
+      if (!current) return;
+      setSelected((s) => s ?? first);
+      setSeedText((t) => (t === '' ? seedOf(first) : t));
+    });
+    return () => {
+      current = false;
+    };
+  }, []);
+
   /** A choice in the gallery: the address no longer names what is shown, so it loses its link. */
   const selectByHand = useCallback(
     (source: ScenarioSource) => {
@@ -73,7 +87,8 @@ export function App() {
       if (isLearnHash(location.hash)) return setLearning(true);
       const link = await readFragment(location.hash);
       if (!current || link.kind === 'none') return;
-      const opened = openedFromLink(link);
+      const opened = await openedFromLink(link);
+      if (!current) return;
       if (baseSource(opened.source).folder === null) setOpened(baseSource(opened.source));
       select(opened.source);
       if (opened.seed !== null) setSeedText(String(opened.seed));
@@ -92,6 +107,18 @@ export function App() {
       window.removeEventListener('hashchange', openLink);
     };
   }, [select]);
+
+  /** A built-in chosen in the gallery: fetched, then selected (unless another choice came first). */
+  const chosenBuiltIn = useRef<string | null>(null);
+  const selectBuiltIn = useCallback(
+    (id: string) => {
+      chosenBuiltIn.current = id;
+      void loadBuiltIn(id)?.then((source) => {
+        if (chosenBuiltIn.current === id) selectByHand(source);
+      });
+    },
+    [selectByHand],
+  );
 
   const openFile = useCallback(
     async (event: ChangeEvent<HTMLInputElement>) => {
@@ -169,7 +196,7 @@ export function App() {
             <span className="button secondary">Open file…</span>
             <input type="file" accept=".json,application/json" onChange={(e) => void openFile(e)} data-testid="open-file" />
           </label>
-          <Gallery builtIn={BUILT_IN} opened={opened} selectedId={selected?.id ?? null} onSelect={selectByHand} />
+          <Gallery builtIn={BUILT_IN} opened={opened} selectedId={selected?.id ?? null} onSelect={selectByHand} onSelectBuiltIn={selectBuiltIn} />
         </aside>
 
         <main className="content">

@@ -1,22 +1,25 @@
-import { byFolder, headline, type ScenarioSource } from './gallery.ts';
+import { byFolder, headline, type BuiltInEntry, type ScenarioSource } from './gallery.ts';
 
 interface Props {
-  builtIn: ScenarioSource[];
+  builtIn: BuiltInEntry[];
   opened: ScenarioSource | null;
   selectedId: string | null;
+  /** The opened file chosen. */
   onSelect: (source: ScenarioSource) => void;
+  /** A built-in chosen, by id (its file is fetched then). */
+  onSelectBuiltIn: (id: string) => void;
 }
 
 /** The scenario list: built-in scenarios grouped by topic folder, then an opened file, if any. */
-export function Gallery({ builtIn, opened, selectedId, onSelect }: Props) {
+export function Gallery({ builtIn, opened, selectedId, onSelect, onSelectBuiltIn }: Props) {
   return (
     <nav className="gallery" aria-label="Scenarios" data-testid="gallery">
-      {byFolder(builtIn).map(([folder, sources]) => (
+      {byFolder(builtIn).map(([folder, entries]) => (
         <section key={folder} className="gallery-group">
           <h2 className="gallery-folder">{folder}</h2>
           <ul>
-            {sources.map((s) => (
-              <GalleryItem key={s.id} source={s} selected={s.id === selectedId} onSelect={onSelect} />
+            {entries.map((e) => (
+              <GalleryItem key={e.id} id={e.id} listed={headline(e)} selected={e.id === selectedId} onClick={() => onSelectBuiltIn(e.id)} />
             ))}
           </ul>
         </section>
@@ -25,7 +28,7 @@ export function Gallery({ builtIn, opened, selectedId, onSelect }: Props) {
         <section className="gallery-group">
           <h2 className="gallery-folder">opened file</h2>
           <ul>
-            <GalleryItem source={opened} selected={opened.id === selectedId} onSelect={onSelect} />
+            <GalleryItem id={opened.id} listed={headline(opened)} selected={opened.id === selectedId} onClick={() => onSelect(opened)} />
           </ul>
         </section>
       )}
@@ -33,16 +36,23 @@ export function Gallery({ builtIn, opened, selectedId, onSelect }: Props) {
   );
 }
 
-function GalleryItem({ source, selected, onSelect }: { source: ScenarioSource; selected: boolean; onSelect: (s: ScenarioSource) => void }) {
-  const { title, description, invalid } = headline(source);
+interface ItemProps {
+  id: string;
+  listed: ReturnType<typeof headline>;
+  selected: boolean;
+  onClick: () => void;
+}
+
+function GalleryItem({ id, listed, selected, onClick }: ItemProps) {
+  const { title, description, invalid } = listed;
   return (
     <li>
       <button
         type="button"
         className={`gallery-item${selected ? ' selected' : ''}${invalid ? ' invalid' : ''}`}
         aria-current={selected ? 'true' : undefined}
-        data-scenario-id={source.id}
-        onClick={() => onSelect(source)}
+        data-scenario-id={id}
+        onClick={onClick}
       >
         <span className="gallery-title">{title}</span>
         <span className="gallery-description">{description}</span>

@@ -5,7 +5,7 @@
  * interventions listed as interventions. A bad link, or interventions that do not fit the
  * scenario, open as an invalid source that explains itself field by field.
  */
-import { BUILT_IN, type ScenarioSource } from './gallery.ts';
+import { loadBuiltIn, type ScenarioSource } from './gallery.ts';
 import { loadScenarioText } from './load.ts';
 import { applyParameters, withVariant } from './params/parameters.ts';
 import type { Intervention } from './protocol.ts';
@@ -21,8 +21,15 @@ export interface OpenedLink {
   run: { interventions: Intervention[]; cursorUs: number } | null;
 }
 
-export function openLink(link: Exclude<SharedLink, { kind: 'none' }>): OpenedLink {
-  const base = baseOfLink(link);
+/** What `link` opens, once the built-in it names (if any) is fetched. */
+export async function openLink(link: Exclude<SharedLink, { kind: 'none' }>): Promise<OpenedLink> {
+  const builtIn = link.kind === 'built-in' ? await (loadBuiltIn(link.id) ?? Promise.resolve(null)) : null;
+  return openLinkWith(link, builtIn);
+}
+
+/** What `link` opens; `builtIn` is the built-in it names, fetched (null: none, or not a built-in). */
+export function openLinkWith(link: Exclude<SharedLink, { kind: 'none' }>, builtIn: ScenarioSource | null): OpenedLink {
+  const base = baseOfLink(link, builtIn);
   if (link.kind === 'error' || !base.loaded.ok) return { source: base, seed: null, run: null };
   const changed = withRunChanges(base, link.variant, link.sets);
   if (!changed.loaded.ok) return { source: changed, seed: link.seed, run: null };
@@ -33,11 +40,11 @@ export function openLink(link: Exclude<SharedLink, { kind: 'none' }>): OpenedLin
 }
 
 /** A built-in, or text validated exactly like a file; a bad link explains itself. */
-function baseOfLink(link: Exclude<SharedLink, { kind: 'none' }>): ScenarioSource {
+function baseOfLink(link: Exclude<SharedLink, { kind: 'none' }>, builtIn: ScenarioSource | null): ScenarioSource {
   const failed = (message: string): ScenarioSource => ({ id: SHARED_LINK_ID, folder: null, text: '', loaded: { ok: false, errors: [{ path: '(link)', message }] } });
   switch (link.kind) {
     case 'built-in':
-      return BUILT_IN.find((s) => s.id === link.id) ?? failed(`there is no built-in scenario ${JSON.stringify(link.id.slice(0, 200))}`);
+      return builtIn ?? failed(`there is no built-in scenario ${JSON.stringify(link.id.slice(0, 200))}`);
     case 'text':
       return { id: link.name ?? SHARED_LINK_ID, folder: null, text: link.text, loaded: loadScenarioText(link.text) };
     case 'error':

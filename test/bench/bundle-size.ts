@@ -54,10 +54,16 @@ function modulesOf(output: Awaited<ReturnType<typeof build>>, files: string[]): 
   for (const o of outputs) {
     for (const chunk of o.output ?? []) {
       if (chunk.type !== 'chunk' || !wanted.has(chunk.fileName)) continue;
-      for (const [id, m] of Object.entries(chunk.modules ?? {})) if (m.renderedLength > 0 && id.startsWith(ROOT)) modules.add(id.slice(ROOT.length).split('?')[0]);
+      for (const [id, m] of Object.entries(chunk.modules ?? {})) if (m.renderedLength > 0 && id.startsWith(ROOT)) modules.add(withoutQuery(id.slice(ROOT.length)));
     }
   }
   return [...modules].sort();
+}
+
+/** A module's path without Vite's query, except `?raw` (a file's text, which matters to the budget). */
+function withoutQuery(path: string): string {
+  const [file, query] = path.split('?');
+  return query === 'raw' ? path : file;
 }
 
 function sizesOf(outDir: string): Omit<BundleSizes, 'firstLoadModules'> {

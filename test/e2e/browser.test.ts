@@ -24,8 +24,7 @@ import {
   SCREENSHOTS,
   seek,
   useSandbox,
-  waitForDone,
-} from './harness.ts';
+  waitForDone, chooseScenario } from './harness.ts';
 
 const SCREENSHOT = join(SCREENSHOTS, 'sandbox.png');
 
@@ -60,7 +59,7 @@ describe('the sandbox in Chromium', () => {
       if (!loaded.ok) throw new Error(`${file} does not load: ${JSON.stringify(loaded.errors)}`);
       const ownSeed = loaded.scenario.seed;
 
-      await page.locator(`[data-scenario-id="${file}"]`).click();
+      await chooseScenario(page, file);
       expect(await page.getByTestId('seed').inputValue()).toBe(String(ownSeed));
 
       const hashes: string[] = [];
@@ -154,7 +153,7 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
       const loaded = loadScenarioText(readFileSync(join(ROOT, 'scenarios', `${id}.json`), 'utf8'));
       if (!loaded.ok) throw new Error(`${id} does not load: ${JSON.stringify(loaded.errors)}`);
       const scenario = loaded.scenario;
-      await page.locator(`[data-scenario-id="${id}"]`).click();
+      await chooseScenario(page, id);
 
       // Every node and workload client is drawn, with its label as text; a group of more than
       // DRAWN_AS_ONE members as one box.
@@ -224,7 +223,7 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
 
   it('travels in time: the crashed server is red at 12 s, up at 5 s and again at 16 s; steps move the clock', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await chooseScenario(page, 'network/crash-restart');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     const server = page.locator('g.node[data-node="server"]');
@@ -257,7 +256,7 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
 
   it('draws pattern state on the nodes: the breaker goes OPEN during the slowdown and CLOSED after', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="resilience/cascading-failure"]').click();
+    await chooseScenario(page, 'resilience/cascading-failure');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     const api = page.locator('g.node[data-node="api"]');
@@ -281,7 +280,7 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
     const { page, problems } = await open();
     const file = 'resilience/cascading-failure';
     const text = readFileSync(join(ROOT, 'scenarios', `${file}.json`), 'utf8');
-    await page.locator(`[data-scenario-id="${file}"]`).click();
+    await chooseScenario(page, file);
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     const before = (await page.evaluate(() => window.__faultline?.lastResult ?? null)) as RunResult;

@@ -14,7 +14,7 @@ import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { formatChange } from '../../ui/compare/delta.ts';
 import { loadScenarioText, loadScenarioValue } from '../../ui/load.ts';
-import { canvasInk, cursorUs, nextFrames, open, ROOT, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { canvasInk, cursorUs, nextFrames, open, ROOT, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -61,7 +61,7 @@ describe('compare mode in Chromium', () => {
     const { base, variant } = scenarios();
     const seed = base.seed;
 
-    await page.locator(`[data-scenario-id="${ID}"]`).click();
+    await chooseScenario(page, ID);
     expect(await page.getByTestId('seed').inputValue()).toBe(String(seed));
     // The compare code is not part of the first load: it arrives when compare mode opens.
     expect(scripts.filter((u) => /CompareView/.test(u))).toEqual([]);
@@ -160,7 +160,7 @@ describe('compare mode in Chromium', () => {
     const id = 'network/crash-restart';
     const loaded = loadScenarioText(readFileSync(join(ROOT, 'scenarios', `${id}.json`), 'utf8'));
     if (!loaded.ok) throw new Error(`${id} does not load`);
-    await page.locator(`[data-scenario-id="${id}"]`).click();
+    await chooseScenario(page, id);
     await page.getByTestId('seed').fill('5');
     await page.getByTestId('compare-mode').click();
     await page.getByTestId('compare-no-variants').waitFor({ timeout: 30_000 });

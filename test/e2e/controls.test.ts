@@ -2,14 +2,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHORTCUTS, PRESENTER_SHORTCUTS } from '../../ui/HelpOverlay.tsx';
-import { cursorUs, open, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { cursorUs, open, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
 describe('keyboard controls', () => {
   it('? opens the help overlay listing every shortcut; Esc, the close button and a click outside close it', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await chooseScenario(page, 'network/crash-restart');
     await page.locator('body').press('?');
     const help = page.getByTestId('help');
     await help.waitFor();
@@ -35,7 +35,7 @@ describe('keyboard controls', () => {
 
   it('Home, End, arrows and [ ] move the cursor and change the speed', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await chooseScenario(page, 'network/crash-restart');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     await seek(page, 5_000_000);

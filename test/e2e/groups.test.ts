@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { RunResult } from '../../sim/scenario/run.ts';
 import { describe, expect, it } from 'vitest';
-import { nextFrames, open, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { nextFrames, open, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -14,7 +14,7 @@ describe('a big node group', () => {
   it('is one box with its count and members down; its menu crashes the member picked', async () => {
     const { page, problems } = await open();
     await page.setViewportSize({ width: 1440, height: 900 });
-    await page.locator('[data-scenario-id="scale/service-mesh"]').click();
+    await chooseScenario(page, 'scale/service-mesh');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     // 2,000 web servers, 1,000 users and the edge: three boxes.

@@ -92,7 +92,15 @@ export async function open(path = '', { firstVisit = false } = {}): Promise<{ pa
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   await page.goto(baseUrl + path);
   await page.locator('h1').waitFor();
+  // The first built-in is fetched and selected just after the page loads.
+  if (path === '' && !firstVisit) await page.locator('[data-scenario-id][aria-current="true"]').waitFor();
   return { page, problems };
+}
+
+/** Chooses a built-in in the gallery and waits until it is the selection (its file is fetched on the click). */
+export async function chooseScenario(page: Page, id: string): Promise<void> {
+  await page.locator(`[data-scenario-id="${id}"]`).click();
+  await page.locator(`[data-scenario-id="${id}"][aria-current="true"]`).waitFor();
 }
 
 export async function openFile(page: Page, name: string, content: string | Buffer): Promise<void> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { loadTeachingText } from '../../sim/lesson/load.ts';
-import { nextFrames, open, ROOT, runInPage, SCREENSHOTS, seek, useSandbox } from './harness.ts';
+import { nextFrames, open, ROOT, runInPage, SCREENSHOTS, seek, useSandbox, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -34,7 +34,7 @@ async function addStep(page: Page, step: { narration: string; node?: string; que
 describe('the lesson builder', () => {
   it('makes a lesson from the sandbox at the cursor; its export loads in Node as written, and its link plays in Learn mode', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="resilience/cascading-failure"]').click();
+    await chooseScenario(page, 'resilience/cascading-failure');
     await runInPage(page, 1);
     await page.getByTestId('lesson-builder-toggle').click();
     await page.getByTestId('lesson-builder').waitFor();

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../sim/faults/faults.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import { loadScenarioText } from '../../ui/load.ts';
-import { open, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { open, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 const FILE = 'resilience/cascading-failure';
 /** Link hit areas are named by their ends in layout order: the scenario's nodes, then its workloads. */
@@ -30,7 +30,7 @@ async function lastResult(page: Page): Promise<RunResult> {
 /** Opens the cascading-failure scenario and runs it with its own seed. */
 async function runCascading(): Promise<{ page: Page; problems: string[]; before: RunResult }> {
   const { page, problems } = await open();
-  await page.locator(`[data-scenario-id="${FILE}"]`).click();
+  await chooseScenario(page, FILE);
   await page.getByTestId('run').click();
   await waitForDone(page, 1);
   return { page, problems, before: await lastResult(page) };

@@ -12,7 +12,7 @@ import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { ScenarioRun } from '../../sim/scenario/run.ts';
 import { formatNumber, formatSimTime } from '../../ui/format.ts';
 import { loadScenarioText } from '../../ui/load.ts';
-import { cursorUs, nextFrames, open, ROOT, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { cursorUs, nextFrames, open, ROOT, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -49,7 +49,7 @@ describe('the event log and the inspector', () => {
     expect(drops.length).toBeGreaterThan(10);
 
     const { page, problems } = await open();
-    await page.locator(`[data-scenario-id="${FILE}"]`).click();
+    await chooseScenario(page, FILE);
     await expect.poll(() => page.getByTestId('inspector').textContent()).toContain('Click a node');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
@@ -144,7 +144,7 @@ describe('the event log and the inspector', () => {
     const opened = records.filter((r) => r.k === 'state' && String(r.key).endsWith('breaker.state') && r.value === 'OPEN').length;
     expect(opened).toBeGreaterThan(0);
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="resilience/cascading-failure"]').click();
+    await chooseScenario(page, 'resilience/cascading-failure');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     await seek(page, 60_000_000);

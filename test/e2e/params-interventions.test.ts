@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { applyVariant, readScenarioJson } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import { loadScenarioValue } from '../../ui/load.ts';
-import { cursorUs, open, ROOT, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { cursorUs, open, ROOT, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -22,7 +22,7 @@ const interventionTexts = (page: Page) => page.getByTestId('interventions').loca
 
 async function openScenario(id: string): Promise<{ page: Page; problems: string[] }> {
   const opened = await open();
-  await opened.page.locator(`[data-scenario-id="${id}"]`).click();
+  await chooseScenario(opened.page, id);
   return opened;
 }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { cursorUs, fullPageScreenshot, open, pause, recordedUntil, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { cursorUs, fullPageScreenshot, open, pause, recordedUntil, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -15,7 +15,7 @@ const status = (page: Page) => page.getByTestId('run-status');
 describe('Run plays', () => {
   it('starts playback from the beginning, and the status line tells playing, paused and finished apart', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await chooseScenario(page, 'network/crash-restart');
     await page.getByTestId('run').click();
     // Playing as soon as records arrive: the clock moves without another click.
     await expect.poll(() => page.getByTestId('play').getAttribute('data-playing')).toBe('true');
@@ -75,7 +75,7 @@ describe('smooth while computing', () => {
   ] as const) {
     it(`measures frame times playing ${id} at ${10 ** speedExp}× while the worker runs (reported, not asserted)`, async () => {
       const { page, problems } = await open();
-      await page.locator(`[data-scenario-id="${id}"]`).click();
+      await chooseScenario(page, id);
       await page.getByTestId('speed').fill(String(speedExp));
       await page.getByTestId('run').click();
       await page.getByTestId('speed').fill(String(speedExp));
@@ -95,7 +95,7 @@ describe('smooth while computing', () => {
 describe('long runs', () => {
   it('records M/M/1 across its whole run: the scrubber and charts reach the end, flights sampled and said so; the clock in hours like the axes', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="queueing/mm1"]').click();
+    await chooseScenario(page, 'queueing/mm1');
     await page.getByTestId('run').click();
     await waitForDone(page, 1);
     const endUs = 1_250_000_000_000;

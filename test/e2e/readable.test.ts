@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { builtInScenarios, nextFrames, open, recordedUntil, useSandbox } from './harness.ts';
+import { builtInScenarios, nextFrames, open, recordedUntil, useSandbox, chooseScenario } from './harness.ts';
 
 const SIZES = [
   { width: 1280, height: 720 },
@@ -122,7 +122,7 @@ async function problemsAt(page: Page): Promise<{ overlaps: string[]; tiny: strin
 async function openAndRun(page: Page, id: string): Promise<void> {
   const status = page.getByTestId('run-status');
   const next = Number((await status.getAttribute('data-run')) ?? 0) + 1;
-  await page.locator(`[data-scenario-id="${id}"]`).click();
+  await chooseScenario(page, id);
   await page.getByTestId('run').click();
   // Long runs (M/M/1) need not finish: what is recorded is drawn as it arrives.
   await page.locator(`[data-testid="run-status"][data-run="${next}"]:not([data-phase="running"])`).waitFor({ timeout: 20_000 }).catch(() => undefined);

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { loadScenarioText } from '../../ui/load.ts';
-import { nextFrames, open, ROOT, runInPage, SCREENSHOTS, seek, useSandbox } from './harness.ts';
+import { nextFrames, open, ROOT, runInPage, SCREENSHOTS, seek, useSandbox, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -20,7 +20,7 @@ async function openScenario(id: string, width: number, height: number) {
   if (!loaded.ok) throw new Error(`${id} does not load`);
   const { page, problems } = await open();
   await page.setViewportSize({ width, height });
-  await page.locator(`[data-scenario-id="${id}"]`).click();
+  await chooseScenario(page, id);
   return { page, problems, scenario: loaded.scenario };
 }
 

@@ -11,7 +11,7 @@ import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import { loadScenarioText } from '../../ui/load.ts';
 import { MAX_SHARE_CHARS, textFragment } from '../../ui/share.ts';
 import { MAX_SCENARIO_BYTES } from '../../sim/scenario/load.ts';
-import { open, openFile, ROOT, runInPage, seek, useSandbox, waitForDone } from './harness.ts';
+import { open, openFile, ROOT, runInPage, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -20,7 +20,7 @@ const fragmentOf = (url: string) => url.slice(url.indexOf('#'));
 describe('share by URL', () => {
   it('a link to a built-in scenario and seed opens it in a fresh page and runs to the same hash', async () => {
     const first = await open();
-    await first.page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await chooseScenario(first.page, 'network/crash-restart');
     await first.page.getByTestId('seed').fill('5');
     await first.page.getByTestId('share').click();
     const url = await first.page.getByTestId('share-url').inputValue();
@@ -42,7 +42,7 @@ describe('share by URL', () => {
 
   it('a link to a what-if branch opens under its scenario with its interventions and replays to the same hash', async () => {
     const first = await open();
-    await first.page.locator('[data-scenario-id="resilience/cascading-failure"]').click();
+    await chooseScenario(first.page, 'resilience/cascading-failure');
     await first.page.getByTestId('run').click();
     await waitForDone(first.page, 1);
     await seek(first.page, 10_000_000);

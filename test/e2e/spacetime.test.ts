@@ -15,7 +15,7 @@ import { ScenarioRun } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { loadScenarioText } from '../../ui/load.ts';
 import { AXIS_H, distanceToSegment, LANE_MIN_H, timeToX } from '../../ui/views/spacetime/geometry.ts';
-import { cursorUs, nextFrames, open, openFile, ROOT, runInPage, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+import { cursorUs, nextFrames, open, openFile, ROOT, runInPage, SCREENSHOTS, seek, useSandbox, waitForDone, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -151,7 +151,7 @@ describe('the space-time diagram', () => {
     const file = 'network/crash-restart';
     const { records } = runRecords(file, 3);
     const flights = flightsOf(records);
-    await page.locator(`[data-scenario-id="${file}"]`).click();
+    await chooseScenario(page, file);
     await runInPage(page, 3);
     await page.getByTestId('view-tab-spacetime').click();
     await page.getByTestId('spacetime-canvas').waitFor();

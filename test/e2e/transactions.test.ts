@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { ScenarioRun, type RunResult } from '../../sim/scenario/run.ts';
 import { loadScenarioText } from '../../ui/load.ts';
-import { open, ROOT, runInPage, SCREENSHOTS, seek, useSandbox } from './harness.ts';
+import { open, ROOT, runInPage, SCREENSHOTS, seek, useSandbox, chooseScenario } from './harness.ts';
 
 useSandbox();
 
@@ -38,7 +38,7 @@ function counter(result: RunResult, name: string): number {
 
 /** Opens a built-in scenario, runs it with its own seed, opens the Transactions tab. */
 async function runAndOpenTab(page: Page, file: string, seed: number): Promise<void> {
-  await page.locator(`[data-scenario-id="${file}"]`).click();
+  await chooseScenario(page, file);
   await runInPage(page, seed);
   await page.getByTestId('view-tab-transactions').click();
   await page.getByTestId('transactions').waitFor({ timeout: 30_000 });
@@ -62,7 +62,7 @@ async function marks(page: Page, txn: string, name = txn): Promise<string[]> {
 describe('the transaction timeline in Chromium', () => {
   it('says so when a scenario has no transactions', async () => {
     const { page, problems } = await open();
-    await page.locator('[data-scenario-id="network/crash-restart"]').click();
+    await chooseScenario(page, 'network/crash-restart');
     await page.getByTestId('view-tab-transactions').click();
     await expect.poll(() => page.getByTestId('tx-note').textContent(), { timeout: 30_000 }).toBe('No sagas or two-phase commits in this scenario.');
     expect(problems).toEqual([]);

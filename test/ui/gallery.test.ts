@@ -16,27 +16,33 @@ vi.mock('../../ui/load.ts', async (original) => {
   };
 });
 
-const { BUILT_IN, headline } = await import('../../ui/gallery.ts');
+const { BUILT_IN, headline, loadBuiltIn } = await import('../../ui/gallery.ts');
+const { BUILT_IN_SOURCES } = await import('../../ui/built-in-texts.ts');
 
 describe('the gallery', () => {
-  it('lists every built-in by its title without validating any, then validates one when it is opened, once', () => {
+  it('lists every built-in by its title without validating any, then fetches and validates one when it is opened, once', async () => {
     expect(BUILT_IN.length).toBeGreaterThan(20);
     const listed = BUILT_IN.map(headline);
     expect(validations.count).toBe(0);
     expect(listed.every((h) => h.title.length > 0 && !h.invalid)).toBe(true);
 
-    const first = BUILT_IN[0];
+    const first = await loadBuiltIn(BUILT_IN[0].id)!;
+    expect(validations.count).toBe(0);
     expect(first.loaded.ok).toBe(true);
     expect(first.loaded).toBe(first.loaded);
     expect(validations.count).toBe(1);
+    expect(await loadBuiltIn(BUILT_IN[0].id)).toBe(first);
+    expect(loadBuiltIn('no/such-scenario')).toBeNull();
   });
 
   it("lists what the validator would: each built-in's title and description", () => {
-    for (const source of BUILT_IN) {
+    expect(BUILT_IN_SOURCES.map((s) => s.id)).toEqual(BUILT_IN.map((e) => e.id));
+    BUILT_IN_SOURCES.forEach((source, i) => {
       const { loaded } = source;
       if (!loaded.ok) throw new Error(`${source.id} is not valid`);
-      expect(headline(source)).toEqual({ title: loaded.scenario.title, description: loaded.scenario.description, invalid: false });
-    }
+      expect(headline(BUILT_IN[i])).toEqual({ title: loaded.scenario.title, description: loaded.scenario.description, invalid: false });
+      expect(headline(source)).toEqual(headline(BUILT_IN[i]));
+    });
   });
 
   it('shows an opened file that is not a scenario as invalid, with its problems counted', () => {

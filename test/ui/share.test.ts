@@ -86,7 +86,7 @@ describe('what-if links', () => {
     expect(made.fragment).toMatch(/^#scenario=resilience\/cascading-failure&seed=7&variant=no-protection&set=nodes%5B0%5D.workers%3D4&i=[A-Za-z0-9_-]+&t=12345678$/);
     expect(await readFragment(made.fragment)).toEqual({ kind: 'built-in', id: 'resilience/cascading-failure', ...run });
 
-    const opened = openLink({ kind: 'built-in', id: 'resilience/cascading-failure', ...run });
+    const opened = await openLink({ kind: 'built-in', id: 'resilience/cascading-failure', ...run });
     expect(opened.source.id).toBe('resilience/cascading-failure');
     expect(opened.source.loaded.ok && opened.source.loaded.scenario.nodes[0]).toMatchObject({ workers: 4 });
     expect(opened.run).toEqual({ interventions: [slow, crash], cursorUs: 12_345_678 });
@@ -99,7 +99,7 @@ describe('what-if links', () => {
     const read = await readFragment(made.fragment);
     if (read.kind !== 'text') throw new Error(JSON.stringify(read));
     expect(read.name).toBe('my storm.json');
-    const opened = openLink(read);
+    const opened = await openLink(read);
     expect(opened.source.id).toBe('my storm.json');
     expect(opened.run).toBeNull(); // no what-if: selected, not run
   });
@@ -108,10 +108,10 @@ describe('what-if links', () => {
     expect(await readFragment('#scenario=network/crash-restart&i=***')).toEqual({ kind: 'error', message: expect.stringMatching(/interventions are damaged/) });
     expect(await readFragment('#scenario=network/crash-restart&t=-4')).toEqual({ kind: 'error', message: expect.stringMatching(/cursor time/) });
     const ghost: Intervention = { atUs: 1000, action: { type: 'crash', node: 'ghost', restartAfterMs: null } };
-    const opened = openLink({ kind: 'built-in', id: 'resilience/cascading-failure', seed: 1, variant: null, sets: [], interventions: [crash, ghost], atUs: null });
+    const opened = await openLink({ kind: 'built-in', id: 'resilience/cascading-failure', seed: 1, variant: null, sets: [], interventions: [crash, ghost], atUs: null });
     expect(opened.source.loaded.ok).toBe(false);
     expect(!opened.source.loaded.ok && opened.source.loaded.errors.map((e) => e.path)).toEqual(['interventions[1].node']);
-    const late = openLink({ kind: 'built-in', id: 'resilience/cascading-failure', seed: 1, variant: null, sets: [], interventions: [{ ...crash, atUs: 1e12 }], atUs: null });
+    const late = await openLink({ kind: 'built-in', id: 'resilience/cascading-failure', seed: 1, variant: null, sets: [], interventions: [{ ...crash, atUs: 1e12 }], atUs: null });
     expect(!late.source.loaded.ok && late.source.loaded.errors[0]).toMatchObject({ path: 'interventions[0]', message: expect.stringMatching(/within the run/) });
   });
 });

@@ -5,13 +5,13 @@
  */
 import { loadTeachingText, type TeachingLoad } from '../../sim/lesson/load.ts';
 import type { Course } from '../../sim/lesson/schema.ts';
-import { BUILT_IN } from '../gallery.ts';
+import { BUILT_IN_SOURCES } from '../built-in-texts.ts';
 
 const files = import.meta.glob<string>('../../lessons/*/*.json', { eager: true, query: '?raw', import: 'default' });
 
 /** A built-in scenario's text by name, for lessons that name one. */
 export function lookupScenario(name: string): string | undefined {
-  return BUILT_IN.find((s) => s.id === name)?.text;
+  return BUILT_IN_SOURCES.find((s) => s.id === name)?.text;
 }
 
 export function loadTeaching(text: string): TeachingLoad {
