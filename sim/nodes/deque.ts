@@ -29,6 +29,27 @@ export class Deque<T> {
     return item;
   }
 
+  pushFront(item: T): void {
+    if (this.length === this.items.length) this.grow();
+    this.head = (this.head - 1) & (this.items.length - 1);
+    this.items[this.head] = item;
+    this.length++;
+  }
+
+  peekFront(): T | undefined {
+    return this.length === 0 ? undefined : this.items[this.head];
+  }
+
+  /** A new deque with the same items in order, `item` left out (O(n): for rare removals from the middle). */
+  without(item: T): Deque<T> {
+    const out = new Deque<T>();
+    for (let i = 0; i < this.length; i++) {
+      const x = this.items[(this.head + i) & (this.items.length - 1)] as T;
+      if (x !== item) out.pushBack(x);
+    }
+    return out;
+  }
+
   clear(): void {
     this.items = [];
     this.head = 0;

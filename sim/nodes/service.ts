@@ -4,7 +4,7 @@ import { TraceKind } from '../engine/trace.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
 import { SimNode } from './node.ts';
-import type { CallResult, Invoker } from './call.ts';
+import type { Call, CallResult, Invoker } from './call.ts';
 import { REQUEST, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL, type ResponsePayload } from './protocol.ts';
 import { PendingCalls } from './transport.ts';
 import type { World } from './world.ts';
@@ -48,6 +48,29 @@ export interface ServiceParams {
    */
   dependencies: readonly ((node: SimNode, pending: PendingCalls) => Invoker)[];
   callMode: 'sequential' | 'parallel';
+  /**
+   * Messages this service consumes from a queue (sim/patterns/queue-consumer.ts), made at
+   * construction; null: none. Its processing uses this service's service time, errors and calls.
+   */
+  consumer?: ((host: ConsumerHost) => NodeConsumer) | null;
+}
+
+/** The consumer side of a service, as the service drives it (sim/patterns/queue-consumer.ts). */
+export interface NodeConsumer {
+  start(): void;
+  onCrash(): void;
+  /** True if the message or timer was the consumer's. */
+  onMessage(msg: Message): boolean;
+  onTimer(tag: number, data: unknown): boolean;
+}
+
+/** What a consumer may ask of its service. */
+export interface ConsumerHost {
+  readonly node: SimNode;
+  processingTime(): number;
+  failsNow(): boolean;
+  callDependencies(makeCall: () => Call, done: (response: ResponsePayload) => void): void;
+  hasDependencies(): boolean;
 }
 
 const TIMER_DONE = 0;
@@ -86,14 +109,17 @@ export class ServiceNode extends SimNode {
   private readonly m: ReturnType<typeof serviceMetrics>;
   private readonly pending = new PendingCalls();
   private dependencies: readonly Invoker[] = NO_DEPENDENCIES;
+  private readonly consumer: NodeConsumer | null;
 
   constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
     super(world, index, name, 'service');
     this.m = world.sim.metrics.group(name, serviceMetrics());
+    this.consumer = params.consumer ? params.consumer(this.consumerHost()) : null;
   }
 
   override start(): void {
     if (this.params.dependencies.length > 0) this.dependencies = this.params.dependencies.map((make) => make(this, this.pending));
+    this.consumer?.start();
   }
 
   override onMessage(msg: Message): void {
@@ -101,7 +127,10 @@ export class ServiceNode extends SimNode {
       this.pending.onResponse(msg);
       return;
     }
-    if (msg.type !== REQUEST) return;
+    if (msg.type !== REQUEST) {
+      this.consumer?.onMessage(msg);
+      return;
+    }
     const p = this.params;
     if (this.busy < p.workers) {
       this.accept();
@@ -121,11 +150,13 @@ export class ServiceNode extends SimNode {
 
   override onTimer(tag: number, data: unknown): void {
     if (tag === TIMER_DONE) this.ownWorkDone(data as Job);
+    else this.consumer?.onTimer(tag, data);
   }
 
   override onCrash(): void {
     const now = this.now;
     this.pending.clear();
+    this.consumer?.onCrash();
     this.m.lostInCrash.add(this.busy + this.queue.length);
     this.world.sim.dequeued(this.queue.length);
     this.queue.clear();
@@ -155,48 +186,73 @@ export class ServiceNode extends SimNode {
     this.m.busy.set(now, this.busy);
     this.m.waitMs.record(now - job.arrivedAt);
     this.world.sim.trace.emit(TraceKind.work, now, this.index, job.msg.id, 'start');
+    this.setTimer(this.serviceDuration(), TIMER_DONE, job);
+  }
+
+  /** One request's own work: a service time, slowed by the scenario's factor and any slow-node fault. */
+  private serviceDuration(): number {
     const factor = this.params.slowdownFactor * this.slowdownFactor;
     const duration = this.params.serviceTime.sample(this.rng);
-    this.setTimer(factor === 1 ? duration : Math.round(duration * factor), TIMER_DONE, job);
+    return factor === 1 ? duration : Math.round(duration * factor);
+  }
+
+  /** Whether this piece of work fails: the service's error probability, and a brownout's. */
+  private failsNow(): boolean {
+    const pError = 1 - (1 - this.params.errorProbability) * (1 - this.brownoutErrorProbability);
+    return pError > 0 && this.rng.next() < pError;
   }
 
   private ownWorkDone(job: Job): void {
-    const pError = 1 - (1 - this.params.errorProbability) * (1 - this.brownoutErrorProbability);
-    const failed = pError > 0 && this.rng.next() < pError;
+    const failed = this.failsNow();
     if (failed || this.dependencies.length === 0) this.finish(job, failed ? RESPONSE_ERROR : RESPONSE_OK);
-    else if (this.params.callMode === 'sequential') this.callInTurn(job, 0);
-    else this.callAll(job);
+    else this.callDependencies(() => this.callFor(job), (response) => this.finish(job, response));
   }
 
-  private callInTurn(job: Job, i: number): void {
-    this.dependencies[i].invoke(this.callFor(job), (result) => {
-      if (result.outcome !== 'ok') this.finish(job, dependencyFailure(result));
-      else if (i + 1 < this.dependencies.length) this.callInTurn(job, i + 1);
-      else this.finish(job, RESPONSE_OK);
+  /** Makes this service's calls for one piece of work (`makeCall` gives each call), one after another or all at once. */
+  private callDependencies(makeCall: () => Call, done: (response: ResponsePayload) => void): void {
+    if (this.params.callMode === 'sequential') this.callInTurn(makeCall, 0, done);
+    else this.callAll(makeCall, done);
+  }
+
+  private callInTurn(makeCall: () => Call, i: number, done: (response: ResponsePayload) => void): void {
+    this.dependencies[i].invoke(makeCall(), (result) => {
+      if (result.outcome !== 'ok') done(dependencyFailure(result));
+      else if (i + 1 < this.dependencies.length) this.callInTurn(makeCall, i + 1, done);
+      else done(RESPONSE_OK);
     });
   }
 
   /** Fan-out: all calls at once; the first failure answers, or the last success does. */
-  private callAll(job: Job): void {
+  private callAll(makeCall: () => Call, done: (response: ResponsePayload) => void): void {
     let waiting = this.dependencies.length;
     let answered = false;
     for (const dependency of this.dependencies) {
-      dependency.invoke(this.callFor(job), (result) => {
+      dependency.invoke(makeCall(), (result) => {
         if (answered) return;
         if (result.outcome !== 'ok') {
           answered = true;
-          this.finish(job, dependencyFailure(result));
+          done(dependencyFailure(result));
         } else if (--waiting === 0) {
           answered = true;
-          this.finish(job, RESPONSE_OK);
+          done(RESPONSE_OK);
         }
       });
     }
   }
 
-  private callFor(job: Job) {
+  private callFor(job: Job): Call {
     const msg = job.msg;
     return { id: msg.id, attempt: 1, startedAt: this.now, deadline: msg.deadline, key: typeof msg.payload === 'number' ? msg.payload : msg.id, host: -1, parent: msg.id };
+  }
+
+  private consumerHost(): ConsumerHost {
+    return {
+      node: this,
+      processingTime: () => this.serviceDuration(),
+      failsNow: () => this.failsNow(),
+      callDependencies: (makeCall, done) => this.callDependencies(makeCall, done),
+      hasDependencies: () => this.dependencies.length > 0,
+    };
   }
 
   private finish(job: Job, response: ResponsePayload): void {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DataServiceSchema, dataServiceReferences } from '../nodes/data-service.schema.ts';
+import { QueueSchema, queueReferences } from './message-queue.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -17,6 +18,7 @@ export const NODE_KIND_SCHEMAS = [
   DataServiceSchema,
   SagaOrchestratorSchema,
   SagaStarterSchema,
+  QueueSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A kind's node ids, with field paths relative to the node (for validation); kinds that refer to none are absent. */
@@ -26,4 +28,5 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => { path: (string
   'data-service': dataServiceReferences,
   'saga-orchestrator': sagaOrchestratorReferences,
   'saga-starter': sagaStarterReferences,
+  queue: queueReferences,
 };

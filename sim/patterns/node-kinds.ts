@@ -4,6 +4,7 @@ import type { World } from '../nodes/world.ts';
 import { TWO_PC_COORDINATOR_KIND, TWO_PC_PARTICIPANT_KIND } from './two-phase-commit.ts';
 import { DATA_SERVICE_KIND, SAGA_STARTER_KIND } from './saga-choreography.ts';
 import { SAGA_ORCHESTRATOR_KIND } from './saga-orchestrator.ts';
+import { MESSAGE_QUEUE_KIND } from './message-queue.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -29,4 +30,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   'data-service': DATA_SERVICE_KIND,
   'saga-orchestrator': SAGA_ORCHESTRATOR_KIND,
   'saga-starter': SAGA_STARTER_KIND,
+  queue: MESSAGE_QUEUE_KIND,
 };

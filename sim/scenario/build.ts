@@ -5,7 +5,9 @@ import type { TraceListener } from '../engine/trace.ts';
 import { Faults } from '../faults/faults.ts';
 import { startChaos } from '../faults/chaos.ts';
 import { DROP_REASONS, Network, type LinkParams } from '../net/network.ts';
-import { ServiceNode } from '../nodes/service.ts';
+import { ServiceNode, type ConsumerHost } from '../nodes/service.ts';
+import type { ConsumeSpec, QueueSpec } from '../patterns/message-queue.schema.ts';
+import { QueueConsumer, type ConsumerParams } from '../patterns/queue-consumer.ts';
 import { World } from '../nodes/world.ts';
 import { ClosedLoopClient, OpenLoopClient, type ClientTiming } from '../workload/client.ts';
 import type { Invoker } from '../nodes/call.ts';
@@ -71,6 +73,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       errorProbability: spec.errorProbability,
       slowdownFactor: spec.slowdownFactor,
       dropExpired: spec.dropExpired,
+      consumer: spec.consume === undefined ? null : consumerFactory(spec.consume, scenario, index),
     }));
   }
   for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, target(w.target)));
@@ -94,6 +97,26 @@ function targetResolver(scenario: Scenario, index: ReadonlyMap<string, number>):
     if (n.group !== undefined && !firstOfGroup.has(n.group)) firstOfGroup.set(n.group, i);
   });
   return (id) => index.get(id) ?? firstOfGroup.get(id)!;
+}
+
+/** The consumer side of a service that consumes from a queue (the queue's own visibility timeout unless it asks for one). */
+function consumerFactory(c: ConsumeSpec, scenario: Scenario, index: ReadonlyMap<string, number>) {
+  const queue = scenario.nodes.find((n) => n.id === c.from) as QueueSpec;
+  const params: ConsumerParams = {
+    queue: index.get(c.from)!,
+    queueName: c.from,
+    receivers: c.receivers,
+    batchSize: c.batchSize,
+    waitUs: msToUs(c.waitTimeMs),
+    pollIntervalUs: msToUs(c.pollIntervalMs),
+    visibilityUs: msToUs(c.visibilityTimeoutMs ?? queue.visibilityTimeoutMs),
+    askVisibility: c.visibilityTimeoutMs !== null,
+    extendVisibility: c.extendVisibility,
+    onFailure: c.onFailure,
+    inbox: c.inbox,
+    poisonFraction: c.poisonFraction,
+  };
+  return (host: ConsumerHost) => new QueueConsumer(host, params);
 }
 
 function makeClient(world: World, index: number, w: Workload, target: number) {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { NODE_KIND_REFERENCES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/policy-schemas.ts';
+import { ConsumeSchema } from '../patterns/message-queue.schema.ts';
 import { ChartsSchema } from './charts.ts';
 import { expandDeclarations, expandHosts, expandIds, expandLinks, expandedLinkCount, groupMembers, idPatternProblem, patternOf, type GroupMembers, type Instance } from './groups.ts';
 
@@ -255,6 +256,7 @@ export const ServiceNodeSchema = z.strictObject({
   errorProbability: probability().default(0).describe('Chance that a request is answered with an error.'),
   slowdownFactor: z.number().positive().default(1).describe('Service times are multiplied by this.'),
   dropExpired: z.boolean().default(false).describe('Skip a request whose deadline passed while it waited, instead of serving it.'),
+  consume: ConsumeSchema.optional().describe('Receive messages from a queue and process each like a request (service time, errors, calls), deleting it on success.'),
 });
 
 /** A union on `kind`: the generic service, and the node kinds patterns add (sim/patterns/node-kinds.ts). */
@@ -791,14 +793,25 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
     });
   };
   s.workloads.forEach((w, i) => checkHosts(w.callPath, ['workloads', i]));
+  const queues = new Set(s.nodes.filter((n) => n.kind === 'queue').map((n) => n.id));
+  const queueRef = (id: string, path: FieldPath) => {
+    const p = nodeRefProblem(dir, id, path, false);
+    if (p) problems.push(p);
+    else if (!queues.has(id)) problems.push({ path, message: `expected a queue node, got ${JSON.stringify(id)}, which is not one` });
+  };
   s.nodes.forEach((n, i) => {
     if (n.kind !== 'service') {
       for (const ref of NODE_KIND_REFERENCES[n.kind]?.(n) ?? []) {
+        if (n.kind === 'queue') {
+          queueRef(ref.id, ['nodes', i, ...ref.path]);
+          continue;
+        }
         const p = nodeRefProblem(dir, ref.id, ['nodes', i, ...ref.path], false);
         if (p) problems.push(p);
       }
       return;
     }
+    if (n.consume !== undefined) queueRef(n.consume.from, ['nodes', i, 'consume', 'from']);
     n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j]));
     n.calls.forEach((c, j) => {
       const path: FieldPath = ['nodes', i, 'calls', j, 'to'];

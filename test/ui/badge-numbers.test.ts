@@ -55,6 +55,15 @@ function starterOf(s: Scenario): string {
 /** Each audit claims badges by label and checks their numbers; `null` marks a badge whose number is no count of the engine's (with why). */
 const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null; why?: string }[] = [
   {
+    // A message queue's badges: its depth and in-flight gauges, messages moved to its
+    // dead-letter queue, and (on a dead-letter queue) those that arrived.
+    label: /^(queued|in flight|to dead-letter queue|dead letters)$/,
+    check: (b, { node, metrics }) => {
+      const name = { queued: 'depth', 'in flight': 'inFlight', 'to dead-letter queue': 'deadLettered', 'dead letters': 'deadLetterArrivals' }[b.label]!;
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
+    },
+  },
+  {
     label: /^sagas running$/,
     check: (b, { node, metrics }) => {
       const here = Number(b.text.split(' ')[0]);
@@ -178,6 +187,13 @@ describe('badge numbers agree with the engine at the end of each built-in scenar
       text: `${sent} · ${denied} denied`,
       title: `client.retry: ${sent} retries sent, ${denied} denied by retries ≤ 10% of requests`,
     });
+  });
+
+  it('draws a queue\'s depth and in-flight count, and the dead letters on both queues', () => {
+    const byNode = new Map(badgesAtEnd(builtIn('messaging/poison-message.json')).map((n) => [n.node, n.badges]));
+    const labels = (node: string) => byNode.get(node)!.map((b) => b.label);
+    expect(labels('orders')).toEqual(expect.arrayContaining(['queued', 'in flight', 'to dead-letter queue']));
+    expect(byNode.get('orders-dlq')!.find((b) => b.label === 'dead letters')).toMatchObject({ tone: 'bad' });
   });
 
   it('counts a completed saga as ok once it has settled', () => {

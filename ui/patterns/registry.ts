@@ -94,6 +94,22 @@ function levelBadge(e: StateEntry, ctx: RenderContext, capacity: number | null, 
   };
 }
 
+const QUEUE_BADGES: Record<string, { label: string; tone: (n: number) => Tone }> = {
+  depth: { label: 'queued', tone: (n) => (n === 0 ? 'good' : 'neutral') },
+  inFlight: { label: 'in flight', tone: () => 'neutral' },
+  deadLettered: { label: 'to dead-letter queue', tone: (n) => (n === 0 ? 'good' : 'warn') },
+  deadLetters: { label: 'dead letters', tone: (n) => (n === 0 ? 'good' : 'bad') },
+};
+
+function queueBadge(e: StateEntry, ctx: RenderContext): Badge | null {
+  const kind = QUEUE_BADGES[e.what];
+  if (kind === undefined) return null;
+  const n = Number(e.value);
+  // Depth gets a bar against the most it has held, so a backlog building or draining shows.
+  const level = e.what === 'depth' ? Math.min(1, n / Math.max(1, ctx.observedMax(e.key))) : null;
+  return { label: kind.label, text: e.value, tone: kind.tone(n), level, recent: ctx.isRecent(e.changedAt) };
+}
+
 function formatCap(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
@@ -203,6 +219,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     name: 'hosts failing active health checks',
     match: grouped('health'),
     render: (entries, ctx) => hostList(entries, ctx, 'unhealthy', 'unhealthy'),
+  },
+  {
+    // A message queue (sim/patterns/message-queue.ts): messages waiting and in flight; on a
+    // queue that dead-letters, how many it moved out; on a dead-letter queue, how many arrived.
+    name: 'message queue depth, in flight and dead letters',
+    match: (key) => (key.startsWith('mq.') ? ['mq', key.slice('mq.'.length)] : null),
+    render: (entries, ctx) => entries.flatMap((e) => queueBadge(e, ctx) ?? []),
   },
   {
     name: 'saga steps (orchestrated and choreographed)',

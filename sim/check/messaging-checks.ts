@@ -1,0 +1,312 @@
+import type { TraceRecord } from '../engine/trace.ts';
+import type { TraceInvariant, TraceScope, Violation } from './invariants.ts';
+
+/**
+ * Messaging checkers, rebuilt from trace records alone (never from the broker's own state):
+ *
+ * - `MessageConservation` (one per queue): every message published (or arriving as a dead
+ *   letter) is at every moment in exactly one place — waiting (delayed or available), in
+ *   flight, moving to the dead-letter queue — or has left for a reason: deleted after a
+ *   consumer processed it, arrived at the dead-letter queue, expired by retention, dropped at
+ *   the delivery limit (only without a dead-letter queue), or lost in a crash (only of an
+ *   in-memory queue). Transitions follow the state machine (a receive only of a waiting
+ *   message, and with a receive count one higher than the last; a delete only of a message in
+ *   flight that a consumer processed; a move only into the dead-letter queue that recorded the
+ *   arrival). The queue's own reported depth and in-flight count must match the rebuilt ones,
+ *   so a queue that loses messages silently is caught at its next report. Duplicates (a
+ *   message processed more than once) are counted, and are violations only for consumers that
+ *   claim exactly-once processing.
+ * - `FifoGroupOrder` (one per FIFO queue): a group's messages are received in publish order,
+ *   one at a time — never a message while an earlier one of its group is still held.
+ *
+ * Record vocabulary (call records, call = message id): at the queue, layer `mq`: `published`
+ * (FIFO: `published:<group>`), `available` (a delayed message's delay ended), `received:<n>`,
+ * `visible`, `nacked`, `extended:<ms>`, `deleted`, `stale-delete`, `dead-letter`, `moved`,
+ * `dead-lettered` (the message arrived here from another queue), `dropped:delivery-limit`,
+ * `expired`, `lost:broker-crash`, `deduplicated` and `rejected:<why>` (no message was made);
+ * at a consumer, layer `consume:<queue>`: `processing`, `processed`, `failed`,
+ * `duplicate-skipped` (its inbox knew the id). State records at the queue: `mq.depth`,
+ * `mq.inFlight`.
+ */
+
+type Place = 'delayed' | 'available' | 'inflight' | 'moving';
+type Gone = 'deleted' | 'dead-lettered' | 'expired' | 'dropped' | 'lost';
+
+interface Track {
+  place: Place | Gone;
+  receives: number;
+  /** Times a consumer finished processing it (or skipped it as already processed). */
+  processed: number;
+}
+
+export interface ConservationOptions {
+  durable: boolean;
+  deadLetterQueue: string | null;
+  /** Consumer service ids (their processing records count). */
+  consumers: readonly string[];
+  /** Consumers whose design claims exactly-once processing. */
+  exactlyOnceConsumers: readonly string[];
+  /** The queue delays new messages (they wait `delayed` until an `available` record). */
+  delays: boolean;
+}
+
+export class MessageConservation implements TraceInvariant {
+  violation: Violation | null = null;
+  examined = 0;
+  readonly kinds = ['call', 'state'] as const;
+  readonly scope: TraceScope;
+  private readonly messages = new Map<number, Track>();
+  private readonly count: Record<Place, number> = { delayed: 0, available: 0, inflight: 0, moving: 0 };
+  private readonly gone: Record<Gone, number> = { deleted: 0, 'dead-lettered': 0, expired: 0, dropped: 0, lost: 0 };
+  private readonly arrivedAtDlq = new Set<number>();
+  private readonly consumeLayer: string;
+  private readonly exactlyOnce: Set<string>;
+  duplicates = 0;
+
+  constructor(
+    private readonly queue: string,
+    private readonly options: ConservationOptions,
+  ) {
+    this.consumeLayer = `consume:${queue}`;
+    this.exactlyOnce = new Set(options.exactlyOnceConsumers);
+    const nodes = [queue, ...options.consumers];
+    if (options.deadLetterQueue !== null) nodes.push(options.deadLetterQueue);
+    this.scope = { nodes };
+  }
+
+  describe(): string {
+    return `every message sent to ${this.queue} is processed, waiting, in flight, dead-lettered or gone for an allowed reason`;
+  }
+
+  /** The verdict's "held over …": what became of the messages. */
+  get unit(): string {
+    const c = this.count;
+    const g = this.gone;
+    const parts = [
+      `${g.deleted} processed and deleted`,
+      `${c.available + c.delayed} waiting`,
+      `${c.inflight} in flight`,
+      `${g['dead-lettered'] + c.moving} dead-lettered`,
+    ];
+    if (g.expired > 0) parts.push(`${g.expired} expired`);
+    if (g.dropped > 0) parts.push(`${g.dropped} dropped at the delivery limit`);
+    if (g.lost > 0) parts.push(`${g.lost} lost in a broker crash`);
+    parts.push(`${this.duplicates} duplicates processed`);
+    return `messages (${parts.join(', ')})`;
+  }
+
+  onRecord(r: TraceRecord): void {
+    if (this.violation !== null) return;
+    if (r.k === 'state') {
+      if (r.node === this.queue) this.compareReport(r);
+      return;
+    }
+    const layer = r.layer as string;
+    const id = r.call as number;
+    const event = r.event as string;
+    if (r.node === this.queue && layer === 'mq') this.onQueueEvent(r, id, event);
+    else if (layer === 'mq' && r.node === this.options.deadLetterQueue && event === 'dead-lettered') this.arrivedAtDlq.add(id);
+    else if (layer === this.consumeLayer) this.onConsumerEvent(r, id, event);
+  }
+
+  private onQueueEvent(r: TraceRecord, id: number, event: string): void {
+    const colon = event.indexOf(':');
+    const verb = colon < 0 ? event : event.slice(0, colon);
+    switch (verb) {
+      case 'published':
+      case 'dead-lettered':
+        if (this.messages.has(id)) return this.fail(r, `message ${id} ${verb} twice`);
+        this.examined++;
+        this.messages.set(id, { place: 'delayed', receives: 0, processed: 0 });
+        this.count.delayed++;
+        if (verb === 'dead-lettered' || !this.options.delays) this.move(id, 'available');
+        return;
+      case 'available':
+        return this.expectThen(r, id, 'delayed', 'available');
+      case 'received': {
+        const m = this.expect(r, id, 'available', event);
+        if (m === null) return;
+        const n = Number(event.slice(colon + 1));
+        if (n !== m.receives + 1) return this.fail(r, `message ${id} received with count ${n}, but it had been received ${m.receives} times`);
+        m.receives = n;
+        return this.move(id, 'inflight');
+      }
+      case 'visible':
+      case 'nacked':
+        return this.expectThen(r, id, 'inflight', 'available');
+      case 'extended':
+        this.expect(r, id, 'inflight', event);
+        return;
+      case 'deleted': {
+        const m = this.expect(r, id, 'inflight', event);
+        if (m === null) return;
+        if (m.processed === 0) return this.fail(r, `message ${id} deleted, but no consumer had processed it: it is lost`);
+        return this.leave(id, 'deleted');
+      }
+      case 'dead-letter':
+        return this.expectThen(r, id, 'available', 'moving');
+      case 'moved':
+        if (this.expect(r, id, 'moving', event) === null) return;
+        if (!this.arrivedAtDlq.has(id)) return this.fail(r, `message ${id} left for the dead-letter queue, which never recorded it`);
+        return this.leave(id, 'dead-lettered');
+      case 'dropped':
+        if (this.options.deadLetterQueue !== null) return this.fail(r, `message ${id} dropped at the delivery limit, though ${this.options.deadLetterQueue} should take it`);
+        if (this.expect(r, id, 'available', event) === null) return;
+        return this.leave(id, 'dropped');
+      case 'expired': {
+        const m = this.messages.get(id);
+        if (m === undefined || (m.place !== 'available' && m.place !== 'delayed')) return this.fail(r, `message ${id} expired while ${m?.place ?? 'unknown'}`);
+        return this.leave(id, 'expired');
+      }
+      case 'lost': {
+        if (this.options.durable) return this.fail(r, `message ${id} lost in a crash, but ${this.queue} is durable`);
+        const m = this.messages.get(id);
+        if (m === undefined || isGone(m.place)) return this.fail(r, `message ${id} lost, but it was not held`);
+        return this.leave(id, m.place === 'moving' && this.arrivedAtDlq.has(id) ? 'dead-lettered' : 'lost');
+      }
+      default:
+        return;
+    }
+  }
+
+  private onConsumerEvent(r: TraceRecord, id: number, event: string): void {
+    if (event !== 'processed' && event !== 'duplicate-skipped') return;
+    const m = this.messages.get(id);
+    if (m === undefined) return this.fail(r, `message ${id} processed, but it was never published to ${this.queue}`);
+    // A consumer may finish a copy whose visibility ran out, even after another one deleted
+    // it (at-least-once); it can never finish one the queue never handed out.
+    if (m.receives === 0) return this.fail(r, `message ${id} processed, but ${this.queue} never handed it out`);
+    m.processed++;
+    if (event === 'processed' && m.processed > 1) {
+      this.duplicates++;
+      if (this.exactlyOnce.has(r.node)) this.fail(r, `message ${id} processed a second time, but ${r.node} claims exactly-once processing`);
+    }
+  }
+
+  /** The queue's reported depth and in-flight count must be the rebuilt ones. */
+  private compareReport(r: TraceRecord): void {
+    const key = r.key as string;
+    const value = Number(r.value);
+    if (key === 'mq.depth' && value !== this.count.available) {
+      this.fail(r, `${this.queue} reports ${value} messages available, but the records leave ${this.count.available}`);
+    } else if (key === 'mq.inFlight' && value !== this.count.inflight) {
+      this.fail(r, `${this.queue} reports ${value} messages in flight, but the records leave ${this.count.inflight}`);
+    }
+  }
+
+  private expect(r: TraceRecord, id: number, place: Place, event: string): Track | null {
+    const m = this.messages.get(id);
+    if (m === undefined) {
+      this.fail(r, `message ${id}: ${event}, but it was never published`);
+      return null;
+    }
+    if (m.place !== place) {
+      this.fail(r, `message ${id}: ${event} while ${m.place} (expected ${place})`);
+      return null;
+    }
+    return m;
+  }
+
+  private expectThen(r: TraceRecord, id: number, from: Place, to: Place): void {
+    if (this.expect(r, id, from, r.event as string) !== null) this.move(id, to);
+  }
+
+  private move(id: number, to: Place): void {
+    const m = this.messages.get(id)!;
+    this.count[m.place as Place]--;
+    this.count[to]++;
+    m.place = to;
+  }
+
+  private leave(id: number, why: Gone): void {
+    const m = this.messages.get(id)!;
+    this.count[m.place as Place]--;
+    this.gone[why]++;
+    m.place = why;
+  }
+
+  private fail(r: TraceRecord, detail: string): void {
+    this.violation ??= { t: r.t, node: r.node, detail };
+  }
+}
+
+function isGone(place: Place | Gone): place is Gone {
+  return place !== 'delayed' && place !== 'available' && place !== 'inflight' && place !== 'moving';
+}
+
+/** FIFO: each group's messages are received in publish order, one at a time. */
+export class FifoGroupOrder implements TraceInvariant {
+  violation: Violation | null = null;
+  examined = 0;
+  readonly kinds = ['call'] as const;
+  readonly scope: TraceScope;
+  readonly unit = 'receives';
+  /** Per group, its messages in publish order from `head` on (those that left are in `left`). */
+  private readonly groups = new Map<number, { ids: number[]; head: number }>();
+  private readonly left = new Set<number>();
+  private readonly groupOf = new Map<number, number>();
+  private readonly inFlight = new Map<number, number>();
+
+  constructor(private readonly queue: string) {
+    this.scope = { nodes: [queue], layer: 'mq' };
+  }
+
+  describe(): string {
+    return `${this.queue} hands out each FIFO group's messages in order, one at a time`;
+  }
+
+  onRecord(r: TraceRecord): void {
+    if (this.violation !== null) return;
+    const id = r.call as number;
+    const event = r.event as string;
+    if (event.startsWith('published:') || event === 'dead-lettered') {
+      const group = event === 'dead-lettered' ? -1 : Number(event.slice('published:'.length));
+      this.groupOf.set(id, group);
+      let members = this.groups.get(group);
+      if (members === undefined) this.groups.set(group, (members = { ids: [], head: 0 }));
+      members.ids.push(id);
+    } else if (event.startsWith('received:')) {
+      this.onReceive(r, id);
+    } else if (event === 'visible' || event === 'nacked') {
+      this.inFlight.delete(this.groupOf.get(id) ?? -1);
+    } else if (event === 'deleted' || event === 'moved' || event === 'expired' || event.startsWith('dropped') || event.startsWith('lost')) {
+      this.leave(id);
+    }
+  }
+
+  private onReceive(r: TraceRecord, id: number): void {
+    const group = this.groupOf.get(id);
+    if (group === undefined || group < 0) return;
+    this.examined++;
+    const holder = this.inFlight.get(group);
+    if (holder !== undefined && holder !== id) {
+      this.violation = { t: r.t, node: r.node, detail: `message ${id} of group ${group} handed out while message ${holder} of the same group is in flight` };
+      return;
+    }
+    const first = this.firstHeld(group);
+    if (first !== id) {
+      this.violation = { t: r.t, node: r.node, detail: `message ${id} of group ${group} handed out before the earlier message ${first}` };
+      return;
+    }
+    this.inFlight.set(group, id);
+  }
+
+  private leave(id: number): void {
+    const group = this.groupOf.get(id);
+    if (group === undefined) return;
+    this.groupOf.delete(id);
+    this.left.add(id);
+    if (this.inFlight.get(group) === id) this.inFlight.delete(group);
+  }
+
+  /** The group's earliest message still held (amortised O(1): the head only moves forward). */
+  private firstHeld(group: number): number | undefined {
+    const members = this.groups.get(group)!;
+    while (members.head < members.ids.length && this.left.has(members.ids[members.head])) this.left.delete(members.ids[members.head++]);
+    if (members.head > 1024 && members.head * 2 > members.ids.length) {
+      members.ids = members.ids.slice(members.head);
+      members.head = 0;
+    }
+    return members.ids[members.head];
+  }
+}
