@@ -65,7 +65,8 @@ export function computeLayout(scenario: Scenario): Layout {
       label: n.label,
       position: n.position,
       spec: n,
-      workers: n.kind === 'service' ? n.workers : 0,
+      // A consuming service is drawn by its receivers: they are what is busy processing messages.
+      workers: n.kind === 'service' ? (n.consume?.receivers ?? n.workers) : 0,
       queueCapacity: n.kind === 'service' ? n.queueCapacity : null,
     })),
     ...scenario.workloads.map((w) => ({ id: w.id, group: groupOf(w), kind: 'client', label: w.label, position: w.position, spec: w, workers: 0, queueCapacity: null })),
@@ -87,6 +88,11 @@ export function computeLayout(scenario: Scenario): Layout {
     for (const ref of strings(s.spec)) {
       const j = index.get(ref);
       if (j !== undefined && ref !== s.id) addEdge(i, j);
+    }
+    // A node that takes from another (a consumer's queue) is downstream of it: work flows from there.
+    for (const ref of upstreamStrings(s.spec)) {
+      const j = index.get(ref);
+      if (j !== undefined && ref !== s.id) addEdge(j, i);
     }
   });
   for (const l of scenario.links) {
@@ -174,7 +180,23 @@ function strings(value: unknown, out: string[] = [], depth = 0): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const v of value) strings(v, out, depth + 1);
   else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (!NOT_REFERENCES.has(k)) strings(v, out, depth + 1);
+    for (const [k, v] of Object.entries(value)) if (!NOT_REFERENCES.has(k) && k !== UPSTREAM_KEY) strings(v, out, depth + 1);
+  }
+  return out;
+}
+
+/** A reference under this key names where the node takes its work from (`consume.from`). */
+const UPSTREAM_KEY = 'from';
+
+/** Every string directly under an UPSTREAM_KEY key inside a plain JSON value. */
+function upstreamStrings(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 20 || !value || typeof value !== 'object') return out;
+  if (Array.isArray(value)) for (const v of value) upstreamStrings(v, out, depth + 1);
+  else {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === UPSTREAM_KEY && typeof v === 'string') out.push(v);
+      else if (!NOT_REFERENCES.has(k)) upstreamStrings(v, out, depth + 1);
+    }
   }
   return out;
 }

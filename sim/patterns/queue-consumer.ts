@@ -1,4 +1,5 @@
-import { Counter, durationHistogram } from '../engine/metrics.ts';
+import { Counter, durationHistogram, Gauge } from '../engine/metrics.ts';
+import { TraceKind } from '../engine/trace.ts';
 import type { Micros } from '../engine/time.ts';
 import { NO_DEADLINE, type Message } from '../net/message.ts';
 import type { Call } from '../nodes/call.ts';
@@ -39,7 +40,9 @@ import {
  * inbox.
  *
  * Records (call records, call = message id, layer `consume:<queue>`): processing, processed,
- * failed, duplicate-skipped. Metrics `<service>.consumer.*`.
+ * failed, duplicate-skipped; and work records (start, then done or error, msg = the message
+ * id) as a service's requests have, so views count busy receivers. Metrics
+ * `<service>.consumer.*`.
  */
 export interface ConsumerParams {
   queue: number;
@@ -101,6 +104,8 @@ function consumerMetrics() {
     /** From publish to processed. */
     endToEndMs: durationHistogram(),
     receiveTimeouts: new Counter(),
+    /** Receivers processing a message (time-weighted: its mean over receivers is their utilisation). */
+    busy: new Gauge(),
   };
 }
 
@@ -130,6 +135,7 @@ export class QueueConsumer implements NodeConsumer {
 
   onCrash(): void {
     this.receivers = [];
+    this.m.busy.set(this.node.now, 0);
     this.volatileInbox = new Set();
   }
 
@@ -190,6 +196,7 @@ export class QueueConsumer implements NodeConsumer {
       const d = r.batch[r.pos];
       if (!this.inbox()?.has(d.id)) {
         this.record(d.id, 'processing');
+        this.work(d.id, 'start', +1);
         r.token++;
         r.current = d;
         this.node.setTimer(this.host.processingTime(), TIMER_PROCESSED, { receiver: r, token: r.token });
@@ -227,10 +234,14 @@ export class QueueConsumer implements NodeConsumer {
   private succeeded(r: Receiver, d: Delivery): void {
     // The inbox insert commits with the work (a unique key on the message id): a copy that
     // another receiver finished first is rolled back here, not applied twice.
-    if (this.inbox()?.has(d.id)) return this.skipDuplicate(r, d);
+    if (this.inbox()?.has(d.id)) {
+      this.work(d.id, 'done', -1);
+      return this.skipDuplicate(r, d);
+    }
     this.m.processed.add();
     this.m.endToEndMs.record(this.node.now - d.publishedAt);
     this.record(d.id, 'processed');
+    this.work(d.id, 'done', -1);
     if (this.queueNode().noteProcessed(d.id)) this.m.duplicatesProcessed.add();
     this.inbox()?.add(d.id);
     this.deleteMessage(d);
@@ -240,6 +251,7 @@ export class QueueConsumer implements NodeConsumer {
   private failed(r: Receiver, d: Delivery): void {
     this.m.failed.add();
     this.record(d.id, 'failed');
+    this.work(d.id, 'error', -1);
     if (this.p.onFailure === 'nack') {
       const nack: VisibilityRequest = { id: d.id, receipt: d.receipt, timeoutUs: 0 };
       this.node.send(this.p.queue, MQ_VISIBILITY, nack);
@@ -275,6 +287,13 @@ export class QueueConsumer implements NodeConsumer {
   /** The queue node, for measurement only (duplicate counting); its behaviour is reached by messages. */
   private queueNode(): QueueNode {
     return this.node.world.nodes[this.p.queue] as QueueNode;
+  }
+
+  /** A work record, as a service's own requests have: the sandbox counts busy receivers from them. */
+  private work(id: number, phase: 'start' | 'done' | 'error', busy: 1 | -1): void {
+    const sim = this.node.world.sim;
+    sim.trace.emit(TraceKind.work, sim.now, this.node.index, id, phase);
+    this.m.busy.add(sim.now, busy);
   }
 
   private record(id: number, event: string): void {

@@ -93,11 +93,13 @@ export function renderReport(input: ReportInput): string {
   };
   // The scenario's own charts first: they tell its story.
   for (const chart of scenario.charts) charts.push(declaredChart(chart, result, endMs, faults));
-  const many = workloads.length > 1;
+  // The clients' charts after them, unless the scenario says the clients are not its story.
+  const charted = scenario.clientCharts === false ? [] : workloads;
+  const many = charted.length > 1;
   const answered: LineSeries[] = [];
   const trouble: LineSeries[] = [];
   const latency: LineSeries[] = [];
-  workloads.slice(0, 8).forEach((id, i) => {
+  charted.slice(0, 8).forEach((id, i) => {
     const prefix = many ? `${id} ` : '';
     const color = (o: string) => (many ? PALETTE[i % PALETTE.length] : OUTCOME_COLORS[o]);
     const ok = perSec(`${id}.ok`);

@@ -632,6 +632,8 @@ const ScenarioShape = z.strictObject({
     .default(() => [])
     .describe('Pass/fail checks evaluated after the run.'),
   charts: ChartsSchema,
+  // Optional rather than defaulted, so scenarios that do not set it keep their scenario hash.
+  clientCharts: z.boolean().optional().describe('Draw the workload clients\' charts (throughput, latency, failures) before the declared ones (default true); false when the clients are not the story (a producer publishing to a queue).'),
   variants: z
     .array(VariantSchema)
     .max(MAX_VARIANTS)

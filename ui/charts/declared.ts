@@ -1,6 +1,6 @@
 /**
  * The charts the sandbox and compare mode draw for a scenario: the client charts (from the
- * request spans) when it has workloads, then the charts the scenario declares, from the metric
+ * request spans) when it has workloads (unless it says `clientCharts: false`), then the charts the scenario declares, from the metric
  * windows the worker streams. What a declared series shows, in which unit and colour, comes
  * from sim/scenario/charts.ts, which the HTML report uses too.
  */
@@ -8,10 +8,11 @@ import { chartMetricNames, chartSeriesColor, chartSeriesValue, chartUnit, series
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { CHARTS, type ChartSpec } from './view.ts';
 
-export function chartsFor(scenario: Pick<Scenario, 'workloads' | 'charts'>): ChartSpec[] {
+export function chartsFor(scenario: Pick<Scenario, 'workloads' | 'charts' | 'clientCharts'>): ChartSpec[] {
   const metrics = chartMetricNames(scenario.charts);
   const declared = scenario.charts.map((chart, i) => declaredChart(chart, i, metrics));
-  return [...(scenario.workloads.length > 0 ? CHARTS : []), ...declared];
+  const clients = scenario.workloads.length > 0 && scenario.clientCharts !== false;
+  return [...(clients ? CHARTS : []), ...declared];
 }
 
 function declaredChart(chart: DeclaredChart, index: number, metrics: readonly string[]): ChartSpec {
