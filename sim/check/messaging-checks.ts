@@ -310,3 +310,139 @@ export class FifoGroupOrder implements TraceInvariant {
     return members.ids[members.head];
   }
 }
+
+/**
+ * A topic's deliveries (one per topic): every published message's copy for each subscription
+ * ends exactly once — delivered, dead-lettered (only where the subscription has a dead-letter
+ * queue), dropped (only where it has none), or lost in a crash (only of an in-memory topic) —
+ * and none ends before it was published. The topic's reported pending count (`topic.pending`)
+ * must match the copies the records leave unfinished.
+ *
+ * Records (call records at the topic, layer `topic`, call = message id): `published`,
+ * `retry:<sub>`, `delivered:<sub>`, `dead-lettered:<sub>`, `dropped:<sub>`,
+ * `lost:broker-crash`.
+ */
+export class TopicDeliveries implements TraceInvariant {
+  violation: Violation | null = null;
+  examined = 0;
+  readonly kinds = ['call', 'state'] as const;
+  readonly scope: TraceScope;
+  /** Per message, the subscriptions still to finish. */
+  private readonly open = new Map<number, Set<string>>();
+  private readonly publishedAt = new Map<number, number>();
+  /** Time the topic has been down (crashed or restarting) so far, and since when it is down (-1: up). */
+  private downUs = 0;
+  private downSince = -1;
+  /** Down time so far, as of each message's publish. */
+  private readonly downAtPublish = new Map<number, number>();
+  private readonly boundUs = new Map<string, number>();
+  private pending = 0;
+  private readonly ended = { delivered: 0, 'dead-lettered': 0, dropped: 0, lost: 0 };
+  private readonly withDlq: Set<string>;
+  private readonly names: string[];
+
+  constructor(
+    private readonly topic: string,
+    subscriptions: readonly { name: string; deadLetterQueue: string | null; retries: number; retryDelayMs: number; deliveryTimeoutMs: number }[],
+    private readonly durable: boolean,
+  ) {
+    this.scope = { nodes: [topic] };
+    // The longest a copy can take while the topic is up: every attempt times out, every retry
+    // waits; a second more for the last answer to travel. (A dead-letter move has no bound.)
+    for (const s of subscriptions) {
+      if (s.deadLetterQueue === null) this.boundUs.set(s.name, ((s.retries + 1) * s.deliveryTimeoutMs + s.retries * s.retryDelayMs + 1000) * 1000);
+    }
+    this.names = subscriptions.map((s) => s.name);
+    this.withDlq = new Set(subscriptions.filter((s) => s.deadLetterQueue !== null).map((s) => s.name));
+  }
+
+  describe(): string {
+    return `every message published to ${this.topic} reaches each subscription once, or is dead-lettered or dropped as configured`;
+  }
+
+  get unit(): string {
+    const e = this.ended;
+    return `messages (deliveries: ${e.delivered} delivered, ${this.pending} pending, ${e['dead-lettered']} dead-lettered, ${e.dropped} dropped, ${e.lost} lost in a crash)`;
+  }
+
+  onRecord(r: TraceRecord): void {
+    if (this.violation !== null) return;
+    if (r.k === 'state') {
+      if (r.key === 'status') this.onStatus(r);
+      if (r.key === 'topic.pending' && Number(r.value) !== this.pending) this.fail(r, `${this.topic} reports ${r.value} deliveries pending, but the records leave ${this.pending}`);
+      return;
+    }
+    if (r.layer !== 'topic') return;
+    const id = r.call as number;
+    const event = r.event as string;
+    const colon = event.indexOf(':');
+    const verb = colon < 0 ? event : event.slice(0, colon);
+    const sub = colon < 0 ? '' : event.slice(colon + 1);
+    if (verb === 'published') {
+      if (this.open.has(id)) return this.fail(r, `message ${id} published twice`);
+      this.examined++;
+      this.open.set(id, new Set(this.names));
+      this.publishedAt.set(id, r.t);
+      this.downAtPublish.set(id, this.downUs);
+      this.pending += this.names.length;
+      return;
+    }
+    const open = this.open.get(id);
+    if (verb === 'lost') {
+      if (this.durable) return this.fail(r, `message ${id} lost in a crash, but ${this.topic} is durable`);
+      if (open === undefined) return this.fail(r, `message ${id} lost, but the topic did not hold it`);
+      this.ended.lost += open.size;
+      this.pending -= open.size;
+      this.forget(id);
+      return;
+    }
+    if (verb === 'retry') {
+      if (!open?.has(sub)) this.fail(r, `message ${id} retried for ${sub}, which it had no delivery pending for`);
+      return;
+    }
+    if (verb !== 'delivered' && verb !== 'dead-lettered' && verb !== 'dropped') return;
+    if (!open?.has(sub)) return this.fail(r, `message ${id} ${verb} for ${sub}, which it had no delivery pending for`);
+    if (verb === 'dead-lettered' && !this.withDlq.has(sub)) return this.fail(r, `message ${id} dead-lettered for ${sub}, which has no dead-letter queue`);
+    if (verb === 'dropped' && this.withDlq.has(sub)) return this.fail(r, `message ${id} dropped for ${sub}, though its dead-letter queue should take it`);
+    open.delete(sub);
+    if (open.size === 0) this.forget(id);
+    this.pending--;
+    this.ended[verb]++;
+  }
+
+  /** Liveness: a copy with no dead-letter queue must end within its bound, plus the topic's down time meanwhile. */
+  finish(endUs: number): void {
+    if (this.violation !== null) return;
+    const downUs = this.downUs + (this.downSince >= 0 ? endUs - this.downSince : 0);
+    for (const [id, open] of this.open) {
+      for (const sub of open) {
+        const bound = this.boundUs.get(sub);
+        if (bound === undefined) continue;
+        const publishedAt = this.publishedAt.get(id)!;
+        if (endUs - publishedAt > bound + downUs - this.downAtPublish.get(id)!) {
+          this.violation = { t: publishedAt, node: this.topic, detail: `message ${id}'s copy for ${sub} never ended: not delivered, retried, dropped or dead-lettered within ${bound / 1e6} s` };
+          return;
+        }
+      }
+    }
+  }
+
+  private onStatus(r: TraceRecord): void {
+    const down = r.value === 'crashed' || r.value === 'restarting';
+    if (down && this.downSince < 0) this.downSince = r.t;
+    else if (!down && this.downSince >= 0) {
+      this.downUs += r.t - this.downSince;
+      this.downSince = -1;
+    }
+  }
+
+  private forget(id: number): void {
+    this.open.delete(id);
+    this.publishedAt.delete(id);
+    this.downAtPublish.delete(id);
+  }
+
+  private fail(r: TraceRecord, detail: string): void {
+    this.violation ??= { t: r.t, node: r.node, detail };
+  }
+}

@@ -45,8 +45,8 @@ export const QueueSchema = z
 export type QueueSpec = z.output<typeof QueueSchema>;
 
 /** Node ids a queue refers to (its dead-letter queue), with field paths relative to the node. */
-export function queueReferences(spec: QueueSpec): { path: (string | number)[]; id: string }[] {
-  return spec.deadLetterQueue === null ? [] : [{ path: ['deadLetterQueue'], id: spec.deadLetterQueue }];
+export function queueReferences(spec: QueueSpec): { path: (string | number)[]; id: string; kind: 'queue' }[] {
+  return spec.deadLetterQueue === null ? [] : [{ path: ['deadLetterQueue'], id: spec.deadLetterQueue, kind: 'queue' }];
 }
 
 /** The receive limit in force: the queue's own, else its preset's (null: none). */

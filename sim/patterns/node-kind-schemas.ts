@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DataServiceSchema, dataServiceReferences } from '../nodes/data-service.schema.ts';
 import { QueueSchema, queueReferences } from './message-queue.schema.ts';
+import { TopicSchema, topicReferences } from './topic.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -19,14 +20,24 @@ export const NODE_KIND_SCHEMAS = [
   SagaOrchestratorSchema,
   SagaStarterSchema,
   QueueSchema,
+  TopicSchema,
 ] as const satisfies readonly z.ZodType[];
+
+/** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
+export interface KindReference {
+  path: (string | number)[];
+  id: string;
+  /** The node must be of this kind (a dead-letter queue is a queue); absent: any node. */
+  kind?: string;
+}
 
 /** A kind's node ids, with field paths relative to the node (for validation); kinds that refer to none are absent. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
-export const NODE_KIND_REFERENCES: Record<string, (spec: any) => { path: (string | number)[]; id: string }[]> = {
+export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]> = {
   '2pc-coordinator': twoPcCoordinatorReferences,
   'data-service': dataServiceReferences,
   'saga-orchestrator': sagaOrchestratorReferences,
   'saga-starter': sagaStarterReferences,
   queue: queueReferences,
+  topic: topicReferences,
 };

@@ -5,6 +5,7 @@ import { TWO_PC_COORDINATOR_KIND, TWO_PC_PARTICIPANT_KIND } from './two-phase-co
 import { DATA_SERVICE_KIND, SAGA_STARTER_KIND } from './saga-choreography.ts';
 import { SAGA_ORCHESTRATOR_KIND } from './saga-orchestrator.ts';
 import { MESSAGE_QUEUE_KIND } from './message-queue.ts';
+import { TOPIC_KIND } from './topic.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -31,4 +32,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   'saga-orchestrator': SAGA_ORCHESTRATOR_KIND,
   'saga-starter': SAGA_STARTER_KIND,
   queue: MESSAGE_QUEUE_KIND,
+  topic: TOPIC_KIND,
 };

@@ -795,25 +795,23 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
     });
   };
   s.workloads.forEach((w, i) => checkHosts(w.callPath, ['workloads', i]));
-  const queues = new Set(s.nodes.filter((n) => n.kind === 'queue').map((n) => n.id));
-  const queueRef = (id: string, path: FieldPath) => {
-    const p = nodeRefProblem(dir, id, path, false);
-    if (p) problems.push(p);
-    else if (!queues.has(id)) problems.push({ path, message: `expected a queue node, got ${JSON.stringify(id)}, which is not one` });
-  };
+  const kindOf = new Map(s.nodes.map((n) => [n.id, n.kind]));
   s.nodes.forEach((n, i) => {
     if (n.kind !== 'service') {
       for (const ref of NODE_KIND_REFERENCES[n.kind]?.(n) ?? []) {
-        if (n.kind === 'queue') {
-          queueRef(ref.id, ['nodes', i, ...ref.path]);
-          continue;
-        }
-        const p = nodeRefProblem(dir, ref.id, ['nodes', i, ...ref.path], false);
+        const path: FieldPath = ['nodes', i, ...ref.path];
+        const p = nodeRefProblem(dir, ref.id, path, false);
         if (p) problems.push(p);
+        else if (ref.kind !== undefined && kindOf.get(ref.id) !== ref.kind) problems.push({ path, message: `expected a ${ref.kind} node, got ${JSON.stringify(ref.id)}, which is not one` });
       }
       return;
     }
-    if (n.consume !== undefined) queueRef(n.consume.from, ['nodes', i, 'consume', 'from']);
+    if (n.consume !== undefined) {
+      const path: FieldPath = ['nodes', i, 'consume', 'from'];
+      const p = nodeRefProblem(dir, n.consume.from, path, false);
+      if (p) problems.push(p);
+      else if (kindOf.get(n.consume.from) !== 'queue') problems.push({ path, message: `expected a queue node, got ${JSON.stringify(n.consume.from)}, which is not one` });
+    }
     n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j]));
     n.calls.forEach((c, j) => {
       const path: FieldPath = ['nodes', i, 'calls', j, 'to'];

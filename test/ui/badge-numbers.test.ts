@@ -56,10 +56,12 @@ function starterOf(s: Scenario): string {
 const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null; why?: string }[] = [
   {
     // A message queue's badges: its depth and in-flight gauges, messages moved to its
-    // dead-letter queue, and (on a dead-letter queue) those that arrived.
-    label: /^(queued|in flight|to dead-letter queue|dead letters)$/,
+    // dead-letter queue, and (on a dead-letter queue) those that arrived; a topic's pending
+    // deliveries, and those it dead-lettered or dropped.
+    label: /^(queued|in flight|to dead-letter queue|dead letters|pending deliveries|dropped)$/,
     check: (b, { node, metrics }) => {
-      const name = { queued: 'depth', 'in flight': 'inFlight', 'to dead-letter queue': 'deadLettered', 'dead letters': 'deadLetterArrivals' }[b.label]!;
+      const names: Record<string, string> = { queued: 'depth', 'in flight': 'inFlight', 'to dead-letter queue': 'deadLettered', 'dead letters': 'deadLetterArrivals', 'pending deliveries': 'pending', dropped: 'dropped' };
+      const name = names[b.label];
       expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
     },
   },

@@ -101,6 +101,19 @@ const QUEUE_BADGES: Record<string, { label: string; tone: (n: number) => Tone }>
   deadLetters: { label: 'dead letters', tone: (n) => (n === 0 ? 'good' : 'bad') },
 };
 
+const TOPIC_BADGES: Record<string, { label: string; tone: (n: number) => Tone }> = {
+  pending: { label: 'pending deliveries', tone: (n) => (n === 0 ? 'good' : 'neutral') },
+  deadLettered: { label: 'to dead-letter queue', tone: (n) => (n === 0 ? 'good' : 'warn') },
+  dropped: { label: 'dropped', tone: (n) => (n === 0 ? 'good' : 'bad') },
+};
+
+function topicBadge(e: StateEntry, ctx: RenderContext): Badge | null {
+  const kind = TOPIC_BADGES[e.what];
+  if (kind === undefined) return null;
+  const n = Number(e.value);
+  return { label: kind.label, text: e.value, tone: kind.tone(n), level: null, recent: ctx.isRecent(e.changedAt) };
+}
+
 function queueBadge(e: StateEntry, ctx: RenderContext): Badge | null {
   const kind = QUEUE_BADGES[e.what];
   if (kind === undefined) return null;
@@ -226,6 +239,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     name: 'message queue depth, in flight and dead letters',
     match: (key) => (key.startsWith('mq.') ? ['mq', key.slice('mq.'.length)] : null),
     render: (entries, ctx) => entries.flatMap((e) => queueBadge(e, ctx) ?? []),
+  },
+  {
+    // A pub/sub topic (sim/patterns/topic.ts): copies not yet accepted by their subscribers,
+    // and those it gave up on (to a dead-letter queue, or dropped).
+    name: 'topic deliveries pending, dead-lettered and dropped',
+    match: (key) => (key.startsWith('topic.') ? ['topic', key.slice('topic.'.length)] : null),
+    render: (entries, ctx) => entries.flatMap((e) => topicBadge(e, ctx) ?? []),
   },
   {
     name: 'saga steps (orchestrated and choreographed)',
