@@ -446,3 +446,167 @@ export class TopicDeliveries implements TraceInvariant {
     this.violation ??= { t: r.t, node: r.node, detail };
   }
 }
+
+/**
+ * A partitioned log's consumption (one per log): rebuilt from the log's records (appended,
+ * committed, reset, expired) and its consumers' (assigned, processed), for each consumer group:
+ *
+ * - a member processes the record that is at that offset, and processes each partition in
+ *   offset order between two assignments;
+ * - a group commits offset o of a partition only once every record below it (from where the
+ *   group started, and above what retention deleted) was processed — unless it commits before
+ *   processing (`commit: "before"`, at-most-once), whose records below the commit that were
+ *   never processed are counted as lost, a reason that mode allows.
+ *
+ * The verdict counts, per group, what became of the records: processed, waiting (lag),
+ * lost to an at-most-once commit, skipped by auto.offset.reset, deleted by retention, and the
+ * duplicates processed.
+ */
+export class LogConsumption implements TraceInvariant {
+  violation: Violation | null = null;
+  examined = 0;
+  readonly kinds = ['call'] as const;
+  readonly scope: TraceScope;
+  /** Per partition, the record id at each offset. */
+  private readonly ids: number[][] = [];
+  private readonly expiredBelow: number[] = [];
+  private readonly groups = new Map<string, GroupTrack>();
+  /** Per member and partition, the last offset it processed since its last assignment. */
+  private readonly lastProcessed = new Map<string, Map<number, number>>();
+  private readonly layer: string;
+
+  constructor(
+    private readonly log: string,
+    consumers: readonly { node: string; group: string; commit: 'after' | 'before' | 'auto' }[],
+  ) {
+    this.scope = { nodes: [log, ...consumers.map((c) => c.node)] };
+    this.layer = `log:${log}`;
+    for (const c of consumers) {
+      const g = this.groupTrack(c.group);
+      if (c.commit === 'before') g.atMostOnce = true;
+    }
+  }
+
+  describe(): string {
+    return `every record appended to ${this.log} is processed by each group, waiting, or gone for an allowed reason, in order per partition`;
+  }
+
+  get unit(): string {
+    const appended = this.ids.reduce((n, p) => n + p.length, 0);
+    const groups = [...this.groups.entries()].map(([name, g]) => {
+      const t = this.tally(g);
+      return `${name}: ${t.processed} processed, ${t.waiting} waiting, ${t.lost} lost to commit-before, ${t.skipped} skipped by offset reset, ${t.expired} expired, ${g.duplicates} duplicates`;
+    });
+    return `records (${appended} appended; ${groups.join('; ') || 'no consumer group'})`;
+  }
+
+  onRecord(r: TraceRecord): void {
+    if (this.violation !== null) return;
+    const event = r.event as string;
+    const parts = event.split(':');
+    if (r.node === this.log && r.layer === 'log') this.onLogEvent(r, parts);
+    else if (r.layer === this.layer) this.onMemberEvent(r, parts);
+  }
+
+  private onLogEvent(r: TraceRecord, parts: string[]): void {
+    switch (parts[0]) {
+      case 'appended': {
+        const p = partitionOf(parts[1]);
+        const offset = Number(parts[2]);
+        const ids = (this.ids[p] ??= []);
+        if (offset !== ids.length) return this.fail(r, `record ${r.call} appended at offset ${offset} of p${p}, whose next offset is ${ids.length}`);
+        ids.push(r.call as number);
+        this.examined++;
+        return;
+      }
+      case 'expired':
+        this.expiredBelow[partitionOf(parts[1])] = Number(parts[2]);
+        return;
+      case 'reset': {
+        const g = this.groupTrack(parts[1]);
+        const p = partitionOf(parts[2]);
+        g.startAt[p] = Number(parts[3]);
+        g.committed[p] = Number(parts[3]);
+        return;
+      }
+      case 'committed':
+        return this.onCommit(r, this.groupTrack(parts[1]), partitionOf(parts[2]), Number(parts[3]));
+    }
+  }
+
+  private onCommit(r: TraceRecord, g: GroupTrack, p: number, offset: number): void {
+    const from = Math.max(g.committed[p] ?? 0, this.expiredBelow[p] ?? 0);
+    if (!g.atMostOnce) {
+      const done = g.processed[p] ?? [];
+      for (let o = from; o < offset; o++) {
+        if ((done[o] ?? 0) === 0 && o >= (this.expiredBelow[p] ?? 0)) {
+          return this.fail(r, `group ${g.name} committed p${p} at ${offset}, but the record at offset ${o} was never processed: it is lost`);
+        }
+      }
+    }
+    g.committed[p] = Math.max(g.committed[p] ?? 0, offset);
+  }
+
+  private onMemberEvent(r: TraceRecord, parts: string[]): void {
+    if (parts[0] === 'assigned') {
+      this.lastProcessed.set(r.node, new Map());
+      return;
+    }
+    if (parts[0] !== 'processed') return;
+    const g = this.groupTrack(parts[1]);
+    const p = partitionOf(parts[2]);
+    const offset = Number(parts[3]);
+    if (this.ids[p]?.[offset] !== r.call) return this.fail(r, `${r.node} processed record ${r.call} as p${p} offset ${offset}, where the log holds ${this.ids[p]?.[offset] ?? 'nothing'}`);
+    const last = this.lastProcessed.get(r.node) ?? new Map<number, number>();
+    this.lastProcessed.set(r.node, last);
+    if (offset <= (last.get(p) ?? -1)) return this.fail(r, `${r.node} processed p${p} offset ${offset} after offset ${last.get(p)}: out of order`);
+    last.set(p, offset);
+    const done = (g.processed[p] ??= []);
+    done[offset] = (done[offset] ?? 0) + 1;
+    if (done[offset] > 1) g.duplicates++;
+  }
+
+  private tally(g: GroupTrack): { processed: number; waiting: number; lost: number; skipped: number; expired: number } {
+    const t = { processed: 0, waiting: 0, lost: 0, skipped: 0, expired: 0 };
+    this.ids.forEach((ids, p) => {
+      const start = g.startAt[p] ?? 0;
+      const committed = g.committed[p] ?? 0;
+      const expired = this.expiredBelow[p] ?? 0;
+      const done = g.processed[p] ?? [];
+      for (let o = 0; o < ids.length; o++) {
+        if ((done[o] ?? 0) > 0) t.processed++;
+        else if (o < start) t.skipped++;
+        else if (o < expired) t.expired++;
+        else if (o < committed) t.lost++;
+        else t.waiting++;
+      }
+    });
+    return t;
+  }
+
+  private groupTrack(name: string): GroupTrack {
+    let g = this.groups.get(name);
+    if (g === undefined) this.groups.set(name, (g = { name, atMostOnce: false, committed: [], startAt: [], processed: [], duplicates: 0 }));
+    return g;
+  }
+
+  private fail(r: TraceRecord, detail: string): void {
+    this.violation ??= { t: r.t, node: r.node, detail };
+  }
+}
+
+interface GroupTrack {
+  readonly name: string;
+  /** Some member commits before processing: records below a commit may be lost. */
+  atMostOnce: boolean;
+  readonly committed: number[];
+  readonly startAt: number[];
+  /** Per partition, how many times each offset was processed. */
+  readonly processed: number[][];
+  duplicates: number;
+}
+
+/** `p3` → 3. */
+function partitionOf(text: string): number {
+  return Number(text.slice(1));
+}

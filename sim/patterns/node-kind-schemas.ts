@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { DataServiceSchema, dataServiceReferences } from '../nodes/data-service.schema.ts';
 import { QueueSchema, queueReferences } from './message-queue.schema.ts';
 import { TopicSchema, topicReferences } from './topic.schema.ts';
+import { LogSchema } from './partitioned-log.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -21,6 +22,7 @@ export const NODE_KIND_SCHEMAS = [
   SagaStarterSchema,
   QueueSchema,
   TopicSchema,
+  LogSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */

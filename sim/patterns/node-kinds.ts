@@ -6,6 +6,7 @@ import { DATA_SERVICE_KIND, SAGA_STARTER_KIND } from './saga-choreography.ts';
 import { SAGA_ORCHESTRATOR_KIND } from './saga-orchestrator.ts';
 import { MESSAGE_QUEUE_KIND } from './message-queue.ts';
 import { TOPIC_KIND } from './topic.ts';
+import { LOG_KIND } from './partitioned-log.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -33,4 +34,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   'saga-starter': SAGA_STARTER_KIND,
   queue: MESSAGE_QUEUE_KIND,
   topic: TOPIC_KIND,
+  log: LOG_KIND,
 };

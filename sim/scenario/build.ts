@@ -8,6 +8,8 @@ import { DROP_REASONS, Network, type LinkParams } from '../net/network.ts';
 import { ServiceNode, type ConsumerHost } from '../nodes/service.ts';
 import type { ConsumeSpec, QueueSpec } from '../patterns/message-queue.schema.ts';
 import { QueueConsumer, type ConsumerParams } from '../patterns/queue-consumer.ts';
+import type { ConsumeLogSpec } from '../patterns/partitioned-log.schema.ts';
+import { LogConsumer, type LogConsumerParams } from '../patterns/log-consumer.ts';
 import { World } from '../nodes/world.ts';
 import { ClosedLoopClient, OpenLoopClient, type ClientTiming } from '../workload/client.ts';
 import type { Invoker } from '../nodes/call.ts';
@@ -73,7 +75,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       errorProbability: spec.errorProbability,
       slowdownFactor: spec.slowdownFactor,
       dropExpired: spec.dropExpired,
-      consumer: spec.consume === undefined ? null : consumerFactory(spec.consume, scenario, index),
+      consumer: spec.consume !== undefined ? consumerFactory(spec.consume, scenario, index) : spec.consumeLog !== undefined ? logConsumerFactory(spec.consumeLog, index) : null,
     }));
   }
   for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, target(w.target)));
@@ -117,6 +119,22 @@ function consumerFactory(c: ConsumeSpec, scenario: Scenario, index: ReadonlyMap<
     poisonFraction: c.poisonFraction,
   };
   return (host: ConsumerHost) => new QueueConsumer(host, params);
+}
+
+/** The consumer side of a service that consumes a partitioned log in a group. */
+function logConsumerFactory(c: ConsumeLogSpec, index: ReadonlyMap<string, number>) {
+  const params: LogConsumerParams = {
+    log: index.get(c.from)!,
+    logName: c.from,
+    group: c.group,
+    commit: c.commit,
+    autoCommitUs: msToUs(c.autoCommitIntervalMs),
+    maxPollRecords: c.maxPollRecords,
+    fetchWaitUs: msToUs(c.fetchWaitMs),
+    heartbeatUs: msToUs(c.heartbeatIntervalMs),
+    reset: c.autoOffsetReset,
+  };
+  return (host: ConsumerHost) => new LogConsumer(host, params);
 }
 
 function makeClient(world: World, index: number, w: Workload, target: number) {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { NODE_KIND_REFERENCES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/policy-schemas.ts';
 import { ConsumeSchema } from '../patterns/message-queue.schema.ts';
+import { ConsumeLogSchema } from '../patterns/partitioned-log.schema.ts';
 import { ChartsSchema } from './charts.ts';
 import { expandDeclarations, expandHosts, expandIds, expandLinks, expandedLinkCount, groupMembers, idPatternProblem, patternOf, type GroupMembers, type Instance } from './groups.ts';
 
@@ -257,6 +258,7 @@ export const ServiceNodeSchema = z.strictObject({
   slowdownFactor: z.number().positive().default(1).describe('Service times are multiplied by this.'),
   dropExpired: z.boolean().default(false).describe('Skip a request whose deadline passed while it waited, instead of serving it.'),
   consume: ConsumeSchema.optional().describe('Receive messages from a queue and process each like a request (service time, errors, calls), deleting it on success.'),
+  consumeLog: ConsumeLogSchema.optional().describe('Consume a partitioned log as a member of a consumer group, processing each record like a request (service time, errors, calls) and committing offsets.'),
 });
 
 /** A union on `kind`: the generic service, and the node kinds patterns add (sim/patterns/node-kinds.ts). */
@@ -806,12 +808,14 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
       }
       return;
     }
-    if (n.consume !== undefined) {
-      const path: FieldPath = ['nodes', i, 'consume', 'from'];
-      const p = nodeRefProblem(dir, n.consume.from, path, false);
+    const consumed = (from: string, path: FieldPath, kind: string) => {
+      const p = nodeRefProblem(dir, from, path, false);
       if (p) problems.push(p);
-      else if (kindOf.get(n.consume.from) !== 'queue') problems.push({ path, message: `expected a queue node, got ${JSON.stringify(n.consume.from)}, which is not one` });
-    }
+      else if (kindOf.get(from) !== kind) problems.push({ path, message: `expected a ${kind} node, got ${JSON.stringify(from)}, which is not one` });
+    };
+    if (n.consume !== undefined) consumed(n.consume.from, ['nodes', i, 'consume', 'from'], 'queue');
+    if (n.consumeLog !== undefined) consumed(n.consumeLog.from, ['nodes', i, 'consumeLog', 'from'], 'log');
+    if (n.consume !== undefined && n.consumeLog !== undefined) problems.push({ path: ['nodes', i, 'consumeLog'], message: 'expected one of consume and consumeLog: a service consumes one source' });
     n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j]));
     n.calls.forEach((c, j) => {
       const path: FieldPath = ['nodes', i, 'calls', j, 'to'];

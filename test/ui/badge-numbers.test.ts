@@ -140,6 +140,22 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(denied ?? 0, `${node} retries denied`).toBe(metric(metrics, `${layer}.budgetDenied`));
     },
   },
+  {
+    // A consumer group's lag at a partitioned log.
+    label: / lag$/,
+    check: (b, { node, metrics }) => {
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${b.label.slice(0, -' lag'.length)}.lag`));
+    },
+  },
+  {
+    // A consumer group's generation and members ("gen 4 · 2 members"), or "rebalancing".
+    label: / group$/,
+    check: (b, { node, metrics }) => {
+      const group = b.label.slice(0, -' group'.length);
+      const members = /· (\d+) members?$/.exec(b.text);
+      if (members) expect(Number(members[1]), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${group}.members`));
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },

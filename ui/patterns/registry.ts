@@ -114,6 +114,17 @@ function topicBadge(e: StateEntry, ctx: RenderContext): Badge | null {
   return { label: kind.label, text: e.value, tone: kind.tone(n), level: null, recent: ctx.isRecent(e.changedAt) };
 }
 
+function logBadge(e: StateEntry, ctx: RenderContext): Badge {
+  const dot = e.what.lastIndexOf('.');
+  const group = e.what.slice(0, dot);
+  const recent = ctx.isRecent(e.changedAt);
+  if (e.what.endsWith('.lag')) {
+    const n = Number(e.value);
+    return { label: `${group} lag`, text: e.value, tone: n === 0 ? 'good' : 'neutral', level: Math.min(1, n / Math.max(1, ctx.observedMax(e.key))), recent };
+  }
+  return { label: `${group} group`, text: e.value, tone: e.value === 'rebalancing' ? 'warn' : 'neutral', level: null, recent };
+}
+
 function queueBadge(e: StateEntry, ctx: RenderContext): Badge | null {
   const kind = QUEUE_BADGES[e.what];
   if (kind === undefined) return null;
@@ -246,6 +257,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     name: 'topic deliveries pending, dead-lettered and dropped',
     match: (key) => (key.startsWith('topic.') ? ['topic', key.slice('topic.'.length)] : null),
     render: (entries, ctx) => entries.flatMap((e) => topicBadge(e, ctx) ?? []),
+  },
+  {
+    // A partitioned log (sim/patterns/partitioned-log.ts): per consumer group, its lag and
+    // whether it is rebalancing (`log.<group>.lag`, `log.<group>.group`).
+    name: 'consumer group lag and rebalancing',
+    match: (key) => (key.startsWith('log.') ? ['log', key.slice('log.'.length)] : null),
+    render: (entries, ctx) => entries.map((e) => logBadge(e, ctx)),
   },
   {
     name: 'saga steps (orchestrated and choreographed)',
