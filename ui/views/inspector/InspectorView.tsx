@@ -10,6 +10,7 @@ import type { Player } from '../../playback.ts';
 import { describeFault } from '../../topology/view.ts';
 import type { TraceStore } from '../../trace/store.ts';
 import { flight, flightOfRecord, flightsOfMessage, type Flight } from '../log/flight.ts';
+import { messageLife, messageOfRecord } from './message-life.ts';
 import { describeRecord, recordFields, recordKind, recordNode } from '../log/records.ts';
 import { useCursor, type Selection, type ViewProps } from '../types.ts';
 import { configLines, trafficOf } from './facts.ts';
@@ -153,7 +154,30 @@ function RecordDetails({ store, player, onSelect, index, cursorUs }: ViewProps &
         ))}
       </dl>
       {message && <FlightDetails store={store} player={player} onSelect={onSelect} flight={message} record={index} cursorUs={cursorUs} />}
+      <MessageLife store={store} onSelect={onSelect} id={messageOfRecord(store, index) ?? message?.msg ?? null} record={index} cursorUs={cursorUs} />
     </div>
+  );
+}
+
+/** A queued, published or logged message's whole life (message-life.ts), each step selectable. */
+function MessageLife({ store, onSelect, id, record, cursorUs }: { store: TraceStore; onSelect: (s: Selection) => void; id: number | null; record: number; cursorUs: number }) {
+  if (id === null) return null;
+  const life = messageLife(store, id);
+  if (life.length === 0) return null;
+  const call = store.code('call');
+  const layer = store.field(call, 'layer');
+  const event = store.field(call, 'event');
+  return (
+    <Section title={`Message #${id}: its life`}>
+      <ol className="insp-list" data-testid="inspector-message-life">
+        {life.map((i) => (
+          <li key={i} className={store.t[i] > cursorUs ? 'muted' : undefined}>
+            <EndLink label={formatSimTime(store.t[i])} record={i} current={record} onSelect={onSelect} /> {store.strings[store.node[i]]}: <strong>{store.str(i, event)}</strong>{' '}
+            <span className="muted">({store.str(i, layer)})</span>
+          </li>
+        ))}
+      </ol>
+    </Section>
   );
 }
 
