@@ -254,6 +254,38 @@ function benchMm1(reps: number): Mm1Result {
   return { rate: summarise(samples), requests, events, note };
 }
 
+/**
+ * (b2) messages through one queue and one consumer: a producer publishing as fast as a closed
+ * loop of 50 users can, one consumer service with 20 receivers and no processing time, zero
+ * latency — the messaging layer's own cost per message (publish, receive, delete, and the
+ * conservation check every queue brings), beside ping-pong's per-message figure.
+ */
+function benchQueue(reps: number): { rate: Rate; messages: number } {
+  const loaded = validateScenario({
+    version: 1,
+    title: 'queue bench',
+    description: 'one queue, one consumer',
+    durationMs: 20_000,
+    nodes: [
+      { id: 'q', kind: 'queue' },
+      { id: 'worker', kind: 'service', serviceTime: { type: 'constant', ms: 0 }, consume: { from: 'q', receivers: 20, batchSize: 10 } },
+    ],
+    workloads: [{ id: 'producer', kind: 'closed', target: 'q', clients: 50, thinkTime: { type: 'constant', ms: 0.1 } }],
+  });
+  if (!loaded.ok) throw new Error(`queue bench does not load: ${JSON.stringify(loaded.errors)}`);
+  runScenario({ ...loaded.scenario, durationMs: 2000 });
+  let messages = 0;
+  const samples: Sample[] = [];
+  for (let r = 0; r < reps; r++) {
+    samples.push(timed(() => {
+      const result = runScenario(loaded.scenario);
+      messages = result.metrics['worker.consumer.processed'] as number;
+      return messages;
+    }));
+  }
+  return { rate: summarise(samples), messages };
+}
+
 // ---------------------------------------------------------------------------------------------
 // (c) messages through the network model
 // ---------------------------------------------------------------------------------------------
@@ -411,6 +443,8 @@ function main(): void {
   const floor1k = hold1k.floor.best;
   log('(b) M/M/1 via runScenario');
   const mm1 = benchMm1(3);
+  log('(b2) messages through one queue and one consumer');
+  const queue = benchQueue(3);
   log('(c1) ping-pong');
   const ping = benchPingPong(500_000, 3_000_000, 5);
   log('(c2) gossip, unordered links');
@@ -430,6 +464,7 @@ function main(): void {
     ['(a) floor heap, 100,000 pending (events)', fmtRate(hold100k.floor.best), fmtRate(hold100k.floor.median), '—', '1.000×', ''],
     ['(a) engine hold, 100,000 pending (events)', fmtRate(hold100k.engine.best), fmtRate(hold100k.engine.median), fmtRate(hold100k.floor.best), ratio(hold100k.engine.best, hold100k.floor.best), '≥ 0.35×'],
     ['(b) M/M/1 runScenario (requests)', fmtRate(mm1.rate.best), fmtRate(mm1.rate.median), fmtRate(floor1k), ratio(mm1.rate.best, floor1k), '≥ 1.00 M/s'],
+    ['(b2) queue → consumer (messages processed)', fmtRate(queue.rate.best), fmtRate(queue.rate.median), fmtRate(ping.best), ratio(queue.rate.best, ping.best), '(info)'],
     ['(c1) ping-pong, 2 nodes (messages)', fmtRate(ping.best), fmtRate(ping.median), fmtRate(floor1k), ratio(ping.best, floor1k), '≥ 2.00 M/s'],
     ['(c2) gossip 10k nodes, unordered (messages)', fmtRate(gossipUnordered.best), fmtRate(gossipUnordered.median), fmtRate(floor1k), ratio(gossipUnordered.best, floor1k), '(info)'],
     ['(c2) gossip 10k nodes, FIFO links (messages)', fmtRate(gossipOrdered.best), fmtRate(gossipOrdered.median), fmtRate(floor1k), ratio(gossipOrdered.best, floor1k), '(info)'],
@@ -442,6 +477,7 @@ function main(): void {
   console.log(`  (a) same popped times in engine and floor: 1,000 pending ${hold1k.sameTimes ? 'yes' : 'NO'}; 100,000 pending ${hold100k.sameTimes ? 'yes' : 'NO'}`);
   console.log(`  (b) ${mm1.requests.toLocaleString('en-US')} requests, ${mm1.events.toLocaleString('en-US')} engine events per run (${(mm1.events / mm1.requests).toFixed(2)} events/request; ${fmtRate(mm1.rate.best * (mm1.events / mm1.requests))} events)`);
   if (mm1.note !== null) console.log(`  (b) note: ${mm1.note}`);
+  console.log(`  (b2) ${queue.messages.toLocaleString('en-US')} messages published, received, processed and deleted per run; its baseline is ping-pong's messages/s`);
   for (const r of [idleService, idleBare]) {
     console.log(`  (d) ${r.mode}: heapUsed Δ ${mb(r.heapUsedDeltaMB)}, external Δ ${mb(r.externalDeltaMB)}, RSS Δ ${mb(r.rssDeltaMB)}, peak RSS of the process ${mb(r.peakRssMB)} (${((r.retainedDeltaMB * 1024) / r.count).toFixed(2)} KB per node)`);
   }
