@@ -66,6 +66,7 @@ export const ConsumeSchema = z.strictObject({
   waitTimeMs: z.number().min(0).max(20_000).default(20_000).describe('Long poll: a receive waits up to this long for a message (SQS at most 20 s); 0 is a short poll.'),
   pollIntervalMs: z.number().positive().max(1e9).default(1000).describe('After an empty short poll, wait this long before the next receive.'),
   visibilityTimeoutMs: ms().nullable().default(null).describe('Visibility timeout asked for at each receive (null: the queue\'s).'),
+  prefetch: z.int().min(1).max(1_000_000).nullable().default(null).describe('At most this many messages received and not yet finished at once, over all receivers (RabbitMQ\'s prefetch count, basic.qos); null: receivers × batchSize.'),
   extendVisibility: z.boolean().default(false).describe('While processing, extend the message\'s visibility by the timeout every half timeout (a heartbeat), so slow work is not redelivered.'),
   onFailure: z.enum(['leave', 'nack']).default('leave').describe('When processing fails: leave the message to reappear after its visibility timeout, or nack it (visibility 0: available again at once, as RabbitMQ\'s nack with requeue).'),
   inbox: z.enum(['none', 'volatile', 'durable']).default('none').describe('Idempotent consumer: remember processed message ids (in memory, lost in a crash; or on disk) and skip duplicates.'),

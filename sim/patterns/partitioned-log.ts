@@ -38,8 +38,10 @@ export * from './partitioned-log.schema.ts';
  * record's id, the producing request's), and, call = the group's generation,
  * `committed:<group>:p<p>:<offset>`, `commit-refused:<group>:p<p>`, `reset:<group>:p<p>:<offset>`
  * (no committed offset: the group starts there), `expired:p<p>:<offset>` (retention deleted
- * everything below). State: `log.<group>.lag` and `log.<group>.group` (rebalancing, or the
- * generation and members). The check (messaging-checks.ts) rebuilds from them and the members'
+ * everything below). State: `log.offsets` (each partition's end offset), `log.<group>.lag`
+ * and `log.<group>.group` (rebalancing, or the generation and members). Metrics per group
+ * (`<log>.<group>.lag`, `.lagMs`, `.rebalances`, `.members`, `.duplicates`) and per partition
+ * (`<log>.<group>.p<p>.lag`, `.lagMs`). The check (messaging-checks.ts) rebuilds from them and the members'
  * records that every record is processed, waiting (lag), or gone for an allowed reason, and
  * that each member processes a partition in offset order.
  */
@@ -154,6 +156,15 @@ function logMetrics() {
   return { appended: new Counter(), fetches: new Counter(), commits: new Counter(), commitsRefused: new Counter(), expired: new Counter() };
 }
 
+function partitionMetrics() {
+  return {
+    /** Records of this partition the group has not committed. */
+    lag: new Gauge(),
+    /** Age of the partition's oldest uncommitted record, in ms, as of the last change. */
+    lagMs: new Gauge(),
+  };
+}
+
 function groupMetrics() {
   return {
     /** Records appended and not yet committed by the group, over all partitions. */
@@ -170,6 +181,7 @@ function groupMetrics() {
 export class LogNode extends SimNode {
   private readonly m: ReturnType<typeof logMetrics>;
   private readonly groupM = new Map<string, ReturnType<typeof groupMetrics>>();
+  private readonly partitionM = new Map<string, ReturnType<typeof partitionMetrics>[]>();
   private waiting: WaitingFetch[] = [];
   private readonly reportedLag = new Map<string, number>();
   /** Measurement only: ids each group processed, so members can count duplicates. */
@@ -202,6 +214,7 @@ export class LogNode extends SimNode {
    */
   declareGroup(group: string): void {
     this.metricsOf(group);
+    this.partitionMetricsOf(group);
   }
 
   override start(): void {
@@ -268,6 +281,7 @@ export class LogNode extends SimNode {
     part.records.push({ id: msg.id, key, publishedAt: this.now });
     this.m.appended.add();
     this.callEvent(msg.id, LOG_LAYER, `appended:p${p}:${offset}`);
+    this.state('log.offsets', this.store.partitions.map((x) => x.start + x.records.length).join(','));
     this.send(msg.from, RESPONSE, RESPONSE_OK, msg.id);
     this.serveWaiting();
     this.reportLag();
@@ -441,11 +455,16 @@ export class LogNode extends SimNode {
     for (const g of this.store.groups.values()) {
       let lag = 0;
       let oldest = Infinity;
+      const perPartition = this.partitionMetricsOf(g.name);
       parts.forEach((part, p) => {
         const from = Math.max(g.committed[p] < 0 ? part.start : g.committed[p], part.start);
         const end = part.start + part.records.length;
-        lag += Math.max(0, end - from);
-        if (from < end) oldest = Math.min(oldest, part.records[from - part.start].publishedAt);
+        const behind = Math.max(0, end - from);
+        const since = from < end ? part.records[from - part.start].publishedAt : Infinity;
+        perPartition[p].lag.set(this.now, behind);
+        perPartition[p].lagMs.set(this.now, since === Infinity ? 0 : (this.now - since) / 1000);
+        lag += behind;
+        oldest = Math.min(oldest, since);
       });
       const m = this.metricsOf(g.name);
       m.lag.set(this.now, lag);
@@ -469,6 +488,16 @@ export class LogNode extends SimNode {
   private metricsOf(group: string): ReturnType<typeof groupMetrics> {
     let m = this.groupM.get(group);
     if (m === undefined) this.groupM.set(group, (m = this.world.sim.metrics.group(`${this.name}.${group}`, groupMetrics())));
+    return m;
+  }
+
+  /** Per partition, the group's lag metrics (`<log>.<group>.p<p>.lag`, `.lagMs`). */
+  private partitionMetricsOf(group: string): ReturnType<typeof partitionMetrics>[] {
+    let m = this.partitionM.get(group);
+    if (m === undefined) {
+      m = Array.from({ length: this.params.partitions }, (_, p) => this.world.sim.metrics.group(`${this.name}.${group}.p${p}`, partitionMetrics()));
+      this.partitionM.set(group, m);
+    }
     return m;
   }
 

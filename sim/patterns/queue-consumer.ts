@@ -59,6 +59,8 @@ export interface ConsumerParams {
   onFailure: 'leave' | 'nack';
   inbox: 'none' | 'volatile' | 'durable';
   poisonFraction: number;
+  /** Messages received and not yet finished, at most (RabbitMQ prefetch); null: no limit beyond the receivers' batches. */
+  prefetch: number | null;
 }
 
 /** A lost receive is given up after its wait time and this margin (an SDK's socket timeout). */
@@ -78,6 +80,8 @@ interface Receiver {
   pos: number;
   /** The message being processed (its heartbeat runs while it is), or null. */
   current: Delivery | null;
+  /** How many messages the outstanding receive asked for. */
+  asked: number;
   /** Bumped whenever the loop moves on, so a stale timer is recognised. */
   token: number;
 }
@@ -112,6 +116,11 @@ function consumerMetrics() {
 export class QueueConsumer implements NodeConsumer {
   private receivers: Receiver[] = [];
   private nextSeq = 0;
+  /** Prefetch accounting: messages received and not finished, and those receives outstanding may still bring. */
+  private unacked = 0;
+  private reserved = 0;
+  /** Receivers waiting for the prefetch window to open. */
+  private parked: Receiver[] = [];
   private volatileInbox = new Set<number>();
   private readonly m: ReturnType<typeof consumerMetrics>;
   readonly layer: string;
@@ -126,8 +135,11 @@ export class QueueConsumer implements NodeConsumer {
 
   start(): void {
     this.receivers = [];
+    this.unacked = 0;
+    this.reserved = 0;
+    this.parked = [];
     for (let i = 0; i < this.p.receivers; i++) {
-      const r: Receiver = { index: i, awaiting: -1, batch: [], pos: 0, current: null, token: 0 };
+      const r: Receiver = { index: i, awaiting: -1, batch: [], pos: 0, current: null, asked: 0, token: 0 };
       this.receivers.push(r);
       this.receive(r);
     }
@@ -147,6 +159,8 @@ export class QueueConsumer implements NodeConsumer {
     if (r === undefined || r.awaiting !== reply.seq) return true;
     r.awaiting = -1;
     r.token++;
+    this.reserved -= r.asked;
+    this.unacked += reply.messages.length;
     if (reply.messages.length === 0) {
       if (this.p.waitUs > 0) this.receive(r);
       else this.node.setTimer(this.p.pollIntervalUs, TIMER_POLL_AGAIN, { receiver: r, token: r.token });
@@ -171,6 +185,7 @@ export class QueueConsumer implements NodeConsumer {
     if (this.receivers[t.receiver.index] !== t.receiver || t.receiver.token !== t.token) return true;
     if (tag === TIMER_RECEIVE_TIMEOUT) {
       this.m.receiveTimeouts.add();
+      this.reserved -= t.receiver.asked;
       this.receive(t.receiver);
     } else if (tag === TIMER_POLL_AGAIN) this.receive(t.receiver);
     else this.ownWorkDone(t.receiver);
@@ -183,9 +198,16 @@ export class QueueConsumer implements NodeConsumer {
 
   private receive(r: Receiver): void {
     const p = this.p;
+    const max = p.prefetch === null ? p.batchSize : Math.min(p.batchSize, p.prefetch - this.unacked - this.reserved);
+    if (max <= 0) {
+      this.parked.push(r);
+      return;
+    }
+    r.asked = max;
+    this.reserved += max;
     r.awaiting = this.nextSeq++;
     r.token++;
-    const request: ReceiveRequest = { receiver: r.index, seq: r.awaiting, max: p.batchSize, waitUs: p.waitUs, visibilityUs: p.askVisibility ? p.visibilityUs : null };
+    const request: ReceiveRequest = { receiver: r.index, seq: r.awaiting, max, waitUs: p.waitUs, visibilityUs: p.askVisibility ? p.visibilityUs : null };
     this.node.send(p.queue, MQ_RECEIVE, request);
     this.node.setTimer(p.waitUs + RECEIVE_REPLY_MARGIN_US, TIMER_RECEIVE_TIMEOUT, { receiver: r, token: r.token });
   }
@@ -206,6 +228,7 @@ export class QueueConsumer implements NodeConsumer {
       this.m.duplicatesSuppressed.add();
       this.record(d.id, 'duplicate-skipped');
       this.deleteMessage(d);
+      this.settled();
       r.pos++;
     }
     this.receive(r);
@@ -260,10 +283,18 @@ export class QueueConsumer implements NodeConsumer {
   }
 
   private next(r: Receiver): void {
+    this.settled();
     r.pos++;
     r.token++;
     r.current = null;
     this.processNext(r);
+  }
+
+  /** A message is finished (deleted, nacked or left): the prefetch window opens by one. */
+  private settled(): void {
+    this.unacked--;
+    const waiting = this.parked.shift();
+    if (waiting !== undefined && this.receivers[waiting.index] === waiting) this.receive(waiting);
   }
 
   /** While a message is processed: extend its visibility, and again in half a timeout. */

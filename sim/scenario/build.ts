@@ -117,6 +117,7 @@ function consumerFactory(c: ConsumeSpec, scenario: Scenario, index: ReadonlyMap<
     onFailure: c.onFailure,
     inbox: c.inbox,
     poisonFraction: c.poisonFraction,
+    prefetch: c.prefetch,
   };
   return (host: ConsumerHost) => new QueueConsumer(host, params);
 }

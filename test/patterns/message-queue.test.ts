@@ -98,6 +98,18 @@ describe('the queue state machine', () => {
     expect(at(extended.records, 'q')).toEqual(['published@1', 'received:1@1', 'extended:1000ms@503', 'extended:1000ms@1003', 'extended:1000ms@1503', 'extended:1000ms@2003', 'deleted@2503']);
   });
 
+  it('keeps at most prefetch messages unfinished at once, however many receivers ask (RabbitMQ basic.qos)', () => {
+    const busy = { arrival: { type: 'poisson', ratePerSec: 200 }, stopMs: 3000, consume: { receivers: 4, batchSize: 5 }, worker: { serviceTime: { type: 'exponential', meanMs: 10 } } };
+    const free = run(mq(busy)).result;
+    expect(free.metrics['q.inFlight']).toMatchObject({ max: expect.any(Number) });
+    expect((free.metrics['q.inFlight'] as { max: number }).max).toBeGreaterThan(2);
+    const one = run(mq({ ...busy, consume: { ...busy.consume, prefetch: 1 } })).result;
+    expect((one.metrics['q.inFlight'] as { max: number }).max).toBe(1);
+    const three = run(mq({ ...busy, consume: { ...busy.consume, prefetch: 3 } })).result;
+    expect((three.metrics['q.inFlight'] as { max: number }).max).toBe(3);
+    expect(conservation(three).ok).toBe(true);
+  });
+
   it('hands out a FIFO group one message at a time, in order, even when some fail', () => {
     const sc = mq({
       queue: { type: 'fifo', messageGroups: 3, maxReceiveCount: 5, deadLetterQueue: 'dlq' },

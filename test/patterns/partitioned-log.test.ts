@@ -84,7 +84,7 @@ describe('the partitioned log', () => {
   });
 
   it('removes a silent member after the session timeout and gives its partitions to the survivor', () => {
-    const { result, members } = run(kafka({ members: 2, arrival: { type: 'poisson', ratePerSec: 100 }, faults: [{ atMs: 1000, type: 'crash', node: 'm1' }], stopMs: 4000, durationMs: 12_000 }));
+    const { result, members } = run(kafka({ members: 2, consume: { commit: 'after' }, arrival: { type: 'poisson', ratePerSec: 100 }, faults: [{ atMs: 1000, type: 'crash', node: 'm1' }], stopMs: 4000, durationMs: 12_000 }));
     const assigned = members.filter((r) => String(r.event).startsWith('assigned:')).map((r) => `${r.node}@${Math.round((r.t as number) / 1000)}`);
     // The crash at 1 s goes unnoticed until the session check after 1 s of silence (m1's last
     // heartbeat was at 801 ms): the rebalance starts at about 1.8–2 s and m0 gets both partitions 100 ms later.
@@ -92,8 +92,14 @@ describe('the partitioned log', () => {
     expect(afterCrash).toHaveLength(1);
     expect(afterCrash[0]).toMatch(/^m0@(19|20|21)\d\d$/);
     expect(result.metrics['l.g.members']).toMatchObject({ value: 1 });
-    // Auto-commit every 5 s: by 12 s everything produced until 4 s is committed.
     expect(result.metrics['l.g.lag']).toMatchObject({ value: 0 });
+    // Per partition too: m1's partition (p1) waited for the session timeout and the rebalance,
+    // about a second; m0's, committed after every batch, never lagged more than a batch.
+    const p0 = result.metrics['l.g.p0.lagMs'] as { max: number };
+    const p1 = result.metrics['l.g.p1.lagMs'] as { max: number };
+    expect(result.metrics['l.g.p1.lag']).toMatchObject({ value: 0 });
+    expect(p1.max).toBeGreaterThan(800);
+    expect(p0.max).toBeLessThan(300);
     expect(check(result)).toMatchObject({ ok: true });
   });
 

@@ -141,6 +141,13 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
     },
   },
   {
+    // The records a partitioned log holds (no retention in the built-ins: all it appended).
+    label: /^records in \d+ partitions?$/,
+    check: (b, { node, metrics }) => {
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.appended`));
+    },
+  },
+  {
     // A consumer group's lag at a partitioned log.
     label: / lag$/,
     check: (b, { node, metrics }) => {

@@ -115,6 +115,12 @@ function topicBadge(e: StateEntry, ctx: RenderContext): Badge | null {
 }
 
 function logBadge(e: StateEntry, ctx: RenderContext): Badge {
+  const recentChange = ctx.isRecent(e.changedAt);
+  if (e.what === 'offsets') {
+    const ends = e.value.split(',').map(Number);
+    const total = ends.reduce((a, b) => a + b, 0);
+    return { label: `records in ${ends.length} partition${ends.length === 1 ? '' : 's'}`, text: String(total), tone: 'neutral', level: null, recent: recentChange, title: `end offsets: ${ends.map((o, p) => `p${p} ${o}`).join(' · ')}` };
+  }
   const dot = e.what.lastIndexOf('.');
   const group = e.what.slice(0, dot);
   const recent = ctx.isRecent(e.changedAt);
@@ -259,8 +265,9 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => entries.flatMap((e) => topicBadge(e, ctx) ?? []),
   },
   {
-    // A partitioned log (sim/patterns/partitioned-log.ts): per consumer group, its lag and
-    // whether it is rebalancing (`log.<group>.lag`, `log.<group>.group`).
+    // A partitioned log (sim/patterns/partitioned-log.ts): the records it holds (each
+    // partition's end offset in the tooltip) and, per consumer group, its lag and whether it
+    // is rebalancing (`log.offsets`, `log.<group>.lag`, `log.<group>.group`).
     name: 'consumer group lag and rebalancing',
     match: (key) => (key.startsWith('log.') ? ['log', key.slice('log.'.length)] : null),
     render: (entries, ctx) => entries.map((e) => logBadge(e, ctx)),
