@@ -3,6 +3,7 @@ import { DataServiceSchema, dataServiceReferences } from '../nodes/data-service.
 import { QueueSchema, queueReferences } from './message-queue.schema.ts';
 import { TopicSchema, topicReferences } from './topic.schema.ts';
 import { LogSchema } from './partitioned-log.schema.ts';
+import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-store.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -23,6 +24,8 @@ export const NODE_KIND_SCHEMAS = [
   QueueSchema,
   TopicSchema,
   LogSchema,
+  StoreSchema,
+  OccClientSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
@@ -42,4 +45,5 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   'saga-starter': sagaStarterReferences,
   queue: queueReferences,
   topic: topicReferences,
+  'occ-client': occClientReferences,
 };

@@ -7,6 +7,8 @@ import { SAGA_ORCHESTRATOR_KIND } from './saga-orchestrator.ts';
 import { MESSAGE_QUEUE_KIND } from './message-queue.ts';
 import { TOPIC_KIND } from './topic.ts';
 import { LOG_KIND } from './partitioned-log.ts';
+import { STORE_KIND } from './versioned-store.ts';
+import { OCC_CLIENT_KIND } from './occ-client.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -35,4 +37,6 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   queue: MESSAGE_QUEUE_KIND,
   topic: TOPIC_KIND,
   log: LOG_KIND,
+  store: STORE_KIND,
+  'occ-client': OCC_CLIENT_KIND,
 };

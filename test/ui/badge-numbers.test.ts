@@ -163,6 +163,14 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       if (members) expect(Number(members[1]), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${group}.members`));
     },
   },
+  {
+    // A versioned store's successful writes and refused conditional writes; OCC writers done.
+    label: /^(writes|conflicts|writers done)$/,
+    check: (b, { node, metrics }) => {
+      const name = { writes: 'writes', conflicts: 'conflicts', 'writers done': 'done' }[b.label]!;
+      expect(Number(b.text.split('/')[0]), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },

@@ -273,6 +273,21 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => entries.map((e) => logBadge(e, ctx)),
   },
   {
+    // A versioned store (sim/patterns/versioned-store.ts): writes that succeeded and
+    // conditional writes refused on a stale version; OCC clients: how many are done.
+    name: 'versioned store writes and conflicts, optimistic writers done',
+    match: (key) => (key === 'store.writes' || key === 'store.conflicts' || key === 'occ.done' ? [key.split('.')[0], key.split('.')[1]] : null),
+    render: (entries, ctx) =>
+      entries.map((e) => {
+        const recent = ctx.isRecent(e.changedAt);
+        if (e.what === 'done') {
+          const [done, all] = e.value.split('/').map(Number);
+          return { label: 'writers done', text: e.value, tone: done === all ? 'good' : 'neutral', level: all > 0 ? done / all : null, recent };
+        }
+        return { label: e.what === 'writes' ? 'writes' : 'conflicts', text: e.value, tone: e.what === 'conflicts' && e.value !== '0' ? 'warn' : 'neutral', level: null, recent };
+      }),
+  },
+  {
     name: 'saga steps (orchestrated and choreographed)',
     match: (key) => (key.startsWith('saga.') ? ['saga', key.slice('saga.'.length)] : null),
     render: (entries, ctx) => sagaBadges(entries, ctx),

@@ -1,6 +1,6 @@
 /**
- * Every messaging scenario and each of its variants passes its checks (the lesson it states,
- * and the conservation check every queue brings) over seeds 1–10.
+ * Every messaging and data scenario and each of its variants passes its checks (the lesson it
+ * states, and the checks every queue, topic, log and store brings) over seeds 1–10.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -8,12 +8,17 @@ import { applyVariant } from '../sim/scenario/load.ts';
 import { runScenario } from '../sim/scenario/run.ts';
 import { scenario } from './helpers.ts';
 
-const DIR = new URL('../scenarios/messaging/', import.meta.url);
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const ROOT = new URL('../scenarios/', import.meta.url);
+const FILES = ['messaging', 'data'].flatMap((folder) =>
+  readdirSync(new URL(`${folder}/`, ROOT))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => `${folder}/${f}`),
+);
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
-const raw = (file: string) => JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as { variants?: { name: string }[] };
+const raw = (file: string) => JSON.parse(readFileSync(new URL(file, ROOT), 'utf8')) as { variants?: { name: string }[] };
 
-describe('messaging scenarios over seeds 1–10', () => {
+describe('messaging and data scenarios over seeds 1–10', () => {
   const cases = FILES.flatMap((file) => [null, ...(raw(file).variants ?? []).map((v) => v.name)].map((variant) => [file, variant] as const));
   it.each(cases)('%s %s', (file, variant) => {
     const json = raw(file);
