@@ -49,3 +49,19 @@ describe('the scenario schema imports no behaviour', () => {
     expect(reached.filter((p) => !isSchemaModule(p))).toEqual(expect.arrayContaining(['sim/patterns/circuit-breaker.ts', 'sim/engine/time.ts']));
   });
 });
+
+describe('the engine imports no schema', () => {
+  /** Modules whose source imports zod. */
+  const usesZod = (path: string) => /from ['"]zod['"]/.test(readFileSync(join(ROOT, path), 'utf8'));
+
+  it('the simulation worker reaches no module that builds a zod schema: it runs the scenario the page validated', () => {
+    const reached = [...valueImportClosure('ui/worker.ts')];
+    expect(reached).toContain('sim/scenario/run.ts');
+    expect(reached).toContain('sim/patterns/message-queue.ts');
+    expect(reached.filter(usesZod)).toEqual([]);
+  });
+
+  it('sees zod where it is: the validator reaches it', () => {
+    expect([...valueImportClosure('sim/scenario/load.ts')].filter(usesZod)).toContain('sim/scenario/schema.ts');
+  });
+});

@@ -13,8 +13,12 @@ export const SCHEMA_VOCABULARY: Record<string, string> = {
   'sim/patterns/policy-schemas.ts': "the union of the policies' schemas",
   'sim/patterns/node-kind-schemas.ts': "the node kinds' schemas",
   'sim/nodes/call.ts': 'the names of call outcomes that retryOn and recordOutcomes list (types and constants)',
+  'sim/scenario/text.ts': 'canonical JSON and the closest name: plain helpers the loader shares with the engine',
+  'sim/scenario/chart-names.ts': "the metric names a scenario's charts use",
+  'sim/scenario/intervention.ts': 'an intervention validated and normalised like a timeline fault (the page does it before a run)',
 };
 
+/** A pattern's `<pattern>.defaults.ts`: its defaults and effective parameters, shared by its schema and its behaviour (no zod, no behaviour). */
 export function isSchemaModule(path: string): boolean {
-  return path.endsWith('.schema.ts') || path in SCHEMA_VOCABULARY;
+  return path.endsWith('.schema.ts') || path.endsWith('.defaults.ts') || path in SCHEMA_VOCABULARY;
 }

@@ -1,5 +1,6 @@
 /** Messages between the page and the simulation worker. Everything here is structured-cloneable. */
-import type { FaultAction } from '../sim/faults/faults.ts';
+import type { FaultAction, FaultSpec } from '../sim/faults/faults.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
 import type { ScenarioError } from '../sim/scenario/load.ts';
 import type { RunResult } from '../sim/scenario/run.ts';
 import type { KindInfo, TraceBatch } from './trace/codec.ts';
@@ -10,13 +11,22 @@ export interface Intervention {
   action: FaultAction;
 }
 
+/** An intervention as the worker gets it: normalised by the page (sim/scenario/intervention.ts). */
+export interface InjectedFault {
+  atUs: number;
+  fault: FaultSpec;
+}
+
 export interface RunRequest {
   type: 'run';
-  /** The scenario file's text: the worker loads it with the same code the page uses. */
-  text: string;
+  /**
+   * The scenario, validated by the page from its text with the same code the command line
+   * uses: the worker runs it as it is, so it never loads the schema (nor zod).
+   */
+  scenario: Scenario;
   seed: number;
   /** Applied in order; each once the run reaches its time. */
-  interventions: Intervention[];
+  interventions: InjectedFault[];
   /** Records at or before this time are not streamed (the page kept them from the run this one branches from); -1: stream all. */
   streamAfterUs: number;
   /** The page's string and kind tables, which the streamed batches continue. */

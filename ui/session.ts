@@ -9,7 +9,8 @@ import type { FaultAction } from '../sim/faults/faults.ts';
 import type { ScenarioError } from '../sim/scenario/load.ts';
 import type { RunResult } from '../sim/scenario/run.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
-import type { Intervention, RunRequest, WorkerMessage } from './protocol.ts';
+import { interventionFault } from '../sim/scenario/intervention.ts';
+import type { InjectedFault, Intervention, RunRequest, WorkerMessage } from './protocol.ts';
 import { IngestQueue } from './trace/ingest.ts';
 import { TraceStore } from './trace/store.ts';
 
@@ -160,12 +161,19 @@ export class Session {
     worker.onmessageerror = () => {
       if (this.worker === worker) this.fail('a message from the simulation worker could not be read');
     };
+    let interventions: InjectedFault[];
+    try {
+      interventions = this.interventions.map((i) => ({ atUs: i.atUs, fault: interventionFault(i.action, i.atUs) }));
+    } catch (e) {
+      this.fail(e instanceof Error ? e.message : String(e));
+      return;
+    }
     const store = this.store;
     const request: RunRequest = {
       type: 'run',
-      text: this.text,
+      scenario: this.scenario,
       seed: this.seed,
-      interventions: this.interventions,
+      interventions,
       streamAfterUs,
       strings: store ? store.strings : [''],
       kinds: store ? store.kinds : [],

@@ -1,5 +1,5 @@
 /**
- * The simulation worker: loads the scenario text, runs it a few thousand events at a time and
+ * The simulation worker: runs the scenario the page validated a few thousand events at a time and
  * streams the trace records to the page in compact batches (see trace/codec.ts), so the page
  * plays the recording back on its own clock while the engine runs ahead. Interventions (the
  * page's what-if clicks) are injected when the run reaches their time. Running in steps gives
@@ -10,7 +10,6 @@ import { chartMetricProblems } from '../sim/scenario/chart-metrics.ts';
 import { ScenarioRun } from '../sim/scenario/run.ts';
 import type { TraceRecord } from '../sim/engine/trace.ts';
 import { msToUs } from '../sim/engine/time.ts';
-import { loadScenarioText } from './load.ts';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
 import { TraceEncoder } from './trace/codec.ts';
 import { RecordSampler } from './trace/sampling.ts';
@@ -39,11 +38,7 @@ scope.onmessage = (event: MessageEvent<RunRequest>) => {
 };
 
 function run(request: RunRequest): void {
-  const loaded = loadScenarioText(request.text);
-  if (!loaded.ok) {
-    post({ type: 'invalid', errors: loaded.errors });
-    return;
-  }
+  const loaded = { scenario: request.scenario };
   const encoder = new TraceEncoder(request.strings, request.kinds);
   let recording = true;
   let recorded = 0;
@@ -121,9 +116,9 @@ function run(request: RunRequest): void {
   for (const intervention of request.interventions) {
     advance(intervention.atUs);
     if (engine.stopped || engine.now !== intervention.atUs) break;
-    // It lands 1 µs after the instant it is made, validated and normalised like a timeline
-    // fault (an invalid one throws, and the run fails with the reason).
-    sim.inject(intervention.action);
+    // It lands 1 µs after the instant it is made, normalised by the page like a timeline
+    // fault (an unknown node throws, and the run fails with the reason).
+    sim.inject(intervention.fault);
   }
   advance(engine.endUs);
   const result = sim.finish();

@@ -5,9 +5,6 @@ import { SimNode } from './node.ts';
 import type { World } from './world.ts';
 import type { DataServiceSpec } from './data-service.schema.ts';
 
-// The schema lives apart (the page validates scenarios without this file); engine code and
-// tests keep importing it from here.
-export * from './data-service.schema.ts';
 
 /**
  * A data-owning service (orders, payments, inventory, shipping): it owns its data, changes it

@@ -1,8 +1,7 @@
 import type { Counter } from '../engine/metrics.ts';
 import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
-import { type AdaptiveThrottlingSpec } from './adaptive-throttling.schema.ts';
-export { DEFAULTS, AdaptiveThrottlingSchema, type AdaptiveThrottlingSpec } from './adaptive-throttling.schema.ts';
+import type { AdaptiveThrottlingSpec } from './adaptive-throttling.schema.ts';
 
 /**
  * Client-side adaptive throttling (Google SRE book, "Handling Overload").

@@ -6,8 +6,7 @@ import { layerScope, type TraceInvariant, type TraceScope, type Violation } from
 import { Deque } from '../nodes/deque.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
-import { type BulkheadSpec, type ThreadPoolBulkheadSpec } from './bulkhead.schema.ts';
-export { SEMAPHORE_DEFAULTS, THREAD_POOL_DEFAULTS, BulkheadSchema, type BulkheadSpec, ThreadPoolBulkheadSchema, type ThreadPoolBulkheadSpec } from './bulkhead.schema.ts';
+import type { BulkheadSpec, ThreadPoolBulkheadSpec } from './bulkhead.schema.ts';
 
 /**
  * Bulkheads: a cap on the calls in progress through one path, so that a slow dependency can

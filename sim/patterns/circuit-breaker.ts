@@ -4,8 +4,8 @@ import type { TraceRecord } from '../engine/trace.ts';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { type PolicyContext } from './context.ts';
-import { type BreakerState, type CircuitBreakerSpec, type BreakerParams, breakerParams } from './circuit-breaker.schema.ts';
-export { STATES, type BreakerState, DEFAULTS, PRESETS, CircuitBreakerSchema, type CircuitBreakerSpec, type BreakerParams, breakerParams } from './circuit-breaker.schema.ts';
+import type { CircuitBreakerSpec } from './circuit-breaker.schema.ts';
+import { breakerParams, type BreakerParams, type BreakerState } from './circuit-breaker.defaults.ts';
 
 /**
  * Circuit breaker with Resilience4j's semantics.

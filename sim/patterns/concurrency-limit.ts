@@ -2,8 +2,8 @@ import type { Gauge } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import { rejected, type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
-import { type ConcurrencyLimitSpec, type AimdParams, type Gradient2Params, aimdParams, gradient2Params } from './concurrency-limit.schema.ts';
-export { ALGORITHMS, type ConcurrencyAlgorithm, AIMD_DEFAULTS, GRADIENT2_DEFAULTS, DEFAULTS, ConcurrencyLimitSchema, type ConcurrencyLimitSpec, type AimdParams, type Gradient2Params, aimdParams, gradient2Params } from './concurrency-limit.schema.ts';
+import type { ConcurrencyLimitSpec } from './concurrency-limit.schema.ts';
+import { aimdParams, gradient2Params, type AimdParams, type Gradient2Params } from './concurrency-limit.defaults.ts';
 
 /**
  * Adaptive concurrency limits, after Netflix concurrency-limits (`SimpleLimiter` over

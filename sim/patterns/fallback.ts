@@ -1,8 +1,7 @@
 import type { Counter } from '../engine/metrics.ts';
 import { type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { type PolicyContext } from './context.ts';
-import { type FallbackSpec } from './fallback.schema.ts';
-export { DEFAULTS, FallbackSchema, type FallbackSpec } from './fallback.schema.ts';
+import type { FallbackSpec } from './fallback.schema.ts';
 
 /**
  * Fallback: when the call below fails in one of the listed ways (a breaker or limiter

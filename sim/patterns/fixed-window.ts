@@ -4,8 +4,7 @@ import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
-import { type FixedWindowSpec } from './fixed-window.schema.ts';
-export { DEFAULTS, FixedWindowSchema, type FixedWindowSpec } from './fixed-window.schema.ts';
+import type { FixedWindowSpec } from './fixed-window.schema.ts';
 
 /**
  * Fixed-window rate limiter with Resilience4j's semantics (`AtomicRateLimiter`).

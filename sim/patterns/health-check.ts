@@ -2,8 +2,7 @@ import type { Counter } from '../engine/metrics.ts';
 import { msToUs } from '../engine/time.ts';
 import { once, type Call, type Invoker } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
-import { type HealthCheckParams } from './health-check.schema.ts';
-export { DEFAULTS, HealthCheckSchema, type HealthCheckParams } from './health-check.schema.ts';
+import type { HealthCheckParams } from './health-check.schema.ts';
 
 /**
  * Active health checking, as an option of the load balancer (`healthCheck: {…}`), with Envoy's

@@ -4,8 +4,7 @@ import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Deque } from '../nodes/deque.ts';
 import { Admissions, type PolicyContext } from './context.ts';
-import { type LeakyBucketSpec } from './leaky-bucket.schema.ts';
-export { DEFAULTS, LeakyBucketSchema, type LeakyBucketSpec } from './leaky-bucket.schema.ts';
+import type { LeakyBucketSpec } from './leaky-bucket.schema.ts';
 
 /**
  * Leaky bucket as a queue (the "leaky bucket as a queue" of traffic shaping; NGINX

@@ -18,8 +18,7 @@ import {
 import type { PolicyContext } from './context.ts';
 import { HealthChecker } from './health-check.ts';
 import { EjectionCapInvariant, OutlierDetector } from './outlier-detection.ts';
-import { type Algorithm, type LoadBalancerSpec } from './load-balancer.schema.ts';
-export { ALGORITHMS, type Algorithm, DEFAULTS, LoadBalancerSchema, type LoadBalancerSpec } from './load-balancer.schema.ts';
+import type { Algorithm, LoadBalancerSpec } from './load-balancer.schema.ts';
 
 /**
  * Client-side load balancing (Envoy's cluster load balancers), as a call-path policy: each

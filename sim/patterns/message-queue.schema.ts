@@ -12,8 +12,6 @@ import { KindId, KindLabel, KindPosition } from '../nodes/data-service.schema.ts
 
 const ms = () => z.number().min(0).max(1e12);
 const FOUR_DAYS_MS = 4 * 24 * 3600 * 1000;
-/** RabbitMQ quorum queues' default `delivery-limit` (since 4.0). */
-export const QUORUM_DELIVERY_LIMIT = 20;
 
 export const QueueSchema = z
   .strictObject({
@@ -49,10 +47,6 @@ export function queueReferences(spec: QueueSpec): { path: (string | number)[]; i
   return spec.deadLetterQueue === null ? [] : [{ path: ['deadLetterQueue'], id: spec.deadLetterQueue, kind: 'queue' }];
 }
 
-/** The receive limit in force: the queue's own, else its preset's (null: none). */
-export function deliveryLimit(spec: Pick<QueueSpec, 'maxReceiveCount' | 'preset'>): number | null {
-  return spec.maxReceiveCount ?? (spec.preset === 'rabbitmq-quorum' ? QUORUM_DELIVERY_LIMIT : null);
-}
 
 /**
  * A service that consumes from a queue: `receivers` loops, each receiving a batch, processing

@@ -9,10 +9,8 @@ import { SimNode } from '../nodes/node.ts';
 import { REQUEST, RESPONSE, RESPONSE_OK, RESPONSE_QUEUE_FULL } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
-import { deliveryLimit, type QueueSpec } from './message-queue.schema.ts';
+import type { QueueSpec } from './message-queue.schema.ts';
 
-// The schema lives apart (the page validates scenarios without this file).
-export * from './message-queue.schema.ts';
 
 /**
  * A message queue with Amazon SQS semantics (and RabbitMQ's delivery limit as a preset).
@@ -52,6 +50,15 @@ export * from './message-queue.schema.ts';
  */
 
 export const MQ_LAYER = 'mq';
+
+/** RabbitMQ quorum queues' default `delivery-limit` (since 4.0). */
+export const QUORUM_DELIVERY_LIMIT = 20;
+
+/** The receive limit in force: the queue's own, else its preset's (null: none). */
+export function deliveryLimit(spec: Pick<QueueSpec, 'maxReceiveCount' | 'preset'>): number | null {
+  return spec.maxReceiveCount ?? (spec.preset === 'rabbitmq-quorum' ? QUORUM_DELIVERY_LIMIT : null);
+}
+
 export const MQ_RECEIVE = 'mq.receive';
 export const MQ_MESSAGES = 'mq.messages';
 export const MQ_DELETE = 'mq.delete';

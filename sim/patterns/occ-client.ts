@@ -7,7 +7,6 @@ import type { NodeKind } from './node-kinds.ts';
 import { STORE_READ, STORE_VALUE, STORE_WRITE, STORE_WRITTEN, type ReadAnswer, type ReadRequest, type WriteAnswer, type WriteRequest } from './versioned-store.ts';
 import type { OccClientSpec } from './versioned-store.schema.ts';
 
-export * from './versioned-store.schema.ts';
 
 /**
  * Clients contending for one key of a versioned store with optimistic concurrency: each

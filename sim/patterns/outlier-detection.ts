@@ -4,8 +4,7 @@ import type { TraceRecord } from '../engine/trace.ts';
 import { layerScope, type TraceInvariant, type TraceScope, type Violation } from '../check/invariants.ts';
 import { type CallResult } from '../nodes/call.ts';
 import type { PolicyContext } from './context.ts';
-import { type OutlierDetectionParams } from './outlier-detection.schema.ts';
-export { DEFAULTS, OutlierDetectionSchema, type OutlierDetectionParams } from './outlier-detection.schema.ts';
+import type { OutlierDetectionParams } from './outlier-detection.schema.ts';
 
 /**
  * Passive health checking: outlier detection with Envoy's semantics, as an option of the load

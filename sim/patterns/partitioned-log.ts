@@ -8,8 +8,6 @@ import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { ConsumeLogSpec, LogSpec } from './partitioned-log.schema.ts';
 
-// The schema lives apart (the page validates scenarios without this file).
-export * from './partitioned-log.schema.ts';
 
 /**
  * A partitioned log with Apache Kafka semantics: a broker holding one topic's partitions, and

@@ -1,8 +1,9 @@
-import { PolicySchema, type PolicySpec } from './policy-schemas.ts';
+import type { PolicySpec } from './policy-schemas.ts';
 import type { TraceInvariant } from '../check/invariants.ts';
 import { type Invoker } from '../nodes/call.ts';
 import { PolicyContext } from './context.ts';
-import { BreakerInvariant, breakerParams, CircuitBreakerPolicy } from './circuit-breaker.ts';
+import { BreakerInvariant, CircuitBreakerPolicy } from './circuit-breaker.ts';
+import { breakerParams } from './circuit-breaker.defaults.ts';
 import { FallbackPolicy } from './fallback.ts';
 import { RetryPolicy } from './retry.ts';
 import { retryInvariants } from './retry-invariants.ts';
@@ -17,8 +18,7 @@ import { BulkheadInvariant, BulkheadPolicy, ThreadPoolBulkheadPolicy } from './b
 import { LoadBalancerPolicy, loadBalancerInvariants } from './load-balancer.ts';
 import type { SimNode } from '../nodes/node.ts';
 
-// Re-exported for callers that build and validate alike.
-export { PolicySchema, type PolicySpec };
+export type { PolicySpec };
 
 interface PolicyEntry<S> {
   create(ctx: PolicyContext, spec: S, next: Invoker): Invoker;

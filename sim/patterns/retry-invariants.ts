@@ -1,6 +1,7 @@
 import type { TraceRecord } from '../engine/trace.ts';
 import type { TraceInvariant, Violation } from '../check/invariants.ts';
-import { retryParams, type RetrySpec } from './retry.ts';
+import type { RetrySpec } from './retry.schema.ts';
+import { retryParams } from './retry.defaults.ts';
 
 /**
  * The retry policy's invariants, checked over the trace of every run that has a retry on a

@@ -3,8 +3,8 @@ import type { Rng } from '../engine/rng.ts';
 import { msToUs } from '../engine/time.ts';
 import { type Call, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import { type PolicyContext } from './context.ts';
-import { type RetrySpec, retryParams } from './retry.schema.ts';
-export { BACKOFFS, DEFAULTS, PRESETS, RetrySchema, type RetrySpec, retryParams } from './retry.schema.ts';
+import type { RetrySpec } from './retry.schema.ts';
+import { retryParams } from './retry.defaults.ts';
 
 /**
  * Retry with backoff, jitter and budgets.

@@ -7,18 +7,14 @@ import {
   stepKey,
   type DataResult,
   type DataServiceParams,
-  type DataServiceSpec,
-  type StepType,
 } from '../nodes/data-service.ts';
+import type { DataServiceSpec, StepType } from '../nodes/data-service.schema.ts';
 import { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { SagaStarterSpec } from './saga-choreography.schema.ts';
 import { ArrivalDriver, drawOrder, sagaArrivals, sagaMetrics, type ArrivalLog, type SagaArrivals, type SagaMetrics } from './saga-orchestrator.ts';
 
-// The schema lives apart (the page validates scenarios without this file); engine code and
-// tests keep importing it from here.
-export * from './saga-choreography.schema.ts';
 
 /**
  * Saga, choreographed: no coordinator. Each data service reacts to the previous service's

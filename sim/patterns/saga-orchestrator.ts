@@ -10,16 +10,13 @@ import {
   stepKey,
   type DataRequest,
   type DataResult,
-  type StepType,
 } from '../nodes/data-service.ts';
+import type { StepType } from '../nodes/data-service.schema.ts';
 import { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { SagaOrchestratorSpec } from './saga-orchestrator.schema.ts';
 
-// The schema lives apart (the page validates scenarios without this file); engine code and
-// tests keep importing it from here.
-export * from './saga-orchestrator.schema.ts';
 
 /**
  * Saga, orchestrated (Garcia-Molina & Salem 1987; Richardson, "Microservices Patterns" ch. 4).

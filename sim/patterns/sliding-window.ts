@@ -4,8 +4,7 @@ import { msToUs } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
-import { type SlidingWindowSpec } from './sliding-window.schema.ts';
-export { ALGORITHMS, DEFAULTS, SlidingWindowSchema, type SlidingWindowSpec } from './sliding-window.schema.ts';
+import type { SlidingWindowSpec } from './sliding-window.schema.ts';
 
 /**
  * Sliding-window rate limiters, the two classic forms.

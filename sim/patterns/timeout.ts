@@ -3,8 +3,7 @@ import { msToUs } from '../engine/time.ts';
 import type { Call, CallResult, Done, Invoker } from '../nodes/call.ts';
 import type { TimerTask } from '../nodes/node.ts';
 import { type PolicyContext } from './context.ts';
-import { type TimeoutParams } from './timeout.schema.ts';
-export { DEFAULTS, TimeoutSchema, type TimeoutParams } from './timeout.schema.ts';
+import type { TimeoutParams } from './timeout.schema.ts';
 
 /**
  * Timeout (Resilience4j TimeLimiter; Envoy's per-try and route timeouts).

@@ -4,8 +4,7 @@ import { msToUs, type Micros } from '../engine/time.ts';
 import type { TraceRecord } from '../engine/trace.ts';
 import { rejected, type Call, type Done, type Invoker } from '../nodes/call.ts';
 import { Admissions, type PolicyContext } from './context.ts';
-import { type TokenBucketSpec } from './token-bucket.schema.ts';
-export { DEFAULTS, TokenBucketSchema, type TokenBucketSpec } from './token-bucket.schema.ts';
+import type { TokenBucketSpec } from './token-bucket.schema.ts';
 
 /**
  * Token bucket, as Envoy's local rate limit filter runs it (`envoy.type.v3.TokenBucket`).

@@ -8,8 +8,6 @@ import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { TopicSpec } from './topic.schema.ts';
 
-// The schema lives apart (the page validates scenarios without this file).
-export * from './topic.schema.ts';
 
 /**
  * A pub/sub topic with Amazon SNS semantics: every message published to it is delivered to

@@ -11,7 +11,6 @@ import type { TwoPcCoordinatorSpec, TwoPcParticipantSpec } from './two-phase-com
 
 // The schema and defaults live apart (the page validates scenarios without this file); engine
 // code and tests keep importing them from here.
-export * from './two-phase-commit.schema.ts';
 
 /**
  * Two-phase commit with presumed abort: a coordinator node kind (`2pc-coordinator`) that

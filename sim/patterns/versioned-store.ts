@@ -8,8 +8,6 @@ import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { StoreSpec } from './versioned-store.schema.ts';
 
-// The schema lives apart (the page validates scenarios without this file).
-export * from './versioned-store.schema.ts';
 
 /**
  * A versioned key-value store: each key has a value and a version (0 until first written).

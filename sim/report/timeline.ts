@@ -1,6 +1,6 @@
 import type { TraceRecord } from '../engine/trace.ts';
 import type { FaultLogEntry } from '../faults/faults.ts';
-import { breakerParams } from '../patterns/circuit-breaker.ts';
+import { breakerParams } from '../patterns/circuit-breaker.defaults.ts';
 import { workloadCallPath } from '../scenario/build.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { isCategorical } from './collect.ts';

@@ -7,7 +7,8 @@
 import { Counter, Gauge, type Metrics } from '../engine/metrics.ts';
 import { buildWorld } from './build.ts';
 import type { ChartSpec } from './charts.ts';
-import { closestName, type ScenarioError } from './load.ts';
+import type { ScenarioError } from './load.ts';
+import { closestName } from './text.ts';
 import type { Scenario } from './schema.ts';
 
 export interface ChartCheckOptions {

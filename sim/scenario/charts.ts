@@ -11,6 +11,9 @@
  * No Node imports: the browser uses this too.
  */
 import { z } from 'zod';
+import { chartMetricNames } from './chart-names.ts';
+
+export { chartMetricNames };
 
 export const MAX_CHARTS = 12;
 export const MAX_SERIES_PER_CHART = 8;
@@ -73,10 +76,6 @@ export function chartSeriesColor(i: number): string {
   return SERIES_COLORS[i % SERIES_COLORS.length];
 }
 
-/** The metrics a scenario's charts name, each once, in order of first mention: what the engine records. */
-export function chartMetricNames(charts: readonly ChartSpec[]): string[] {
-  return [...new Set(charts.flatMap((c) => c.series.map((s) => s.metric)))];
-}
 
 /** The value a series draws for a window whose recorded value is `raw` (a count, or a mean level). */
 export function chartSeriesValue(series: ChartSeriesSpec, raw: number, windowUs: number): number {

@@ -4,13 +4,13 @@ import type { Outcome } from '../engine/sim.ts';
 import type { Micros } from '../engine/time.ts';
 import { TraceKind, type TraceListener } from '../engine/trace.ts';
 import { createChecks, type CheckResult, type ScenarioChecks } from '../check/checks.ts';
-import type { FaultAction, FaultLogEntry, FaultSpec } from '../faults/faults.ts';
+import type { FaultLogEntry, FaultSpec } from '../faults/faults.ts';
 import { buildWorld, workloadCallPath, type BuiltWorld } from './build.ts';
 import { pathInvariants, type PolicySpec } from '../patterns/registry.ts';
 import { NODE_KINDS } from '../patterns/node-kinds.ts';
-import { canonicalJson } from './load.ts';
-import { FaultSchema, type Scenario } from './schema.ts';
-import { chartMetricNames } from './charts.ts';
+import { canonicalJson } from './text.ts';
+import type { Scenario } from './schema.ts';
+import { chartMetricNames } from './chart-names.ts';
 import { groupMetrics, instanceGroups, metricOwner } from './group-metrics.ts';
 
 /**
@@ -116,15 +116,16 @@ export class ScenarioRun {
     this.built.sim.run(us);
   }
 
-  /** An intervention at the current instant (it lands 1 µs from now and enters the fault log). */
-  inject(fault: FaultAction): FaultLogEntry {
-    // Validated and normalised like a timeline fault (defaults filled in), so the exported
-    // fault log replays to exactly this run.
-    const atMs = (this.built.sim.now + 1) / 1000;
-    const parsed = FaultSchema.safeParse({ ...fault, atMs });
-    if (!parsed.success) throw new Error(`invalid intervention: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    for (const name of faultNodes(parsed.data)) this.built.world.node(name); // throws for an unknown node
-    return this.built.faults.schedule(parsed.data, 'injected');
+  /**
+   * An intervention at the current instant: `fault` as `interventionFault` (intervention.ts)
+   * made it for this instant — it lands 1 µs from now and enters the fault log. Throws for an
+   * unknown node, or a fault made for another instant.
+   */
+  inject(fault: FaultSpec): FaultLogEntry {
+    const atUs = this.built.sim.now + 1;
+    if (Math.round(fault.atMs * 1000) !== atUs) throw new Error(`an intervention made for ${fault.atMs} ms injected at ${atUs / 1000} ms`);
+    for (const name of faultNodes(fault)) this.built.world.node(name); // throws for an unknown node
+    return this.built.faults.schedule(fault, 'injected');
   }
 
   /** Runs to the end and evaluates the checks; calling it again returns the same result. */

@@ -180,9 +180,11 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
       await seek(page, Math.floor(Math.min(scenario.durationMs * 1000, recorded) / 2));
       expect(await canvasInk(page)).toBeGreaterThan(0);
       // Request throughput, where clients make requests (2PC and saga scenarios have none).
-      // Scenarios without workloads (2PC, sagas) show only the charts they declare.
+      // Scenarios without workloads (2PC, sagas), or whose clients are not the story
+      // (clientCharts: false — a producer feeding a queue), show only the charts they declare.
       const throughput = page.getByTestId('chart-throughput');
-      if (scenario.workloads.length === 0) {
+      const clientCharts = scenario.workloads.length > 0 && scenario.clientCharts !== false;
+      if (!clientCharts) {
         expect(await throughput.count()).toBe(0);
         expect(await page.getByTestId('chart-declared-0').count()).toBe(scenario.charts.length > 0 ? 1 : 0);
       } else if (inNode.metrics[`${(scenario.declared ?? scenario).workloads[0]?.id}.ok`]) {
@@ -192,8 +194,8 @@ describe('the sandbox views (playback, topology, charts, interventions)', () => 
         expect(await throughput.getAttribute('data-empty')).toBe('true');
         expect(await throughput.locator('.empty-note').textContent()).toMatch(/^all zero so far/);
       }
-      const firstChart = scenario.workloads.length > 0 ? 'throughput' : 'declared-0';
-      if (scenario.workloads.length > 0 || scenario.charts.length > 0) {
+      const firstChart = clientCharts ? 'throughput' : 'declared-0';
+      if (clientCharts || scenario.charts.length > 0) {
         expect(await page.getByTestId(`cursor-${firstChart}`).getAttribute('style')).toMatch(/translateX\((?!0px)/);
       }
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
-import {
-  BulkheadInvariant,
-  BulkheadPolicy,
-  BulkheadSchema,
-  ThreadPoolBulkheadPolicy,
-  ThreadPoolBulkheadSchema,
-} from '../../sim/patterns/bulkhead.ts';
+import { BulkheadInvariant, BulkheadPolicy, ThreadPoolBulkheadPolicy } from '../../sim/patterns/bulkhead.ts';
+import { BulkheadSchema, ThreadPoolBulkheadSchema } from '../../sim/patterns/bulkhead.schema.ts';
 import { ok, policyHarness } from './harness.ts';
 
 const MS = 1000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BreakerInvariant, CircuitBreakerPolicy, type CircuitBreakerSpec } from '../../sim/patterns/circuit-breaker.ts';
+import { BreakerInvariant, CircuitBreakerPolicy } from '../../sim/patterns/circuit-breaker.ts';
+import { type CircuitBreakerSpec } from '../../sim/patterns/circuit-breaker.schema.ts';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { fail, ok, policyHarness, type Scripted } from './harness.ts';
 

@@ -15,7 +15,8 @@ import {
   SmoothWeightedRoundRobin,
 } from '../../sim/patterns/balancing.ts';
 import { PolicyContext } from '../../sim/patterns/context.ts';
-import { LoadBalancerPolicy, LoadBalancerSchema } from '../../sim/patterns/load-balancer.ts';
+import { LoadBalancerPolicy } from '../../sim/patterns/load-balancer.ts';
+import { LoadBalancerSchema } from '../../sim/patterns/load-balancer.schema.ts';
 import { EjectionCapInvariant, maxEjectedHosts, successRateThreshold } from '../../sim/patterns/outlier-detection.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { validateScenario } from '../../sim/scenario/load.ts';

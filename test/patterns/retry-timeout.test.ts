@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AleaRng } from '../../sim/engine/rng.ts';
 import { FallbackPolicy } from '../../sim/patterns/fallback.ts';
-import { backoffMs, RetryPolicy, retryParams, type RetrySpec } from '../../sim/patterns/retry.ts';
+import { backoffMs, RetryPolicy } from '../../sim/patterns/retry.ts';
+import { retryParams, type RetrySpec } from '../../sim/patterns/retry.schema.ts';
 import { TimeoutPolicy } from '../../sim/patterns/timeout.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { scenario } from '../helpers.ts';

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { SagaFlowInvariant, SagaLedgerInvariant, SagaLiveness } from '../../sim/check/saga-checks.ts';
-import { DataServiceNode, dataServiceParams, type DataServiceSpec, type DataStore } from '../../sim/nodes/data-service.ts';
+import { DataServiceNode, dataServiceParams, type DataStore } from '../../sim/nodes/data-service.ts';
+import { type DataServiceSpec } from '../../sim/nodes/data-service.schema.ts';
 import { NODE_KINDS, type NodeKind } from '../../sim/patterns/node-kinds.ts';
-import { orchestratorParams, SagaOrchestrator, type SagaLog, type SagaOrchestratorSpec } from '../../sim/patterns/saga-orchestrator.ts';
+import { orchestratorParams, SagaOrchestrator, type SagaLog } from '../../sim/patterns/saga-orchestrator.ts';
+import { type SagaOrchestratorSpec } from '../../sim/patterns/saga-orchestrator.schema.ts';
 import { ScenarioRun } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { scenario } from '../helpers.ts';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { NODE_KINDS } from '../../sim/patterns/node-kinds.ts';
-import { participantParams, TwoPcParticipant, type TwoPcParticipantSpec } from '../../sim/patterns/two-phase-commit.ts';
+import { participantParams, TwoPcParticipant } from '../../sim/patterns/two-phase-commit.ts';
+import { type TwoPcParticipantSpec } from '../../sim/patterns/two-phase-commit.schema.ts';
 import { applyVariant, validateScenario } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 

@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TwoPcInvariant } from '../../sim/check/atomicity.ts';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { NODE_KINDS } from '../../sim/patterns/node-kinds.ts';
-import {
-  coordinatorParams,
-  TwoPcCoordinator,
-  TwoPcParticipant,
-  type PlantedBug,
-  type TwoPcCoordinatorSpec,
-} from '../../sim/patterns/two-phase-commit.ts';
+import { coordinatorParams, TwoPcCoordinator, TwoPcParticipant, type PlantedBug } from '../../sim/patterns/two-phase-commit.ts';
+import { type TwoPcCoordinatorSpec } from '../../sim/patterns/two-phase-commit.schema.ts';
 import { validateScenario } from '../../sim/scenario/load.ts';
 import { ScenarioRun } from '../../sim/scenario/run.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { interventionFault } from '../../sim/scenario/intervention.ts';
 import { ScenarioRun, runScenario } from '../../sim/scenario/run.ts';
 import { hashTraceRecords, type TraceRecord } from '../../sim/engine/trace.ts';
 import { builtIn, scenario } from '../helpers.ts';
@@ -41,7 +42,7 @@ describe('determinism', () => {
     const live = new ScenarioRun(busy());
     live.runUntil(12_345_678);
     live.step(3); // stop between two events, as a click in the sandbox would
-    const entry = live.inject({ type: 'crash', node: 'api', restartAfterMs: 2000 });
+    const entry = live.inject(interventionFault({ type: 'crash', node: 'api', restartAfterMs: 2000 }, live.built.sim.now));
     const liveResult = live.finish();
     expect(liveResult.faultLog).toContainEqual(entry);
 
@@ -74,9 +75,11 @@ describe('determinism', () => {
   it('an intervention is normalised like a timeline fault, so exporting the log replays it', () => {
     const live = new ScenarioRun(busy());
     live.runUntil(5_000_000);
-    const entry = live.inject({ type: 'crash', node: 'api' });
+    const entry = live.inject(interventionFault({ type: 'crash', node: 'api' }, live.built.sim.now));
     expect(entry.fault).toEqual({ atMs: 5000.001, type: 'crash', node: 'api', restartAfterMs: null });
-    expect(() => live.inject({ type: 'crash', node: 'ghost' })).toThrow(/ghost/);
+    expect(() => live.inject(interventionFault({ type: 'crash', node: 'ghost' }, live.built.sim.now))).toThrow(/ghost/);
+    expect(() => interventionFault({ type: 'crash', node: 'api', restartAfterMs: -5 }, live.built.sim.now)).toThrow(/invalid intervention: restartAfterMs/);
+    expect(() => live.inject(interventionFault({ type: 'crash', node: 'api' }, 0))).toThrow(/made for 0.001 ms injected at 5000.001 ms/);
   });
 
   it('adding an unrelated node does not change the random numbers the others draw', () => {

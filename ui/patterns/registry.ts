@@ -94,13 +94,6 @@ function levelBadge(e: StateEntry, ctx: RenderContext, capacity: number | null, 
   };
 }
 
-const QUEUE_BADGES: Record<string, { label: string; tone: (n: number) => Tone }> = {
-  depth: { label: 'queued', tone: (n) => (n === 0 ? 'good' : 'neutral') },
-  inFlight: { label: 'in flight', tone: () => 'neutral' },
-  deadLettered: { label: 'to dead-letter queue', tone: (n) => (n === 0 ? 'good' : 'warn') },
-  deadLetters: { label: 'dead letters', tone: (n) => (n === 0 ? 'good' : 'bad') },
-};
-
 const TOPIC_BADGES: Record<string, { label: string; tone: (n: number) => Tone }> = {
   pending: { label: 'pending deliveries', tone: (n) => (n === 0 ? 'good' : 'neutral') },
   deadLettered: { label: 'to dead-letter queue', tone: (n) => (n === 0 ? 'good' : 'warn') },
@@ -131,13 +124,37 @@ function logBadge(e: StateEntry, ctx: RenderContext): Badge {
   return { label: `${group} group`, text: e.value, tone: e.value === 'rebalancing' ? 'warn' : 'neutral', level: null, recent };
 }
 
-function queueBadge(e: StateEntry, ctx: RenderContext): Badge | null {
-  const kind = QUEUE_BADGES[e.what];
-  if (kind === undefined) return null;
-  const n = Number(e.value);
-  // Depth gets a bar against the most it has held, so a backlog building or draining shows.
-  const level = e.what === 'depth' ? Math.min(1, n / Math.max(1, ctx.observedMax(e.key))) : null;
-  return { label: kind.label, text: e.value, tone: kind.tone(n), level, recent: ctx.isRecent(e.changedAt) };
+const QUEUE_COUNTS: Record<string, { label: string; tone: (n: number) => Tone }> = {
+  deadLettered: { label: 'to dead-letter queue', tone: (n) => (n === 0 ? 'good' : 'warn') },
+  deadLetters: { label: 'dead letters', tone: (n) => (n === 0 ? 'good' : 'bad') },
+};
+
+/**
+ * A queue's badges: one row for what it holds — waiting, with a bar against the most it has
+ * held, and those in flight ("120 · 3 in flight") — then its dead-letter counts.
+ */
+function queueBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
+  const depth = entries.find((e) => e.what === 'depth');
+  const inFlight = entries.find((e) => e.what === 'inFlight');
+  const out: Badge[] = [];
+  if (depth !== undefined || inFlight !== undefined) {
+    const waiting = Number(depth?.value ?? 0);
+    const flying = Number(inFlight?.value ?? 0);
+    const changed = Math.max(depth?.changedAt ?? -Infinity, inFlight?.changedAt ?? -Infinity);
+    out.push({
+      label: 'queued',
+      text: flying > 0 ? `${waiting} · ${flying} in flight` : String(waiting),
+      tone: waiting === 0 ? 'good' : 'neutral',
+      level: depth === undefined ? null : Math.min(1, waiting / Math.max(1, ctx.observedMax(depth.key))),
+      recent: ctx.isRecent(changed),
+      title: `${waiting} waiting, ${flying} received and not yet deleted (in flight)`,
+    });
+  }
+  for (const e of entries) {
+    const kind = QUEUE_COUNTS[e.what];
+    if (kind !== undefined) out.push({ label: kind.label, text: e.value, tone: kind.tone(Number(e.value)), level: null, recent: ctx.isRecent(e.changedAt) });
+  }
+  return out;
 }
 
 function formatCap(n: number): string {
@@ -255,7 +272,7 @@ export const STATE_RENDERERS: StateRenderer[] = [
     // queue that dead-letters, how many it moved out; on a dead-letter queue, how many arrived.
     name: 'message queue depth, in flight and dead letters',
     match: (key) => (key.startsWith('mq.') ? ['mq', key.slice('mq.'.length)] : null),
-    render: (entries, ctx) => entries.flatMap((e) => queueBadge(e, ctx) ?? []),
+    render: (entries, ctx) => queueBadges(entries, ctx),
   },
   {
     // A pub/sub topic (sim/patterns/topic.ts): copies not yet accepted by their subscribers,

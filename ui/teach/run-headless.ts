@@ -6,10 +6,14 @@
 import type { RunResult } from '../../sim/scenario/run.ts';
 import type { ScenarioError } from '../../sim/scenario/load.ts';
 import type { RunRequest, WorkerMessage } from '../protocol.ts';
+import { loadScenarioText } from '../load.ts';
 
 export type HeadlessRun = { ok: true; result: RunResult } | { ok: false; errors: ScenarioError[] } | { ok: false; message: string };
 
 export function runHeadless(text: string, seed: number): { done: Promise<HeadlessRun>; stop: () => void } {
+  // Validated here, as the sandbox does before a run: the worker runs the scenario as given.
+  const loaded = loadScenarioText(text);
+  if (!loaded.ok) return { done: Promise.resolve({ ok: false, errors: loaded.errors }), stop: () => {} };
   const worker = new Worker(new URL('../worker.ts', import.meta.url), { type: 'module', name: 'faultline-grade' });
   let settle: (r: HeadlessRun) => void = () => {};
   const done = new Promise<HeadlessRun>((resolve) => {
@@ -30,7 +34,7 @@ export function runHeadless(text: string, seed: number): { done: Promise<Headles
   };
   // Nothing is streamed: every record is "before" streamAfterUs, so the worker's listener returns
   // at once (with -1 it would reach the record sampler, which is made after the run's first records).
-  const request: RunRequest = { type: 'run', text, seed, interventions: [], streamAfterUs: Number.MAX_SAFE_INTEGER, strings: [''], kinds: [], recordBudget: 0 };
+  const request: RunRequest = { type: 'run', scenario: loaded.scenario, seed, interventions: [], streamAfterUs: Number.MAX_SAFE_INTEGER, strings: [''], kinds: [], recordBudget: 0 };
   worker.postMessage(request);
   return { done, stop: () => settle({ ok: false, message: 'stopped' }) };
 }
