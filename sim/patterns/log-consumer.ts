@@ -11,6 +11,8 @@ import {
   LOG_FETCH,
   LOG_HEARTBEAT,
   LOG_JOIN,
+  LOG_LEAVE,
+  LOG_REBALANCING,
   LOG_RECORDS,
   LOG_REJOIN,
   LogNode,
@@ -41,7 +43,8 @@ import { CONSUMER_TIMER_FIRST } from './queue-consumer.ts';
  * processed are finished, their commit refused.
  *
  * A crash loses everything but the group's committed offsets at the log; on restart the
- * member joins again.
+ * member joins again. With `leaveAtMs` it closes gracefully then: it finishes its batch,
+ * commits and sends LeaveGroup, so the group rebalances at once.
  *
  * Records (call records at the member, layer `log:<log>`): `assigned:<group>:<generation>`
  * (call = generation), `processed:<group>:p<p>:<offset>` and `failed:<group>:p<p>:<offset>`
@@ -57,12 +60,15 @@ export interface LogConsumerParams {
   fetchWaitUs: Micros;
   heartbeatUs: Micros;
   reset: 'earliest' | 'latest';
+  /** When the member leaves the group gracefully; null: never. */
+  leaveAtUs: Micros | null;
 }
 
 const TIMER_HEARTBEAT = CONSUMER_TIMER_FIRST;
 const TIMER_FETCH_TIMEOUT = CONSUMER_TIMER_FIRST + 1;
 const TIMER_POLL_AGAIN = CONSUMER_TIMER_FIRST + 2;
 const TIMER_PROCESSED = CONSUMER_TIMER_FIRST + 3;
+const TIMER_LEAVE = CONSUMER_TIMER_FIRST + 4;
 /** A fetch not answered within its wait and this margin is sent again. */
 const FETCH_REPLY_MARGIN_US = 5_000_000;
 /** After a refused fetch (rebalancing), wait this long before polling again. */
@@ -95,6 +101,11 @@ export class LogConsumer implements NodeConsumer {
   /** Bumped whenever the poll loop moves on, so a stale timer is recognised. */
   private token = 0;
   private lastCommitAt = 0;
+  /** Leaving: finish the batch, then commit and leave. Left: out of the group for good. */
+  private leaving = false;
+  private left = false;
+  /** The coordinator announced a rebalance: commit what was processed at the next poll. */
+  private rebalancePending = false;
   private readonly m: ReturnType<typeof consumerMetrics>;
   readonly layer: string;
 
@@ -120,8 +131,14 @@ export class LogConsumer implements NodeConsumer {
     this.awaitingFetch = -1;
     this.lastCommitAt = this.node.now;
     this.logNode().declareGroup(this.p.group);
+    const leaveAt = this.p.leaveAtUs;
+    this.left = leaveAt !== null && this.node.now >= leaveAt;
+    this.leaving = false;
+    this.rebalancePending = false;
+    if (this.left) return; // it left before a crash: a restart does not bring it back
     this.join();
     this.node.setTimer(this.p.heartbeatUs, TIMER_HEARTBEAT);
+    if (leaveAt !== null) this.node.setTimer(leaveAt - this.node.now, TIMER_LEAVE);
   }
 
   onCrash(): void {
@@ -130,6 +147,7 @@ export class LogConsumer implements NodeConsumer {
   }
 
   onMessage(msg: Message): boolean {
+    if (this.left) return msg.type === LOG_ASSIGNMENT || msg.type === LOG_RECORDS || msg.type === LOG_REJOIN || msg.type === LOG_REBALANCING;
     switch (msg.type) {
       case LOG_ASSIGNMENT:
         this.assigned(msg.payload as Assignment);
@@ -140,16 +158,24 @@ export class LogConsumer implements NodeConsumer {
       case LOG_REJOIN:
         this.join();
         return true;
+      case LOG_REBALANCING:
+        this.rebalancePending = true;
+        if (!this.processing) this.commitBeforeRebalance();
+        return true;
       default:
         return false;
     }
   }
 
   onTimer(tag: number, data: unknown): boolean {
-    if (tag < CONSUMER_TIMER_FIRST || tag > TIMER_PROCESSED) return false;
+    if (tag < CONSUMER_TIMER_FIRST || tag > TIMER_LEAVE) return false;
+    if (this.left) return true;
     if (tag === TIMER_HEARTBEAT) {
       this.node.send(this.p.log, LOG_HEARTBEAT, this.p.group);
       this.node.setTimer(this.p.heartbeatUs, TIMER_HEARTBEAT);
+    } else if (tag === TIMER_LEAVE) {
+      this.leaving = true;
+      if (!this.processing) this.leaveNow();
     } else if (data === this.token) {
       if (tag === TIMER_PROCESSED) this.ownWorkDone();
       else this.poll();
@@ -179,6 +205,8 @@ export class LogConsumer implements NodeConsumer {
   private poll(): void {
     this.token++;
     this.awaitingFetch = -1;
+    if (this.leaving) return this.leaveNow();
+    if (this.rebalancePending) this.commitBeforeRebalance();
     if (this.pendingAssignment !== null) this.applyAssignment(this.pendingAssignment);
     if (this.partitions.length === 0) return; // nothing assigned: wait for an assignment
     const now = this.node.now;
@@ -252,6 +280,26 @@ export class LogConsumer implements NodeConsumer {
     this.node.callEvent(r.id, this.layer, `failed:${this.p.group}:p${r.partition}:${r.offset}`);
     this.work(r.id, 'error', -1);
     this.processNext();
+  }
+
+  /**
+   * Before giving up its partitions in a rebalance, a member commits what it processed (Kafka
+   * does so in onJoinPrepare with auto-commit; a commit-after consumer in its
+   * onPartitionsRevoked), so the new owners do not process it again. At-most-once members
+   * committed already.
+   */
+  private commitBeforeRebalance(): void {
+    this.rebalancePending = false;
+    if (this.p.commit !== 'before' && this.generation >= 0) this.commitPositions(this.generation, [...this.positions]);
+  }
+
+  /** Close: commit what was processed (unless offsets were committed before processing) and leave the group. */
+  private leaveNow(): void {
+    this.left = true;
+    this.token++;
+    if (this.p.commit !== 'before') this.commitPositions(this.generation, [...this.positions]);
+    this.node.send(this.p.log, LOG_LEAVE, this.p.group);
+    this.node.callEvent(this.generation, this.layer, `left:${this.p.group}`);
   }
 
   private commitPositions(generation: number, offsets: (readonly [number, number])[]): void {

@@ -20,10 +20,12 @@ import type { ConsumeLogSpec, LogSpec } from './partitioned-log.schema.ts';
  *
  * Consumer groups (log-consumer.ts has the member's side): a member joins, heartbeats, fetches
  * from its partitions' positions (a fetch with nothing new waits up to its wait time) and
- * commits offsets. The coordinator removes a member not heard from within the session timeout.
- * Any change of membership starts an eager rebalance: the generation goes up, the group stops
- * for `rebalanceMs` (every member gives up its partitions and rejoins; fetches and commits of
- * the old generation are refused), then the partitions are dealt round robin to the members
+ * commits offsets, and may leave gracefully. The coordinator removes a member not heard from
+ * within the session timeout.
+ * Any change of membership starts an eager rebalance: the group stops for `rebalanceMs` (every
+ * member is told, commits what it processed and gives up its partitions; fetches are refused),
+ * then the generation goes up (commits of an older one are refused) and the partitions are
+ * dealt round robin to the members
  * by node order, each starting at the group's committed offset (or, with none, at the oldest
  * record or the end, by the member's auto.offset.reset). Records a member processed but did
  * not commit before its partitions moved are processed again by the new owner: duplicates.
@@ -52,6 +54,8 @@ export const LOG_ASSIGNMENT = 'log.assignment';
 export const LOG_FETCH = 'log.fetch';
 export const LOG_RECORDS = 'log.records';
 export const LOG_COMMIT = 'log.commit';
+export const LOG_LEAVE = 'log.leave';
+export const LOG_REBALANCING = 'log.rebalancing';
 
 export interface JoinRequest {
   readonly group: string;
@@ -114,6 +118,8 @@ interface Group {
   readonly name: string;
   generation: number;
   rebalancing: boolean;
+  /** Bumped at each rebalance start: a later change of membership restarts the wait. */
+  rebalanceSeq: number;
   /** Member node index → when last heard from. */
   readonly members: Map<number, Micros>;
   readonly reset: Map<number, 'earliest' | 'latest'>;
@@ -219,7 +225,7 @@ export class LogNode extends SimNode {
     this.waiting = [];
     for (const g of this.store.groups.values()) {
       for (const member of g.members.keys()) g.members.set(member, this.now); // a fresh session after a restart
-      if (g.rebalancing) this.setTimer(this.params.rebalanceUs, TIMER_REBALANCE_DONE, { group: g.name, generation: g.generation });
+      if (g.rebalancing) this.setTimer(this.params.rebalanceUs, TIMER_REBALANCE_DONE, { group: g.name, seq: g.rebalanceSeq });
     }
     this.setTimer(SESSION_CHECK_US, TIMER_SESSIONS);
     if (this.params.retentionUs < this.world.sim.endUs) this.setTimer(Math.min(this.params.retentionUs, RETENTION_SWEEP_US), TIMER_RETENTION);
@@ -241,6 +247,8 @@ export class LogNode extends SimNode {
         return this.fetch(msg);
       case LOG_COMMIT:
         return this.commit(msg.from, msg.payload as CommitRequest);
+      case LOG_LEAVE:
+        return this.leave(msg.from, msg.payload as string);
     }
   }
 
@@ -249,9 +257,9 @@ export class LogNode extends SimNode {
       this.expireSessions();
       this.setTimer(SESSION_CHECK_US, TIMER_SESSIONS);
     } else if (tag === TIMER_REBALANCE_DONE) {
-      const { group, generation } = data as { group: string; generation: number };
+      const { group, seq } = data as { group: string; seq: number };
       const g = this.store.groups.get(group);
-      if (g !== undefined && g.generation === generation && g.rebalancing) this.assign(g);
+      if (g !== undefined && g.rebalanceSeq === seq && g.rebalancing) this.assign(g);
     } else if (tag === TIMER_FETCH_EXPIRED) {
       this.answerFetch(data as WaitingFetch, []);
     } else if (tag === TIMER_RETENTION) {
@@ -304,6 +312,13 @@ export class LogNode extends SimNode {
     g.members.set(member, this.now);
   }
 
+  /** A member closing gracefully (LeaveGroup): out at once, and the group rebalances without waiting for its session to expire. */
+  private leave(member: number, group: string): void {
+    const g = this.store.groups.get(group);
+    if (g === undefined || !g.members.delete(member)) return;
+    this.rebalance(g);
+  }
+
   private expireSessions(): void {
     for (const g of this.store.groups.values()) {
       let removed = false;
@@ -317,19 +332,25 @@ export class LogNode extends SimNode {
     }
   }
 
-  /** Eager rebalance: a new generation, the group stopped for `rebalanceUs`, then a new assignment. */
+  /**
+   * Eager rebalance: the group stops for `rebalanceUs` — fetches are refused; members are told
+   * (as a heartbeat's REBALANCE_IN_PROGRESS answer) and commit what they processed, which the
+   * current generation may still do — then a new generation and a new assignment.
+   */
   private rebalance(g: Group): void {
-    g.generation++;
+    g.rebalanceSeq++;
     g.rebalancing = true;
-    g.assignment = new Map();
     this.metricsOf(g.name).rebalances.add();
     this.state(`log.${g.name}.group`, 'rebalancing');
-    this.setTimer(this.params.rebalanceUs, TIMER_REBALANCE_DONE, { group: g.name, generation: g.generation });
+    for (const member of g.assignment.keys()) this.send(member, LOG_REBALANCING, g.name);
+    this.setTimer(this.params.rebalanceUs, TIMER_REBALANCE_DONE, { group: g.name, seq: g.rebalanceSeq });
   }
 
   /** Deals the partitions round robin to the members (by node order) and tells each where to start. */
   private assign(g: Group): void {
     g.rebalancing = false;
+    g.generation++;
+    g.assignment = new Map();
     const members = [...g.members.keys()].sort((a, b) => a - b);
     const m = this.metricsOf(g.name);
     m.members.set(this.now, members.length);
@@ -421,7 +442,8 @@ export class LogNode extends SimNode {
   private commit(member: number, request: CommitRequest): void {
     const g = this.store.groups.get(request.group);
     for (const [p, offset] of request.offsets) {
-      if (g === undefined || g.rebalancing || g.generation !== request.generation || !g.assignment.get(member)?.includes(p)) {
+      // While rebalancing the old generation may still commit what it processed (Kafka's commit in onJoinPrepare).
+      if (g === undefined || g.generation !== request.generation || !g.assignment.get(member)?.includes(p)) {
         this.m.commitsRefused.add();
         this.callEvent(request.generation, LOG_LAYER, `commit-refused:${request.group}:p${p}`);
         continue;
@@ -477,7 +499,7 @@ export class LogNode extends SimNode {
   private groupOf(name: string): Group {
     let g = this.store.groups.get(name);
     if (g === undefined) {
-      g = { name, generation: 0, rebalancing: false, members: new Map(), reset: new Map(), assignment: new Map(), committed: new Array<number>(this.params.partitions).fill(-1) };
+      g = { name, generation: 0, rebalancing: false, rebalanceSeq: 0, members: new Map(), reset: new Map(), assignment: new Map(), committed: new Array<number>(this.params.partitions).fill(-1) };
       this.store.groups.set(name, g);
     }
     return g;

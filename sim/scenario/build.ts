@@ -134,6 +134,7 @@ function logConsumerFactory(c: ConsumeLogSpec, index: ReadonlyMap<string, number
     fetchWaitUs: msToUs(c.fetchWaitMs),
     heartbeatUs: msToUs(c.heartbeatIntervalMs),
     reset: c.autoOffsetReset,
+    leaveAtUs: c.leaveAtMs === null ? null : msToUs(c.leaveAtMs),
   };
   return (host: ConsumerHost) => new LogConsumer(host, params);
 }

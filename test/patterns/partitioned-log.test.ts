@@ -20,6 +20,8 @@ interface Setup {
   durationMs?: number;
   serviceMs?: number;
   stopMs?: number;
+  /** m1 leaves the group gracefully at this time. */
+  leaveM1AtMs?: number;
 }
 
 /** `prod` → log `l` → members m0…m(n-1) of group `g`; constant 1 ms links. */
@@ -35,7 +37,7 @@ function kafka(s: Setup = {}): Scenario {
         id: `m${i}`,
         kind: 'service',
         serviceTime: { type: 'constant', ms: s.serviceMs ?? 1 },
-        consumeLog: { from: 'l', group: 'g', autoOffsetReset: 'earliest', heartbeatIntervalMs: 200, fetchWaitMs: 50, ...s.consume },
+        consumeLog: { from: 'l', group: 'g', autoOffsetReset: 'earliest', heartbeatIntervalMs: 200, fetchWaitMs: 50, ...s.consume, ...(i === 1 && s.leaveM1AtMs !== undefined ? { leaveAtMs: s.leaveM1AtMs } : {}) },
       })),
     ],
     workloads: [{ id: 'prod', kind: 'open', target: 'l', ...(s.keySpace ? { keySpace: s.keySpace } : {}), ...(s.stopMs === undefined ? {} : { stopMs: s.stopMs }), arrival: s.arrival ?? { type: 'bursts', bursts: [{ atMs: 500, count: 6 }] } }],
@@ -75,9 +77,9 @@ describe('the partitioned log', () => {
 
   it('joins, rebalances for rebalanceMs, assigns every partition, and starts the group where auto.offset.reset says', () => {
     const { log, members } = run(kafka({ members: 2 }));
-    // Both members join at 1 ms (two rebalances, the second supersedes the first), assigned at 101 ms.
+    // Both members join at 1 ms (the second join restarts the wait), assigned at 101 ms as generation 1.
     expect(log.filter((e) => e.startsWith('reset:'))).toEqual(['reset:g:p0:0@101', 'reset:g:p1:0@101']);
-    expect(members.filter((r) => String(r.event).startsWith('assigned:')).map((r) => `${r.node} ${r.event}`)).toEqual(['m0 assigned:g:2', 'm1 assigned:g:2']);
+    expect(members.filter((r) => String(r.event).startsWith('assigned:')).map((r) => `${r.node} ${r.event}`)).toEqual(['m0 assigned:g:1', 'm1 assigned:g:1']);
     const latest = run(kafka({ consume: { autoOffsetReset: 'latest' }, arrival: { type: 'bursts', bursts: [{ atMs: 0, count: 4 }, { atMs: 500, count: 2 }] } }));
     // The four records produced before the assignment are skipped: the group starts at the end.
     expect(check(latest.result).detail).toMatch(/6 appended; g: 2 processed, 0 waiting, 0 lost to commit-before, 4 skipped by offset reset/);
@@ -101,6 +103,16 @@ describe('the partitioned log', () => {
     expect(p1.max).toBeGreaterThan(800);
     expect(p0.max).toBeLessThan(300);
     expect(check(result)).toMatchObject({ ok: true });
+  });
+
+  it('a member that leaves gracefully commits first and is replaced at once: no session timeout, no duplicates', () => {
+    const leave = run(kafka({ members: 2, consume: { commit: 'after' }, arrival: { type: 'poisson', ratePerSec: 100 }, stopMs: 4000, durationMs: 8000, leaveM1AtMs: 1000 }));
+    const assigned = leave.members.filter((r) => String(r.event).startsWith('assigned:')).map((r) => `${r.node}@${Math.round((r.t as number) / 1000)}`);
+    expect(leave.members.filter((r) => String(r.event).startsWith('left:')).map((r) => r.node)).toEqual(['m1']);
+    // m1 leaves at about 1 s; the rebalance takes rebalanceMs (100 ms): m0 has both partitions by about 1.1 s.
+    expect(assigned.filter((a) => Number(a.split('@')[1]) > 500)).toEqual([expect.stringMatching(/^m0@11\d\d$/)]);
+    expect(leave.result.metrics['l.g.duplicates']).toBe(0);
+    expect(check(leave.result)).toMatchObject({ ok: true });
   });
 
   it('commits after processing: a crash repeats the uncommitted batch; before: it loses the rest of it', () => {
