@@ -460,7 +460,7 @@ export class TopicDeliveries implements TraceInvariant {
  *
  * The verdict counts, per group, what became of the records: processed, waiting (lag),
  * lost to an at-most-once commit, skipped by auto.offset.reset, deleted by retention, and the
- * duplicates processed.
+ * duplicates processed — a violation only for a group whose design claims exactly-once.
  */
 export class LogConsumption implements TraceInvariant {
   violation: Violation | null = null;
@@ -477,13 +477,14 @@ export class LogConsumption implements TraceInvariant {
 
   constructor(
     private readonly log: string,
-    consumers: readonly { node: string; group: string; commit: 'after' | 'before' | 'auto' }[],
+    consumers: readonly { node: string; group: string; commit: 'after' | 'before' | 'auto'; claimsExactlyOnce?: boolean }[],
   ) {
     this.scope = { nodes: [log, ...consumers.map((c) => c.node)] };
     this.layer = `log:${log}`;
     for (const c of consumers) {
       const g = this.groupTrack(c.group);
       if (c.commit === 'before') g.atMostOnce = true;
+      if (c.claimsExactlyOnce) g.exactlyOnce = true;
     }
   }
 
@@ -563,7 +564,10 @@ export class LogConsumption implements TraceInvariant {
     last.set(p, offset);
     const done = (g.processed[p] ??= []);
     done[offset] = (done[offset] ?? 0) + 1;
-    if (done[offset] > 1) g.duplicates++;
+    if (done[offset] > 1) {
+      g.duplicates++;
+      if (g.exactlyOnce) this.fail(r, `${r.node} processed p${p} offset ${offset} a second time, but group ${g.name} claims exactly-once processing`);
+    }
   }
 
   private tally(g: GroupTrack): { processed: number; waiting: number; lost: number; skipped: number; expired: number } {
@@ -586,7 +590,7 @@ export class LogConsumption implements TraceInvariant {
 
   private groupTrack(name: string): GroupTrack {
     let g = this.groups.get(name);
-    if (g === undefined) this.groups.set(name, (g = { name, atMostOnce: false, committed: [], startAt: [], processed: [], duplicates: 0 }));
+    if (g === undefined) this.groups.set(name, (g = { name, atMostOnce: false, exactlyOnce: false, committed: [], startAt: [], processed: [], duplicates: 0 }));
     return g;
   }
 
@@ -599,6 +603,8 @@ interface GroupTrack {
   readonly name: string;
   /** Some member commits before processing: records below a commit may be lost. */
   atMostOnce: boolean;
+  /** The group's design claims exactly-once processing: a duplicate is a violation. */
+  exactlyOnce: boolean;
   readonly committed: number[];
   readonly startAt: number[];
   /** Per partition, how many times each offset was processed. */

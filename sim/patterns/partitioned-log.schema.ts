@@ -35,6 +35,7 @@ export const ConsumeLogSchema = z.strictObject({
   fetchWaitMs: z.number().min(0).max(60_000).default(500).describe('A fetch with nothing new waits this long for records (Kafka fetch.max.wait.ms: 500 ms).'),
   heartbeatIntervalMs: z.number().positive().max(1e9).default(3000).describe('How often the member tells the group coordinator it is alive (Kafka heartbeat.interval.ms: 3 s).'),
   leaveAtMs: z.number().min(0).max(1e12).nullable().default(null).describe('The member leaves the group gracefully at this time (a scale-in or a deploy: Kafka\'s close() sends LeaveGroup): it finishes its batch, commits (unless it commits before processing) and leaves, and the group rebalances at once instead of after the session timeout. null: it stays.'),
+  claimsExactlyOnce: z.boolean().default(false).describe('The design claims each record is processed exactly once by the group: a record processed twice is then a violation, not just a count.'),
   autoOffsetReset: z.enum(['earliest', 'latest']).default('latest').describe('Where a group with no committed offset starts: the oldest record, or only records after it joins (Kafka\'s default, latest).'),
 });
 

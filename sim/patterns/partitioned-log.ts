@@ -543,7 +543,7 @@ export const LOG_KIND: NodeKind<LogSpec> = {
   invariants: (spec, nodes) => {
     const consumers = nodes.flatMap((n) => {
       const c = (n as { consumeLog?: ConsumeLogSpec }).consumeLog;
-      return c !== undefined && c.from === spec.id ? [{ node: n.id, group: c.group, commit: c.commit }] : [];
+      return c !== undefined && c.from === spec.id ? [{ node: n.id, group: c.group, commit: c.commit, claimsExactlyOnce: c.claimsExactlyOnce }] : [];
     });
     const check = new LogConsumption(spec.id, consumers);
     return [{ name: check.describe(), invariant: check }];

@@ -120,6 +120,9 @@ describe('the partitioned log', () => {
     const after = run(kafka({ ...crash, consume: { ...crash.consume, commit: 'after' } }));
     expect(metric(after.result, 'l.g.duplicates')).toBeGreaterThan(0);
     expect(check(after.result).detail).toMatch(/200 appended; g: 200 processed, 0 waiting, 0 lost to commit-before/);
+    const claimed = check(run(kafka({ ...crash, consume: { ...crash.consume, commit: 'after', claimsExactlyOnce: true } })).result);
+    expect(claimed.ok).toBe(false);
+    expect(claimed.detail).toMatch(/a second time, but group g claims exactly-once processing/);
     const before = run(kafka({ ...crash, consume: { ...crash.consume, commit: 'before' } }));
     expect(metric(before.result, 'l.g.duplicates')).toBe(0);
     expect(check(before.result)).toMatchObject({ ok: true });
