@@ -51,13 +51,18 @@ export function createChecks(scenario: Scenario, automatic: { name: string; inva
   };
 
   function evaluateAll(ctx: CheckContext): CheckResult[] {
+    // An automatic invariant that a `violated` check expects to fail is judged by that check.
+    const expectedToFail = new Set(scenario.checks.flatMap((c) => (c.type === 'violated' ? [c.invariant] : [])));
     return [
       ...scenario.checks.map((check) => {
         const invariant = invariants.get(check);
-        const result = invariant !== undefined ? invariantResult(invariant, invariant.unit ?? 'deliveries') : evaluateCheck(check, scenario, ctx);
+        const result =
+          invariant !== undefined ? invariantResult(invariant, invariant.unit ?? 'deliveries')
+          : check.type === 'violated' ? expectedViolation(check.invariant, automatic)
+          : evaluateCheck(check, scenario, ctx);
         return { name: check.name ?? describeCheck(check), ...result };
       }),
-      ...automatic.map((a) => ({ name: a.name, ...invariantResult(a.invariant, a.invariant.unit ?? 'events') })),
+      ...automatic.filter((a) => !expectedToFail.has(a.name)).map((a) => ({ name: a.name, ...invariantResult(a.invariant, a.invariant.unit ?? 'events') })),
     ];
   }
 }
@@ -76,6 +81,8 @@ export function describeCheck(check: Check): string {
       return 'no message crosses a partition';
     case 'no-delivery-to-down-node':
       return 'no message is delivered to a down node';
+    case 'violated':
+      return `the checker catches it: ${check.invariant} — does not hold`;
   }
 }
 
@@ -85,6 +92,18 @@ function invariantResult(inv: TraceInvariant, what = 'deliveries'): Verdict {
   const v = inv.violation;
   if (v !== null) return { ok: false, detail: `first violation at t=${v.t / 1000} ms on ${v.node}: ${v.detail}` };
   return { ok: true, detail: `held over ${inv.examined} ${what}` };
+}
+
+/** Passes only if the named automatic invariant was violated; its detail says how. */
+function expectedViolation(name: string, automatic: readonly { name: string; invariant: TraceInvariant }[]): Verdict {
+  const found = automatic.find((a) => a.name === name);
+  if (found === undefined) {
+    const known = automatic.map((a) => `"${a.name}"`).join(', ');
+    return { ok: false, detail: `this run checks no invariant named "${name}"${known === '' ? '' : `; it checks ${known}`}` };
+  }
+  const v = found.invariant.violation;
+  if (v === null) return { ok: false, detail: `expected a violation, but it held over ${found.invariant.examined} ${found.invariant.unit ?? 'events'}` };
+  return { ok: true, detail: `violated, as this design must be — first at t=${v.t / 1000} ms on ${v.node}: ${v.detail}` };
 }
 
 function evaluateCheck(check: Check, scenario: Scenario, ctx: CheckContext): Verdict {

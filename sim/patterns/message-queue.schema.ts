@@ -64,6 +64,7 @@ export const ConsumeSchema = z.strictObject({
   extendVisibility: z.boolean().default(false).describe('While processing, extend the message\'s visibility by the timeout every half timeout (a heartbeat), so slow work is not redelivered.'),
   onFailure: z.enum(['leave', 'nack']).default('leave').describe('When processing fails: leave the message to reappear after its visibility timeout, or nack it (visibility 0: available again at once, as RabbitMQ\'s nack with requeue).'),
   inbox: z.enum(['none', 'volatile', 'durable']).default('none').describe('Idempotent consumer: remember processed message ids (in memory, lost in a crash; or on disk) and skip duplicates.'),
+  dedupBy: z.enum(['message-id', 'key']).default('message-id').describe('What the inbox remembers, and what counts as processing the same thing twice: the message id (a redelivery is the same message), or its content, the key (an event published twice — by an outbox relay after a crash — arrives as two messages with one event id).'),
   poisonFraction: z.number().min(0).max(1).default(0).describe('This fraction of messages is malformed (poison): processing them always fails, on every receive and every consumer. Which ones is decided by the message id.'),
   claimsExactlyOnce: z.boolean().default(false).describe('The design claims each message is processed exactly once: a duplicate processing is then a violation, not just a count.'),
 });

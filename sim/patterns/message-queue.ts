@@ -240,6 +240,8 @@ export class QueueNode extends SimNode {
   private totals = { deadLettered: 0, deadLetterArrivals: 0 };
   /** Measurement only (not behaviour): ids some consumer processed, so duplicates can be counted. */
   private readonly processedIds = new Set<number>();
+  /** Contents (keys) consumers processed, for consumers that deduplicate by content. */
+  private readonly processedKeys = new Set<number>();
 
   constructor(world: World, index: number, name: string, readonly params: QueueParams) {
     super(world, index, name, 'queue');
@@ -250,10 +252,11 @@ export class QueueNode extends SimNode {
     return TIMER_NAMES;
   }
 
-  /** Consumers report each processing here; true if the message was processed before (a duplicate). */
-  noteProcessed(id: number): boolean {
-    if (this.processedIds.has(id)) return true;
-    this.processedIds.add(id);
+  /** Consumers report each processing here (by message id or by content); true if it was processed before (a duplicate). */
+  noteProcessed(identity: number, by: 'message-id' | 'key'): boolean {
+    const seen = by === 'key' ? this.processedKeys : this.processedIds;
+    if (seen.has(identity)) return true;
+    seen.add(identity);
     return false;
   }
 

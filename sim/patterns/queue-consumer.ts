@@ -58,6 +58,8 @@ export interface ConsumerParams {
   extendVisibility: boolean;
   onFailure: 'leave' | 'nack';
   inbox: 'none' | 'volatile' | 'durable';
+  /** The inbox keys on the message id, or on its content (an event id published more than once). */
+  dedupBy: 'message-id' | 'key';
   poisonFraction: number;
   /** Messages received and not yet finished, at most (RabbitMQ prefetch); null: no limit beyond the receivers' batches. */
   prefetch: number | null;
@@ -103,6 +105,11 @@ function consumerMetrics() {
     failed: new Counter(),
     /** Messages processed again after an earlier successful processing. */
     duplicatesProcessed: new Counter(),
+    /**
+     * Messages whose content (key) some consumer of the queue had processed before: an event
+     * published twice (an outbox relay's crash) applied twice, whatever the inbox keys on.
+     */
+    keysProcessedAgain: new Counter(),
     /** Redeliveries the inbox recognised and skipped. */
     duplicatesSuppressed: new Counter(),
     /** From publish to processed. */
@@ -216,7 +223,7 @@ export class QueueConsumer implements NodeConsumer {
   private processNext(r: Receiver): void {
     while (r.pos < r.batch.length) {
       const d = r.batch[r.pos];
-      if (!this.inbox()?.has(d.id)) {
+      if (!this.inbox()?.has(this.identity(d))) {
         this.record(d.id, 'processing');
         this.work(d.id, 'start', +1);
         r.token++;
@@ -257,7 +264,7 @@ export class QueueConsumer implements NodeConsumer {
   private succeeded(r: Receiver, d: Delivery): void {
     // The inbox insert commits with the work (a unique key on the message id): a copy that
     // another receiver finished first is rolled back here, not applied twice.
-    if (this.inbox()?.has(d.id)) {
+    if (this.inbox()?.has(this.identity(d))) {
       this.work(d.id, 'done', -1);
       return this.skipDuplicate(r, d);
     }
@@ -265,8 +272,12 @@ export class QueueConsumer implements NodeConsumer {
     this.m.endToEndMs.record(this.node.now - d.publishedAt);
     this.record(d.id, 'processed');
     this.work(d.id, 'done', -1);
-    if (this.queueNode().noteProcessed(d.id)) this.m.duplicatesProcessed.add();
-    this.inbox()?.add(d.id);
+    if (this.queueNode().noteProcessed(d.id, 'message-id') && this.p.dedupBy === 'message-id') this.m.duplicatesProcessed.add();
+    if (this.queueNode().noteProcessed(d.key, 'key')) {
+      this.m.keysProcessedAgain.add();
+      if (this.p.dedupBy === 'key') this.m.duplicatesProcessed.add();
+    }
+    this.inbox()?.add(this.identity(d));
     this.deleteMessage(d);
     this.next(r);
   }
@@ -307,6 +318,11 @@ export class QueueConsumer implements NodeConsumer {
   private deleteMessage(d: Delivery): void {
     const request: DeleteRequest = { id: d.id, receipt: d.receipt };
     this.node.send(this.p.queue, MQ_DELETE, request);
+  }
+
+  /** What makes two deliveries the same work: the message, or its content. */
+  private identity(d: Delivery): number {
+    return this.p.dedupBy === 'key' ? d.key : d.id;
   }
 
   private inbox(): Set<number> | null {

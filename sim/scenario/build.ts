@@ -116,6 +116,7 @@ function consumerFactory(c: ConsumeSpec, scenario: Scenario, index: ReadonlyMap<
     extendVisibility: c.extendVisibility,
     onFailure: c.onFailure,
     inbox: c.inbox,
+    dedupBy: c.dedupBy,
     poisonFraction: c.poisonFraction,
     prefetch: c.prefetch,
   };

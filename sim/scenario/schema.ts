@@ -490,6 +490,12 @@ const NoDeliveryToDownNodeCheck = z.strictObject({
   type: z.literal('no-delivery-to-down-node'),
   name: CheckName.optional(),
 });
+/** A design that breaks a guarantee on purpose (a dual write): the checker must catch it. */
+const ViolatedCheck = z.strictObject({
+  type: z.literal('violated'),
+  name: CheckName.optional(),
+  invariant: z.string().min(1).max(300).describe('The name of an invariant the run checks on its own (as the results list it, e.g. "orders publishes every committed change once or more, and no other"): this check passes only if that invariant is violated, and stands in its place in the results.'),
+});
 
 export const CheckSchema = z
   .discriminatedUnion('type', [
@@ -499,6 +505,7 @@ export const CheckSchema = z
     LittlesLawCheck,
     NoPartitionCrossingCheck,
     NoDeliveryToDownNodeCheck,
+    ViolatedCheck,
   ])
   .meta({ id: 'Check' });
 
@@ -956,6 +963,8 @@ export function defaultCheckName(c: CheckShape): string {
       return 'no message crosses a partition';
     case 'no-delivery-to-down-node':
       return 'no message is delivered to a down node';
+    case 'violated':
+      return `the checker catches it: ${c.invariant} — does not hold`;
   }
 }
 

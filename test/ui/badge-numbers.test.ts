@@ -6,13 +6,14 @@
  * rendered by ui/patterns/registry.ts. A badge with a number and no audit here fails the test,
  * so a new renderer must say which metric it agrees with (or why none can).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { nodeStateEntries, renderContext } from '../../ui/patterns/node-state.ts';
 import { policyParams } from '../../ui/patterns/params.ts';
 import { renderState, shortLayer, type Badge } from '../../ui/patterns/registry.ts';
-import { builtIn } from '../helpers.ts';
+import { applyVariant } from '../../sim/scenario/load.ts';
+import { builtIn, scenario } from '../helpers.ts';
 import { recordRun } from './recorded.ts';
 
 type Metrics = Record<string, number | Record<string, number>>;
@@ -177,6 +178,14 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(Number(b.text.split('/')[0]), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
     },
   },
+  {
+    // An outbox's backlog (a gauge's value at the end) and a dual write's lost and phantom events.
+    label: /^(outbox backlog|events lost|phantom events)$/,
+    check: (b, { node, metrics }) => {
+      const name = { 'outbox backlog': 'backlog', 'events lost': 'eventsLost', 'phantom events': 'phantomEvents' }[b.label]!;
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },
@@ -233,6 +242,19 @@ describe('badge numbers agree with the engine at the end of each built-in scenar
     const labels = (node: string) => byNode.get(node)!.map((b) => b.label);
     expect(labels('orders')).toEqual(expect.arrayContaining(['queued', 'to dead-letter queue']));
     expect(byNode.get('orders-dlq')!.find((b) => b.label === 'dead letters')).toMatchObject({ tone: 'bad' });
+  });
+
+  it("draws a dual write's lost and phantom events, equal to the engine's counts", () => {
+    for (const [variant, label, name] of [
+      ['commit-then-publish', 'events lost', 'eventsLost'],
+      ['publish-then-commit', 'phantom events', 'phantomEvents'],
+    ] as const) {
+      const raw = JSON.parse(readFileSync(new URL('../../scenarios/data/outbox-vs-dual-write.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+      const orders = badgesAtEnd(scenario(applyVariant(raw, variant) as Record<string, unknown>)).find((n) => n.node === 'orders')!;
+      const badge = orders.badges.find((b) => b.label === label);
+      expect(Number(badge?.text), variant).toBeGreaterThan(0);
+      expect(Number(badge?.text), variant).toBe(metric(orders.metrics, `orders.${name}`));
+    }
   });
 
   it('counts a completed saga as ok once it has settled', () => {

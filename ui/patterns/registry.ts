@@ -305,6 +305,19 @@ export const STATE_RENDERERS: StateRenderer[] = [
       }),
   },
   {
+    // A service with a transactional outbox or a dual write (sim/patterns/outbox.ts): committed
+    // events its relay has not yet published, and the events a dual write lost or invented.
+    name: 'outbox backlog, lost and phantom events',
+    match: (key) => (key.startsWith('outbox.') ? ['outbox', key.slice('outbox.'.length)] : null),
+    render: (entries, ctx) =>
+      entries.map((e) => {
+        const recent = ctx.isRecent(e.changedAt);
+        if (e.what === 'backlog') return { label: 'outbox backlog', text: e.value, tone: e.value === '0' ? 'neutral' : 'warn', level: null, recent, title: 'committed events the relay has not yet published' };
+        const lost = e.what === 'lost';
+        return { label: lost ? 'events lost' : 'phantom events', text: e.value, tone: 'bad', level: null, recent, title: lost ? 'committed changes whose event died with the process (a dual write)' : 'events published for changes that never committed (a dual write)' };
+      }),
+  },
+  {
     name: 'saga steps (orchestrated and choreographed)',
     match: (key) => (key.startsWith('saga.') ? ['saga', key.slice('saga.'.length)] : null),
     render: (entries, ctx) => sagaBadges(entries, ctx),
