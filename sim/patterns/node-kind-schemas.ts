@@ -4,6 +4,7 @@ import { QueueSchema, queueReferences } from './message-queue.schema.ts';
 import { TopicSchema, topicReferences } from './topic.schema.ts';
 import { LogSchema } from './partitioned-log.schema.ts';
 import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-store.schema.ts';
+import { CqrsClientSchema, cqrsClientReferences, EventStoreSchema, ProjectorSchema, projectorReferences } from './event-store.schema.ts';
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
@@ -28,6 +29,9 @@ export const NODE_KIND_SCHEMAS = [
   StoreSchema,
   OccClientSchema,
   OutboxServiceSchema,
+  EventStoreSchema,
+  ProjectorSchema,
+  CqrsClientSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
@@ -49,4 +53,6 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   topic: topicReferences,
   'occ-client': occClientReferences,
   'outbox-service': outboxServiceReferences,
+  projector: projectorReferences,
+  'cqrs-client': cqrsClientReferences,
 };

@@ -10,6 +10,9 @@ import { LOG_KIND } from './partitioned-log.ts';
 import { STORE_KIND } from './versioned-store.ts';
 import { OCC_CLIENT_KIND } from './occ-client.ts';
 import { OUTBOX_SERVICE_KIND } from './outbox.ts';
+import { EVENT_STORE_KIND } from './event-store.ts';
+import { PROJECTOR_KIND } from './projector.ts';
+import { CQRS_CLIENT_KIND } from './cqrs-client.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -41,4 +44,7 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   store: STORE_KIND,
   'occ-client': OCC_CLIENT_KIND,
   'outbox-service': OUTBOX_SERVICE_KIND,
+  'event-store': EVENT_STORE_KIND,
+  projector: PROJECTOR_KIND,
+  'cqrs-client': CQRS_CLIENT_KIND,
 };

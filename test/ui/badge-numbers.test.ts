@@ -186,6 +186,23 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
     },
   },
+  {
+    // An event store's log and conflicts; a projector's lag (a gauge's value at the end); the
+    // users' stale reads of all their reads.
+    label: /^(events|events behind|stale reads|snapshots)$/,
+    check: (b, { node, metrics, scenario }) => {
+      if (b.label === 'stale reads') {
+        const [stale, all] = b.text.split(' of ').map(Number);
+        expect(stale, `${node} ${b.label}`).toBe(metric(metrics, `${node}.staleReads`));
+        expect(all, `${node} ${b.label}`).toBe(metric(metrics, `${node}.reads`));
+        return;
+      }
+      const name = { events: 'appended', 'events behind': 'lagEvents', snapshots: 'snapshots' }[b.label]!;
+      const spec = scenario.nodes.find((n) => n.id === node) as { initialAggregates?: number; initialEventsPerAggregate?: number };
+      const history = b.label === 'events' ? (spec.initialAggregates ?? 0) * (spec.initialEventsPerAggregate ?? 0) : 0;
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`) + history);
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },
@@ -255,6 +272,16 @@ describe('badge numbers agree with the engine at the end of each built-in scenar
       expect(Number(badge?.text), variant).toBeGreaterThan(0);
       expect(Number(badge?.text), variant).toBe(metric(orders.metrics, `orders.${name}`));
     }
+  });
+
+  it("draws an event store's snapshots and a read model's rebuild", () => {
+    const raw = (file: string) => JSON.parse(readFileSync(new URL(`../../scenarios/data/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+    const store = badgesAtEnd(scenario(applyVariant(raw('event-sourcing-replay.json'), 'snapshots') as Record<string, unknown>)).find((n) => n.node === 'accounts')!;
+    expect(Number(store.badges.find((b) => b.label === 'snapshots')?.text)).toBe(metric(store.metrics, 'accounts.snapshots'));
+    const view = badgesAtEnd(scenario(applyVariant(raw('cqrs-read-your-writes.json'), 'rebuild-read-model') as Record<string, unknown>)).find((n) => n.node === 'order-view')!;
+    // Rebuilt by the end of the run: the badge is gone; the lag bar is there.
+    expect(view.badges.find((b) => b.label === 'read model')).toBeUndefined();
+    expect(view.badges.find((b) => b.label === 'events behind')?.level).not.toBeNull();
   });
 
   it('counts a completed saga as ok once it has settled', () => {

@@ -124,6 +124,30 @@ function logBadge(e: StateEntry, ctx: RenderContext): Badge {
   return { label: `${group} group`, text: e.value, tone: e.value === 'rebalancing' ? 'warn' : 'neutral', level: null, recent };
 }
 
+/** Event sourcing and CQRS: see the renderer's comment in STATE_RENDERERS. */
+function eventSourcingBadge(e: StateEntry, ctx: RenderContext): Badge | null {
+  const recent = ctx.isRecent(e.changedAt);
+  switch (e.key) {
+    case 'es.events':
+      return { label: 'events', text: e.value, tone: 'neutral', level: null, recent, title: 'events in the log (every stream)' };
+    case 'es.snapshots':
+      return { label: 'snapshots', text: e.value, tone: 'neutral', level: null, recent, title: 'snapshots written: a replay starts from the latest of its aggregate' };
+    case 'es.conflicts':
+      return { label: 'conflicts', text: e.value, tone: e.value === '0' ? 'neutral' : 'warn', level: null, recent, title: 'appends refused: the aggregate had moved past the version the command loaded' };
+    case 'projection.lag': {
+      const n = Number(e.value);
+      return { label: 'events behind', text: e.value, tone: n === 0 ? 'good' : 'neutral', level: Math.min(1, n / Math.max(1, ctx.observedMax(e.key))), recent, title: 'events received and not yet applied to the read model' };
+    }
+    case 'projection.rebuilding':
+      return e.value === 'yes' ? { label: 'read model', text: 'rebuilding', tone: 'warn', level: null, recent } : null;
+    case 'cqrs.reads': {
+      const [stale, all] = e.value.split('/');
+      return { label: 'stale reads', text: `${stale} of ${all}`, tone: stale === '0' ? 'good' : 'warn', level: null, recent, title: 'reads that missed the session\'s own write' };
+    }
+  }
+  return null;
+}
+
 const QUEUE_COUNTS: Record<string, { label: string; tone: (n: number) => Tone }> = {
   deadLettered: { label: 'to dead-letter queue', tone: (n) => (n === 0 ? 'good' : 'warn') },
   deadLetters: { label: 'dead letters', tone: (n) => (n === 0 ? 'good' : 'bad') },
@@ -316,6 +340,14 @@ export const STATE_RENDERERS: StateRenderer[] = [
         const lost = e.what === 'lost';
         return { label: lost ? 'events lost' : 'phantom events', text: e.value, tone: 'bad', level: null, recent, title: lost ? 'committed changes whose event died with the process (a dual write)' : 'events published for changes that never committed (a dual write)' };
       }),
+  },
+  {
+    // Event sourcing and CQRS (sim/patterns/event-store.ts, projector.ts, cqrs-client.ts):
+    // the store's log length and conflicts; a projector's lag (a bar against the largest lag
+    // so far) and whether it is rebuilding; the users' stale reads of their own writes.
+    name: 'event store, projection lag, stale reads',
+    match: (key) => (key.startsWith('es.') || key.startsWith('projection.') || key === 'cqrs.reads' ? [key.split('.')[0], key.slice(key.indexOf('.') + 1)] : null),
+    render: (entries, ctx) => entries.flatMap((e) => eventSourcingBadge(e, ctx) ?? []),
   },
   {
     name: 'saga steps (orchestrated and choreographed)',
