@@ -6,7 +6,9 @@ import type { TraceInvariant, TraceScope, Violation } from './invariants.ts';
  *
  * `StoreVersions` (one per versioned store, sim/patterns/versioned-store.ts): per key, every
  * successful write moves the version up by exactly one; a conditional write fails (a conflict)
- * only when the version it expected is not the current one; a read answers the current one.
+ * only when the version it expected is not the current one; a read answers the current one; a
+ * read replica answers a version no newer than the primary's and never older than it answered
+ * before.
  * So the store is a linearizable compare-and-set register per key, and a lost update — two
  * writers both succeeding from the same version — cannot hide.
  *
@@ -20,6 +22,8 @@ export class StoreVersions implements TraceInvariant {
   readonly scope: TraceScope;
   readonly unit = 'reads and writes';
   private readonly versions = new Map<number, number>();
+  /** `<replica>/<key>` → the last version that replica answered (never goes back). */
+  private readonly replicaVersions = new Map<string, number>();
 
   constructor(private readonly store: string) {
     this.scope = { nodes: [store], layer: 'store' };
@@ -47,6 +51,12 @@ export class StoreVersions implements TraceInvariant {
       if (expected !== current) this.fail(r, `a conditional write of key ${key} expecting version ${expected} succeeded at version ${current}: a lost update`);
       else if (v !== current + 1) this.fail(r, `a write of key ${key} made version ${v} from ${current}: an update was lost or invented`);
       this.versions.set(key, v);
+    } else if (event.startsWith('replica-read:v')) {
+      const [v, replica] = event.slice('replica-read:v'.length).split(':r').map(Number);
+      const seen = this.replicaVersions.get(`${replica}/${key}`) ?? 0;
+      if (v > current) this.fail(r, `replica ${replica} answered version ${v} of key ${key}, ahead of the primary's ${current}`);
+      else if (v < seen) this.fail(r, `replica ${replica} answered version ${v} of key ${key} after answering ${seen}: it went back in time`);
+      this.replicaVersions.set(`${replica}/${key}`, v);
     } else if (event.startsWith('conflict:v')) {
       const [expected, actual] = event.slice('conflict:v'.length).split('≠v').map(Number);
       if (actual !== current) this.fail(r, `a conflict on key ${key} says the version is ${actual}, but the writes leave ${current}`);

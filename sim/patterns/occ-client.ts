@@ -33,6 +33,7 @@ export interface OccParams {
   backoff: OccClientSpec['backoff'];
   baseMs: number;
   capMs: number;
+  readFrom: OccClientSpec['readFrom'];
 }
 
 interface Contender {
@@ -93,7 +94,7 @@ export class OccClientNode extends SimNode {
   }
 
   private read(c: Contender): void {
-    const r: ReadRequest = { key: this.params.key, who: c.who };
+    const r: ReadRequest = { key: this.params.key, who: c.who, fromReplica: this.params.readFrom === 'replica' };
     this.send(this.params.store, STORE_READ, r);
   }
 
@@ -137,5 +138,6 @@ export const OCC_CLIENT_KIND: NodeKind<OccClientSpec> = {
       backoff: spec.backoff,
       baseMs: spec.baseMs,
       capMs: spec.capMs,
+      readFrom: spec.readFrom,
     }),
 };
