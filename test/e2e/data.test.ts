@@ -1,0 +1,39 @@
+/**
+ * End-to-end: the data scenarios in the sandbox draw their data state on the topology — an
+ * outbox's backlog and a dual write's lost events, an event store's log and snapshots, a read
+ * model's lag and its users' stale reads — with no console errors, at both screen sizes.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chooseScenario, open, SCREENSHOTS, seek, useSandbox, waitForDone } from './harness.ts';
+
+useSandbox();
+
+const CASES = [
+  { id: 'data/outbox-vs-dual-write', variant: null, labels: ['order service', 'outbox backlog', 'shipping'] },
+  { id: 'data/outbox-vs-dual-write', variant: 'commit-then-publish', labels: ['order service', 'events lost'] },
+  { id: 'data/cqrs-read-your-writes', variant: null, labels: ['order view', 'events behind', 'stale reads', 'events'] },
+  { id: 'data/event-sourcing-replay', variant: 'snapshots', labels: ['account service', 'events', 'snapshots'] },
+] as const;
+
+describe('data patterns in the sandbox', () => {
+  it.each(CASES)('$id $variant draws its data state', async ({ id, variant, labels }) => {
+    const { page, problems } = await open();
+    for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
+      await page.setViewportSize({ width, height });
+      await chooseScenario(page, id);
+      if (variant !== null) await page.getByTestId('variant').selectOption(variant);
+      await page.getByTestId('run').click();
+      await waitForDone(page, 1);
+      await seek(page, 45_000_000);
+      const text = (await page.getByTestId('topology').textContent()) ?? '';
+      for (const label of labels) expect(text, `${id} at ${width}×${height}`).toContain(label);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.getByTestId('topology').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SCREENSHOTS, `${id.replace('/', '-')}${variant === null ? '' : `-${variant}`}-${width}.png`) });
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
