@@ -47,6 +47,8 @@ export interface ServiceParams {
    * until they answer — thread-per-request, which is how a slow dependency ties a service up.
    */
   dependencies: readonly ((node: SimNode, pending: PendingCalls) => Invoker)[];
+  /** Per dependency: answer its rejection as a rejection (true) or as an error (false). */
+  propagateRejections?: readonly boolean[];
   callMode: 'sequential' | 'parallel';
   /**
    * Messages this service consumes from a queue (sim/patterns/queue-consumer.ts), made at
@@ -216,7 +218,7 @@ export class ServiceNode extends SimNode {
 
   private callInTurn(makeCall: () => Call, i: number, done: (response: ResponsePayload) => void): void {
     this.dependencies[i].invoke(makeCall(), (result) => {
-      if (result.outcome !== 'ok') done(dependencyFailure(result));
+      if (result.outcome !== 'ok') done(this.failureAnswer(i, result));
       else if (i + 1 < this.dependencies.length) this.callInTurn(makeCall, i + 1, done);
       else done(RESPONSE_OK);
     });
@@ -226,18 +228,24 @@ export class ServiceNode extends SimNode {
   private callAll(makeCall: () => Call, done: (response: ResponsePayload) => void): void {
     let waiting = this.dependencies.length;
     let answered = false;
-    for (const dependency of this.dependencies) {
+    this.dependencies.forEach((dependency, i) => {
       dependency.invoke(makeCall(), (result) => {
         if (answered) return;
         if (result.outcome !== 'ok') {
           answered = true;
-          done(dependencyFailure(result));
+          done(this.failureAnswer(i, result));
         } else if (--waiting === 0) {
           answered = true;
           done(RESPONSE_OK);
         }
       });
-    }
+    });
+  }
+
+  /** What this service answers when dependency `i` failed: its rejection, if the call propagates them, else an error. */
+  private failureAnswer(i: number, result: CallResult): ResponsePayload {
+    if (result.outcome === 'rejected' && this.params.propagateRejections?.[i] === true) return { outcome: 'rejected', reason: result.reason };
+    return dependencyFailure(result);
   }
 
   private callFor(job: Job): Call {

@@ -66,6 +66,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
     const dependencies = spec.calls.map((c) => callPathFactory(`${spec.id}->${c.to}`, c.callPath, target(c.to), c.propagateDeadline));
     world.add(new ServiceNode(world, index.get(spec.id)!, spec.id, {
       dependencies,
+      propagateRejections: spec.calls.map((c) => c.propagateRejections),
       callMode: spec.callMode,
       workers: spec.workers,
       queueCapacity: spec.queueCapacity,

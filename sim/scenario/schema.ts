@@ -233,6 +233,10 @@ const DependencySchema = z.strictObject({
   to: Id.describe('The node called.'),
   callPath: z.array(PolicySchema).max(32).default(() => []).describe('Policies around the call, outermost first.'),
   propagateDeadline: z.boolean().default(false).describe('Send the caller\'s deadline with the request.'),
+  propagateRejections: z
+    .boolean()
+    .default(false)
+    .describe('When this call is rejected (rate limited, shed, breaker open, queue full), answer the request with the same rejection instead of an error, so callers further up — their retry policy, their adaptive throttling — see overload from further down. Errors and timeouts still answer an error (dependency-<why>).'),
 });
 
 /** A declaration with `count` is a group of that many identical instances (sim/scenario/groups.ts). */
