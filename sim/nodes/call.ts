@@ -47,6 +47,8 @@ export interface Call {
   readonly host: number;
   /** The message that caused this call (its causal parent), or -1. */
   readonly parent: number;
+  /** The request's type (an index into the scenario's request types); absent or -1: untyped. */
+  readonly type?: number;
 }
 
 export type Done = (result: CallResult) => void;

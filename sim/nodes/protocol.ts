@@ -20,3 +20,30 @@ export const RESPONSE_QUEUE_FULL: ResponsePayload = Object.freeze({ outcome: 're
 export function isResponsePayload(p: unknown): p is ResponsePayload {
   return typeof p === 'object' && p !== null && 'outcome' in p;
 }
+
+/**
+ * A request's payload: its key — or, for a typed request (a workload's `requests`), its key and
+ * type, the index of the type's name in the scenario's list of request types. Untyped requests
+ * stay a bare number, so scenarios without types send exactly what they always did.
+ */
+export interface TypedRequest {
+  readonly key: number;
+  readonly type: number;
+}
+
+export function typedRequest(key: number, type: number): number | TypedRequest {
+  return type < 0 ? key : { key, type };
+}
+
+/** The key a request carries (`fallback` if it carries none). */
+export function requestKey(payload: unknown, fallback: number): number {
+  if (typeof payload === 'number') return payload;
+  if (typeof payload === 'object' && payload !== null && 'type' in payload && 'key' in payload) return (payload as TypedRequest).key;
+  return fallback;
+}
+
+/** The type a request carries, or -1 for an untyped one. */
+export function requestType(payload: unknown): number {
+  if (typeof payload === 'object' && payload !== null && 'type' in payload && 'key' in payload) return (payload as TypedRequest).type;
+  return -1;
+}

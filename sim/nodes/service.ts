@@ -5,7 +5,7 @@ import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
 import { SimNode } from './node.ts';
 import type { Call, CallResult, Invoker } from './call.ts';
-import { REQUEST, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL, type ResponsePayload } from './protocol.ts';
+import { REQUEST, requestKey, requestType, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL, type ResponsePayload } from './protocol.ts';
 import { PendingCalls } from './transport.ts';
 import type { World } from './world.ts';
 
@@ -49,6 +49,8 @@ export interface ServiceParams {
   dependencies: readonly ((node: SimNode, pending: PendingCalls) => Invoker)[];
   /** Per dependency: answer its rejection as a rejection (true) or as an error (false). */
   propagateRejections?: readonly boolean[];
+  /** Per dependency: the request types it is called for (null: every request; untyped requests only these). */
+  callTypes?: readonly (ReadonlySet<number> | null)[];
   callMode: 'sequential' | 'parallel';
   /**
    * Messages this service consumes from a queue (sim/patterns/queue-consumer.ts), made at
@@ -111,6 +113,8 @@ export class ServiceNode extends SimNode {
   private readonly m: ReturnType<typeof serviceMetrics>;
   private readonly pending = new PendingCalls();
   private dependencies: readonly Invoker[] = NO_DEPENDENCIES;
+  /** Request type → the dependencies it calls (see `route`). */
+  private readonly routes = new Map<number, readonly number[]>();
   private readonly consumer: NodeConsumer | null;
 
   constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
@@ -207,29 +211,46 @@ export class ServiceNode extends SimNode {
   private ownWorkDone(job: Job): void {
     const failed = this.failsNow();
     if (failed || this.dependencies.length === 0) this.finish(job, failed ? RESPONSE_ERROR : RESPONSE_OK);
-    else this.callDependencies(() => this.callFor(job), (response) => this.finish(job, response));
+    else this.callDependencies(() => this.callFor(job), (response) => this.finish(job, response), requestType(job.msg.payload));
   }
 
-  /** Makes this service's calls for one piece of work (`makeCall` gives each call), one after another or all at once. */
-  private callDependencies(makeCall: () => Call, done: (response: ResponsePayload) => void): void {
-    if (this.params.callMode === 'sequential') this.callInTurn(makeCall, 0, done);
-    else this.callAll(makeCall, done);
+  /**
+   * Makes this service's calls for one piece of work of request type `type` (-1: untyped) —
+   * those whose `forTypes` admit it — one after another or all at once (`makeCall` gives each call).
+   */
+  private callDependencies(makeCall: () => Call, done: (response: ResponsePayload) => void, type = -1): void {
+    const route = this.route(type);
+    if (route.length === 0) done(RESPONSE_OK);
+    else if (this.params.callMode === 'sequential') this.callInTurn(makeCall, route, 0, done);
+    else this.callAll(makeCall, route, done);
   }
 
-  private callInTurn(makeCall: () => Call, i: number, done: (response: ResponsePayload) => void): void {
+  /** The dependencies (indexes) a request of this type calls; computed once per type. */
+  private route(type: number): readonly number[] {
+    let r = this.routes.get(type);
+    if (r === undefined) {
+      const types = this.params.callTypes;
+      r = this.dependencies.flatMap((_, i) => (types?.[i] === undefined || types[i] === null || types[i].has(type) ? [i] : []));
+      this.routes.set(type, r);
+    }
+    return r;
+  }
+
+  private callInTurn(makeCall: () => Call, route: readonly number[], k: number, done: (response: ResponsePayload) => void): void {
+    const i = route[k];
     this.dependencies[i].invoke(makeCall(), (result) => {
       if (result.outcome !== 'ok') done(this.failureAnswer(i, result));
-      else if (i + 1 < this.dependencies.length) this.callInTurn(makeCall, i + 1, done);
+      else if (k + 1 < route.length) this.callInTurn(makeCall, route, k + 1, done);
       else done(RESPONSE_OK);
     });
   }
 
   /** Fan-out: all calls at once; the first failure answers, or the last success does. */
-  private callAll(makeCall: () => Call, done: (response: ResponsePayload) => void): void {
-    let waiting = this.dependencies.length;
+  private callAll(makeCall: () => Call, route: readonly number[], done: (response: ResponsePayload) => void): void {
+    let waiting = route.length;
     let answered = false;
-    this.dependencies.forEach((dependency, i) => {
-      dependency.invoke(makeCall(), (result) => {
+    for (const i of route) {
+      this.dependencies[i].invoke(makeCall(), (result) => {
         if (answered) return;
         if (result.outcome !== 'ok') {
           answered = true;
@@ -239,7 +260,7 @@ export class ServiceNode extends SimNode {
           done(RESPONSE_OK);
         }
       });
-    });
+    }
   }
 
   /** What this service answers when dependency `i` failed: its rejection, if the call propagates them, else an error. */
@@ -250,7 +271,11 @@ export class ServiceNode extends SimNode {
 
   private callFor(job: Job): Call {
     const msg = job.msg;
-    return { id: msg.id, attempt: 1, startedAt: this.now, deadline: msg.deadline, key: typeof msg.payload === 'number' ? msg.payload : msg.id, host: -1, parent: msg.id };
+    const type = requestType(msg.payload);
+    const key = requestKey(msg.payload, msg.id);
+    // A typed request's calls carry its type on, so services further down route on it too.
+    if (type < 0) return { id: msg.id, attempt: 1, startedAt: this.now, deadline: msg.deadline, key, host: -1, parent: msg.id };
+    return { id: msg.id, attempt: 1, startedAt: this.now, deadline: msg.deadline, key, host: -1, parent: msg.id, type };
   }
 
   private consumerHost(): ConsumerHost {

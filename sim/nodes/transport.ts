@@ -1,7 +1,7 @@
 import { NO_DEADLINE, type Message } from '../net/message.ts';
 import { OK, type Call, type CallResult, type Done, type Invoker } from './call.ts';
 import type { SimNode } from './node.ts';
-import { isResponsePayload, REQUEST } from './protocol.ts';
+import { isResponsePayload, REQUEST, typedRequest } from './protocol.ts';
 
 /**
  * The bottom of every call path: puts the request on the network and hands the reply to
@@ -57,7 +57,7 @@ export class Transport implements Invoker {
     // sandbox draws it apart from first attempts (ui/trace/messages.ts). First attempts, the
     // vast majority, add nothing to the trace.
     if (call.attempt > 1) this.node.callEvent(call.id, `${this.path}.send`, `attempt:${call.attempt}`);
-    const msg = this.node.send(to, REQUEST, call.key, call.parent, deadline);
+    const msg = this.node.send(to, REQUEST, call.type === undefined ? call.key : typedRequest(call.key, call.type), call.parent, deadline);
     this.pending.expect(msg.id, done);
   }
 }

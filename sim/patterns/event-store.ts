@@ -3,7 +3,7 @@ import { Counter, durationHistogram } from '../engine/metrics.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { SimNode } from '../nodes/node.ts';
-import { REQUEST, RESPONSE, RESPONSE_OK, type ResponsePayload } from '../nodes/protocol.ts';
+import { REQUEST, requestKey, RESPONSE, RESPONSE_OK, type ResponsePayload } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { EventStoreSpec } from './event-store.schema.ts';
@@ -181,7 +181,7 @@ export class EventStoreNode extends SimNode {
   override onMessage(msg: Message): void {
     switch (msg.type) {
       case REQUEST:
-        return this.command(msg, typeof msg.payload === 'number' ? msg.payload : 0);
+        return this.command(msg, requestKey(msg.payload, 0));
       case ES_COMMAND:
         return this.command(msg, (msg.payload as CommandRequest).aggregate);
       case ES_READ:

@@ -6,7 +6,7 @@ import type { Message } from '../net/message.ts';
 import { Deque } from '../nodes/deque.ts';
 import { MinHeap } from '../nodes/min-heap.ts';
 import { SimNode } from '../nodes/node.ts';
-import { REQUEST, RESPONSE, RESPONSE_OK, RESPONSE_QUEUE_FULL } from '../nodes/protocol.ts';
+import { REQUEST, requestKey, RESPONSE, RESPONSE_OK, RESPONSE_QUEUE_FULL } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { QueueSpec } from './message-queue.schema.ts';
@@ -328,7 +328,7 @@ export class QueueNode extends SimNode {
 
   private publish(msg: Message): void {
     const p = this.params;
-    const key = typeof msg.payload === 'number' ? msg.payload : msg.id;
+    const key = requestKey(msg.payload, msg.id);
     if (p.fifo && this.isDuplicate(key)) {
       this.m.deduplicated.add();
       this.record(msg.id, 'deduplicated');

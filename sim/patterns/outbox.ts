@@ -4,7 +4,7 @@ import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from '../nodes/deque.ts';
 import { SimNode } from '../nodes/node.ts';
-import { isResponsePayload, REQUEST, RESPONSE, RESPONSE_ERROR, RESPONSE_OK } from '../nodes/protocol.ts';
+import { isResponsePayload, REQUEST, requestKey, RESPONSE, RESPONSE_ERROR, RESPONSE_OK } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { OutboxServiceSpec } from './outbox.schema.ts';
@@ -211,7 +211,7 @@ export class OutboxServiceNode extends SimNode {
   // ---- the change ---------------------------------------------------------------------------
 
   private onRequest(request: Message): void {
-    const tx: Transaction = { eventId: this.disk.nextEventId++, aggregate: typeof request.payload === 'number' ? request.payload : request.id, request };
+    const tx: Transaction = { eventId: this.disk.nextEventId++, aggregate: requestKey(request.payload, request.id), request };
     if (this.p.mode === 'publish-then-commit') {
       this.uncommitted.add(tx.eventId); // once sent, the world hears of it: a phantom unless it commits
       this.publish(tx.eventId, request.id, () => this.beginTransaction(tx));

@@ -3,7 +3,7 @@ import { Counter, Gauge } from '../engine/metrics.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { SimNode } from '../nodes/node.ts';
-import { REQUEST, RESPONSE, RESPONSE_OK } from '../nodes/protocol.ts';
+import { REQUEST, requestKey, RESPONSE, RESPONSE_OK } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { ConsumeLogSpec, LogSpec } from './partitioned-log.schema.ts';
@@ -280,7 +280,7 @@ export class LogNode extends SimNode {
   // ---- produce ------------------------------------------------------------------------------
 
   private append(msg: Message): void {
-    const key = typeof msg.payload === 'number' ? msg.payload : msg.id;
+    const key = requestKey(msg.payload, msg.id);
     const p = this.partitionOf(key);
     const part = this.store.partitions[p];
     const offset = part.start + part.records.length;

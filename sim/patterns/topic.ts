@@ -3,7 +3,7 @@ import { Counter, durationHistogram, Gauge } from '../engine/metrics.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { SimNode } from '../nodes/node.ts';
-import { isResponsePayload, REQUEST, RESPONSE, RESPONSE_OK } from '../nodes/protocol.ts';
+import { isResponsePayload, REQUEST, requestKey, RESPONSE, RESPONSE_OK } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { TopicSpec } from './topic.schema.ts';
@@ -150,7 +150,7 @@ export class TopicNode extends SimNode {
   }
 
   private publish(msg: Message): void {
-    const key = typeof msg.payload === 'number' ? msg.payload : msg.id;
+    const key = requestKey(msg.payload, msg.id);
     const subs = this.params.subscriptions.length;
     const held: Held = { id: msg.id, key, publishedAt: this.now, attempts: new Array<number>(subs).fill(0), toDeadLetter: new Array<boolean>(subs).fill(false) };
     this.store.set(msg.id, held);

@@ -3,7 +3,7 @@ import { Counter } from '../engine/metrics.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { SimNode } from '../nodes/node.ts';
-import { REQUEST, RESPONSE, RESPONSE_OK, type ResponsePayload } from '../nodes/protocol.ts';
+import { REQUEST, requestKey, RESPONSE, RESPONSE_OK, type ResponsePayload } from '../nodes/protocol.ts';
 import type { World } from '../nodes/world.ts';
 import type { NodeKind } from './node-kinds.ts';
 import type { StoreSpec } from './versioned-store.schema.ts';
@@ -175,7 +175,7 @@ export class StoreNode extends SimNode {
 
   /** Read-modify-write: the read; the conditional write follows `modifyMs` later. */
   private readForUpdate(msg: Message): void {
-    const key = typeof msg.payload === 'number' ? msg.payload : 0;
+    const key = requestKey(msg.payload, 0);
     const version = this.version(key);
     this.m.reads.add();
     this.callEvent(key, STORE_LAYER, `read:v${version}`);
@@ -184,7 +184,7 @@ export class StoreNode extends SimNode {
 
   private write({ msg, read }: Pending): void {
     const plain = msg.type === REQUEST;
-    const key = typeof msg.payload === 'number' ? msg.payload : 0;
+    const key = requestKey(msg.payload, 0);
     const w: WriteRequest = plain ? { key, who: -1, expected: read ?? null } : (msg.payload as WriteRequest);
     const current = this.version(w.key);
     const ok = this.accepts(w, current);

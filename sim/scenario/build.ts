@@ -58,6 +58,8 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
   }
   world.attachNetwork(network);
 
+  const requestTypes = requestTypeNames(scenario);
+  const typeIndex = new Map(requestTypes.map((name, i) => [name, i]));
   for (const spec of scenario.nodes) {
     if (spec.kind !== 'service') {
       world.add(NODE_KINDS[spec.kind].create(world, index.get(spec.id)!, spec, (id) => index.get(id)!));
@@ -67,6 +69,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
     world.add(new ServiceNode(world, index.get(spec.id)!, spec.id, {
       dependencies,
       propagateRejections: spec.calls.map((c) => c.propagateRejections),
+      callTypes: spec.calls.map((c) => (c.forTypes === undefined ? null : new Set(c.forTypes.map((t) => typeIndex.get(t)!)))),
       callMode: spec.callMode,
       workers: spec.workers,
       queueCapacity: spec.queueCapacity,
@@ -79,7 +82,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       consumer: spec.consume !== undefined ? consumerFactory(spec.consume, scenario, index) : spec.consumeLog !== undefined ? logConsumerFactory(spec.consumeLog, index) : null,
     }));
   }
-  for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, target(w.target)));
+  for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, target(w.target), typeIndex));
 
   registerFaultMetrics(scenario, sim);
   scheduleWarmupEnd(scenario, sim);
@@ -141,13 +144,19 @@ function logConsumerFactory(c: ConsumeLogSpec, index: ReadonlyMap<string, number
   return (host: ConsumerHost) => new LogConsumer(host, params);
 }
 
-function makeClient(world: World, index: number, w: Workload, target: number) {
+/** The request types the workloads declare, each once, in the order they first appear. */
+function requestTypeNames(scenario: Scenario): string[] {
+  return [...new Set(scenario.workloads.flatMap((w) => (w.requests ?? []).map((r) => r.name)))];
+}
+
+function makeClient(world: World, index: number, w: Workload, target: number, typeIndex: ReadonlyMap<string, number>) {
   const timing: ClientTiming = { startUs: msToUs(w.startMs), stopUs: w.stopMs === null ? null : msToUs(w.stopMs) };
   const makePath = callPathFactory(w.id, workloadCallPath(w), target, w.propagateDeadline);
   const client = w.kind === 'open'
     ? new OpenLoopClient(world, index, w.id, timing, makePath, w.arrival)
     : new ClosedLoopClient(world, index, w.id, timing, makePath, w.clients, compileDist(w.thinkTime));
   client.keySpace = w.keySpace ?? null;
+  if (w.requests !== undefined) client.setRequestMix(w.requests.map((r) => ({ type: typeIndex.get(r.name)!, name: r.name, weight: r.weight })));
   return client;
 }
 

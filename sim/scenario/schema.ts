@@ -229,8 +229,16 @@ export const LinkSchema = z.strictObject({
  * thread-per-request, which is how a slow dependency ties a service up). The call goes
  * through `callPath`, the ordered policies of sim/patterns (the first is the outermost).
  */
+/** A request type's name: a route such as "GET /orders". No dot: it becomes part of metric names. */
+const RequestTypeName = z
+  .string()
+  .min(1)
+  .max(60)
+  .regex(/^[^.]+$/, 'expected a name without "." (it becomes part of metric names, where "." separates)');
+
 const DependencySchema = z.strictObject({
   to: Id.describe('The node called.'),
+  forTypes: z.array(RequestTypeName).min(1).max(64).optional().describe('Make this call only for requests of these types (a route by request type); absent: for every request.'),
   callPath: z.array(PolicySchema).max(32).default(() => []).describe('Policies around the call, outermost first.'),
   propagateDeadline: z.boolean().default(false).describe('Send the caller\'s deadline with the request.'),
   propagateRejections: z
@@ -279,6 +287,17 @@ const workloadFields = {
   startMs: nonNegativeMs().default(0),
   stopMs: orNull(nonNegativeMs()).default(null),
   keySpace: z.int().min(1).max(1e9).optional().describe('Request keys drawn uniformly from 1…keySpace, so keys recur (for hash-based balancing); absent: each request\'s key is its id.'),
+  requests: z
+    .array(
+      z.strictObject({
+        name: RequestTypeName.describe('The request type, e.g. "GET /orders".'),
+        weight: z.number().positive().max(1e9).default(1).describe('Its share of the requests, relative to the other types\' weights.'),
+      }),
+    )
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Typed requests: each request is one of these types, drawn by weight. The type travels with the request through every hop; services\' calls can be limited to types (forTypes), and the workload\'s metrics are kept per type too (<workload>.type.<name>.ok, .latencyMs…).'),
 };
 
 function stopNotBeforeStart(w: { startMs: number; stopMs: number | null }, ctx: z.RefinementCtx): void {
@@ -794,6 +813,29 @@ function checkLinks(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem
   });
 }
 
+/** A workload names each request type once; a call's forTypes names types some workload sends. */
+function checkRequestTypes(s: ScenarioShapeOutput, problems: RefProblem[]): void {
+  const known = new Set<string>();
+  s.workloads.forEach((w, i) => {
+    const seen = new Set<string>();
+    w.requests?.forEach((r, k) => {
+      if (seen.has(r.name)) problems.push({ path: ['workloads', i, 'requests', k, 'name'], message: `expected each request type once, got ${JSON.stringify(r.name)} again` });
+      seen.add(r.name);
+      known.add(r.name);
+    });
+  });
+  s.nodes.forEach((n, i) => {
+    if (n.kind !== 'service') return;
+    n.calls.forEach((c, j) =>
+      c.forTypes?.forEach((t, k) => {
+        if (known.has(t)) return;
+        const names = [...known].map((x) => JSON.stringify(x)).join(', ');
+        problems.push({ path: ['nodes', i, 'calls', j, 'forTypes', k], message: `expected a request type a workload sends (${names === '' ? 'no workload declares requests' : names}), got ${JSON.stringify(t)}` });
+      }),
+    );
+  });
+}
+
 function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
   s.workloads.forEach((w, i) => {
     const p = groupTargetProblem(dir, w.target, w.callPath, ['workloads', i, 'target']);
@@ -940,6 +982,7 @@ function checkCrossReferences(s: ScenarioShapeOutput, ctx: z.RefinementCtx): voi
   const dir = buildDirectory(s, problems);
   checkLinks(s, dir, problems);
   checkWorkloadTargets(s, dir, problems);
+  checkRequestTypes(s, problems);
   checkFaults(s, dir, problems);
   checkChaos(s, dir, problems);
   checkCheckNodes(s, dir, problems);

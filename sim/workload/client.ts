@@ -41,6 +41,8 @@ abstract class Client extends SimNode {
   /** Keys drawn from 1…keySpace (a stream of their own, so arrivals don't shift); null: key = id. */
   keySpace: number | null = null;
   private keyRng: Rng | undefined;
+  /** Typed requests: each type's index, its recorder, and the cumulative weights to draw by. */
+  private mix: { types: number[]; recorders: RequestRecorder[]; cumulative: number[]; rng: Rng } | null = null;
   private readonly pending = new PendingCalls();
   private readonly recorder: RequestRecorder;
   private path!: Invoker;
@@ -53,6 +55,28 @@ abstract class Client extends SimNode {
 
   override start(): void {
     this.path = this.makePath(this, this.pending);
+  }
+
+  /**
+   * Makes every request one of these types, drawn by weight from a stream of its own (so
+   * arrivals and keys don't shift), recorded per type as well (`<client>.type.<name>.…`).
+   */
+  setRequestMix(types: readonly { type: number; name: string; weight: number }[]): void {
+    let sum = 0;
+    const cumulative = types.map((t) => (sum += t.weight));
+    this.mix = {
+      types: types.map((t) => t.type),
+      recorders: types.map((t) => new RequestRecorder(this, `${this.name}.type.${t.name}`, false)),
+      cumulative: cumulative.map((c) => c / sum),
+      rng: this.world.sim.rng.stream(`types/${this.name}`),
+    };
+  }
+
+  /** The mix's entry for the next request: the first whose cumulative weight passes a uniform draw. */
+  private drawType(mix: NonNullable<Client['mix']>): number {
+    const u = mix.rng.next();
+    const i = mix.cumulative.findIndex((c) => u < c);
+    return i < 0 ? mix.cumulative.length - 1 : i;
   }
 
   override onCrash(): void {
@@ -75,10 +99,17 @@ abstract class Client extends SimNode {
   protected request(user: number): void {
     const id = this.nextRequestId++;
     const key = this.keySpace === null ? id : 1 + (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`)).int(this.keySpace);
-    const call: Call = { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key, host: -1, parent: NO_PARENT };
+    const mix = this.mix;
+    const entry = mix === null ? -1 : this.drawType(mix);
+    const call: Call =
+      mix === null
+        ? { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key, host: -1, parent: NO_PARENT }
+        : { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key, host: -1, parent: NO_PARENT, type: mix.types[entry] };
     this.recorder.started();
+    mix?.recorders[entry].started();
     this.path.invoke(call, (result) => {
       this.recorder.finished(id, call.startedAt, result);
+      mix?.recorders[entry].finished(id, call.startedAt, result);
       this.answered(user);
     });
   }

@@ -18,9 +18,16 @@ export class RequestRecorder {
   private readonly series: Record<RequestOutcome, TimeSeries>;
   private readonly m;
 
-  constructor(private readonly node: SimNode) {
+  /**
+   * `name` prefixes the metrics (the node's name; `<client>.type.<name>` for one request type's
+   * share); `traced`: also emit each request's span record (once per request, by the main one).
+   */
+  constructor(
+    private readonly node: SimNode,
+    name = node.name,
+    private readonly traced = true,
+  ) {
     const metrics = node.world.sim.metrics;
-    const name = node.name;
     this.m = metrics.group(name, {
       requests: new Counter(),
       latencyMs: durationHistogram(),
@@ -44,6 +51,6 @@ export class RequestRecorder {
       this.m.latencyMs.record(latencyUs);
       this.series.ok.sample(now, latencyUs);
     } else this.m.failedLatencyMs.record(latencyUs);
-    this.node.world.sim.trace.emit(TraceKind.span, now, this.node.index, requestId, outcome, latencyUs);
+    if (this.traced) this.node.world.sim.trace.emit(TraceKind.span, now, this.node.index, requestId, outcome, latencyUs);
   }
 }

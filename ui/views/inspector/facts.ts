@@ -118,7 +118,8 @@ function callLines(calls: unknown[]): string[] {
   for (const call of calls) {
     if (!call || typeof call !== 'object') continue;
     const { to, callPath, ...rest } = call as Record<string, unknown>;
-    const extra = Object.entries(rest).filter(([, v]) => v !== undefined && v !== null);
+    // A switch that is off (propagateDeadline: false…) says nothing about the call.
+    const extra = Object.entries(rest).filter(([, v]) => v !== undefined && v !== null && v !== false);
     lines.push(`calls ${String(to)}${extra.length ? ` ${compactValue(Object.fromEntries(extra))}` : ''}`);
     if (Array.isArray(callPath)) {
       for (const policy of callPath) {
