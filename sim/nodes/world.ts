@@ -12,6 +12,8 @@ import { CALLBACK_TAG, TASK_TAG, type SimNode, type TimerTask } from './node.ts'
  */
 export class World {
   readonly nodes: SimNode[] = [];
+  /** The request types the scenario's workloads send; a typed request carries its index here. */
+  requestTypes: readonly string[] = [];
   private readonly byName = new Map<string, SimNode>();
   network!: Network;
   private readonly timerKind: number;

@@ -5,6 +5,7 @@ import { TopicSchema, topicReferences } from './topic.schema.ts';
 import { LogSchema } from './partitioned-log.schema.ts';
 import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-store.schema.ts';
 import { CqrsClientSchema, cqrsClientReferences, EventStoreSchema, ProjectorSchema, projectorReferences } from './event-store.schema.ts';
+import { ApiGatewaySchema, apiGatewayReferences, apiGatewayRequestTypes } from './api-gateway.schema.ts';
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
@@ -32,6 +33,7 @@ export const NODE_KIND_SCHEMAS = [
   EventStoreSchema,
   ProjectorSchema,
   CqrsClientSchema,
+  ApiGatewaySchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
@@ -55,4 +57,11 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   'outbox-service': outboxServiceReferences,
   projector: projectorReferences,
   'cqrs-client': cqrsClientReferences,
+  'api-gateway': apiGatewayReferences,
+};
+
+/** The request types a kind names (routes), with field paths relative to the node; each must be one a workload sends. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
+export const NODE_KIND_REQUEST_TYPES: Record<string, (spec: any) => { path: (string | number)[]; name: string }[]> = {
+  'api-gateway': apiGatewayRequestTypes,
 };

@@ -13,6 +13,7 @@ import { OUTBOX_SERVICE_KIND } from './outbox.ts';
 import { EVENT_STORE_KIND } from './event-store.ts';
 import { PROJECTOR_KIND } from './projector.ts';
 import { CQRS_CLIENT_KIND } from './cqrs-client.ts';
+import { API_GATEWAY_KIND } from './api-gateway.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -47,4 +48,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   'event-store': EVENT_STORE_KIND,
   projector: PROJECTOR_KIND,
   'cqrs-client': CQRS_CLIENT_KIND,
+  'api-gateway': API_GATEWAY_KIND,
 };

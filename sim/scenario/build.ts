@@ -59,6 +59,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
   world.attachNetwork(network);
 
   const requestTypes = requestTypeNames(scenario);
+  world.requestTypes = requestTypes;
   const typeIndex = new Map(requestTypes.map((name, i) => [name, i]));
   for (const spec of scenario.nodes) {
     if (spec.kind !== 'service') {

@@ -6,7 +6,7 @@
  * No Node imports: this runs in the browser too.
  */
 import { z } from 'zod';
-import { NODE_KIND_REFERENCES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
+import { NODE_KIND_REFERENCES, NODE_KIND_REQUEST_TYPES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/policy-schemas.ts';
 import { ConsumeSchema } from '../patterns/message-queue.schema.ts';
 import { ConsumeLogSchema } from '../patterns/partitioned-log.schema.ts';
@@ -824,15 +824,16 @@ function checkRequestTypes(s: ScenarioShapeOutput, problems: RefProblem[]): void
       known.add(r.name);
     });
   });
+  const names = [...known].map((x) => JSON.stringify(x)).join(', ');
+  const check = (name: string, path: FieldPath) => {
+    if (!known.has(name)) problems.push({ path, message: `expected a request type a workload sends (${names === '' ? 'no workload declares requests' : names}), got ${JSON.stringify(name)}` });
+  };
   s.nodes.forEach((n, i) => {
-    if (n.kind !== 'service') return;
-    n.calls.forEach((c, j) =>
-      c.forTypes?.forEach((t, k) => {
-        if (known.has(t)) return;
-        const names = [...known].map((x) => JSON.stringify(x)).join(', ');
-        problems.push({ path: ['nodes', i, 'calls', j, 'forTypes', k], message: `expected a request type a workload sends (${names === '' ? 'no workload declares requests' : names}), got ${JSON.stringify(t)}` });
-      }),
-    );
+    if (n.kind !== 'service') {
+      for (const ref of NODE_KIND_REQUEST_TYPES[n.kind]?.(n) ?? []) check(ref.name, ['nodes', i, ...ref.path]);
+      return;
+    }
+    n.calls.forEach((c, j) => c.forTypes?.forEach((t, k) => check(t, ['nodes', i, 'calls', j, 'forTypes', k])));
   });
 }
 

@@ -203,6 +203,13 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`) + history);
     },
   },
+  {
+    // An API gateway's calls to one backend.
+    label: /^→ /,
+    check: (b, { node, metrics }) => {
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.to.${b.label.slice('→ '.length)}`));
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },

@@ -124,6 +124,20 @@ function logBadge(e: StateEntry, ctx: RenderContext): Badge {
   return { label: `${group} group`, text: e.value, tone: e.value === 'rebalancing' ? 'warn' : 'neutral', level: null, recent };
 }
 
+/** A gateway's calls per backend ("orders 612 · users 301"), busiest first, at most six badges (all, in the tooltip). */
+const MAX_GATEWAY_BADGES = 6;
+function gatewayBadges(e: StateEntry, ctx: RenderContext): Badge[] {
+  const recent = ctx.isRecent(e.changedAt);
+  const counts = e.value.split(' · ').map((part) => {
+    const at = part.lastIndexOf(' ');
+    return { node: part.slice(0, at), calls: Number(part.slice(at + 1)) };
+  });
+  const total = counts.reduce((sum, c) => sum + c.calls, 0);
+  const shown = [...counts].sort((a, b) => b.calls - a.calls).slice(0, MAX_GATEWAY_BADGES);
+  const title = counts.map((c) => `${c.node}: ${c.calls} calls`).join('\n');
+  return shown.map((c) => ({ label: `→ ${c.node}`, text: String(c.calls), tone: 'neutral', level: total > 0 ? c.calls / total : null, recent, title }));
+}
+
 /** Event sourcing and CQRS: see the renderer's comment in STATE_RENDERERS. */
 function eventSourcingBadge(e: StateEntry, ctx: RenderContext): Badge | null {
   const recent = ctx.isRecent(e.changedAt);
@@ -348,6 +362,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     name: 'event store, projection lag, stale reads',
     match: (key) => (key.startsWith('es.') || key.startsWith('projection.') || key === 'cqrs.reads' ? [key.split('.')[0], key.slice(key.indexOf('.') + 1)] : null),
     render: (entries, ctx) => entries.flatMap((e) => eventSourcingBadge(e, ctx) ?? []),
+  },
+  {
+    // An API gateway (sim/patterns/api-gateway.ts): the calls it sent to each backend — a
+    // canary's share, a composition's fan-out — the busiest six, all of them in the tooltip.
+    name: 'API gateway calls per backend',
+    match: (key) => (key === 'gateway.routes' ? ['gateway', 'routes'] : null),
+    render: (entries, ctx) => entries.flatMap((e) => gatewayBadges(e, ctx)),
   },
   {
     name: 'saga steps (orchestrated and choreographed)',

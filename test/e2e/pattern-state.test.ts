@@ -1,7 +1,8 @@
 /**
- * End-to-end: the data scenarios in the sandbox draw their data state on the topology — an
- * outbox's backlog and a dual write's lost events, an event store's log and snapshots, a read
- * model's lag and its users' stale reads — with no console errors, at both screen sizes.
+ * End-to-end: data and topology scenarios in the sandbox draw their patterns' state on the
+ * topology — an outbox's backlog and a dual write's lost events, an event store's log and
+ * snapshots, a read model's lag and its users' stale reads, a gateway's calls per backend — with
+ * no console errors, at both screen sizes.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +16,10 @@ const CASES = [
   { id: 'data/outbox-vs-dual-write', variant: 'commit-then-publish', labels: ['order service', 'events lost'] },
   { id: 'data/cqrs-read-your-writes', variant: null, labels: ['order view', 'events behind', 'stale reads', 'events'] },
   { id: 'data/event-sourcing-replay', variant: 'snapshots', labels: ['account service', 'events', 'snapshots'] },
+  { id: 'topology/api-gateway', variant: null, labels: ['API gateway', '→ product-v1', '→ product-v2', '→ recommendations'] },
 ] as const;
 
-describe('data patterns in the sandbox', () => {
+describe('data and topology patterns in the sandbox', () => {
   it.each(CASES)('$id $variant draws its data state', async ({ id, variant, labels }) => {
     const { page, problems } = await open();
     for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
@@ -27,11 +29,11 @@ describe('data patterns in the sandbox', () => {
       await page.getByTestId('run').click();
       await waitForDone(page, 1);
       await seek(page, 45_000_000);
-      const text = (await page.getByTestId('topology').textContent()) ?? '';
-      for (const label of labels) expect(text, `${id} at ${width}×${height}`).toContain(label);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.getByTestId('topology').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOTS, `${id.replace('/', '-')}${variant === null ? '' : `-${variant}`}-${width}.png`) });
+      const text = (await page.getByTestId('topology').textContent()) ?? '';
+      for (const label of labels) expect(text, `${id} at ${width}×${height}`).toContain(label);
     }
     expect(problems).toEqual([]);
     await page.close();
