@@ -3,6 +3,8 @@ import { Counter, durationHistogram, Gauge } from '../engine/metrics.ts';
 import { TraceKind } from '../engine/trace.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
+import { Sidecar } from '../patterns/sidecar.ts';
+import type { SidecarSpec } from '../patterns/sidecar.schema.ts';
 import { SimNode } from './node.ts';
 import type { Call, CallResult, Invoker } from './call.ts';
 import { REQUEST, requestKey, requestType, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL, type ResponsePayload } from './protocol.ts';
@@ -46,7 +48,9 @@ export interface ServiceParams {
    * call path (built fresh at every start: policy state is volatile). The worker stays busy
    * until they answer — thread-per-request, which is how a slow dependency ties a service up.
    */
-  dependencies: readonly ((node: SimNode, pending: PendingCalls) => Invoker)[];
+  dependencies: readonly ((node: SimNode, pending: PendingCalls, bottom?: (path: string, transport: Invoker) => Invoker) => Invoker)[];
+  /** A sidecar proxy in the same pod (sim/patterns/sidecar.ts); absent: none. */
+  sidecar?: SidecarSpec | null;
   /** Per dependency: answer its rejection as a rejection (true) or as an error (false). */
   propagateRejections?: readonly boolean[];
   /** Per dependency: the request types it is called for (null: every request; untyped requests only these). */
@@ -116,16 +120,29 @@ export class ServiceNode extends SimNode {
   /** Request type → the dependencies it calls (see `route`). */
   private readonly routes = new Map<number, readonly number[]>();
   private readonly consumer: NodeConsumer | null;
+  private readonly sidecar: Sidecar | null;
+  /** Requests inside the sidecar's inbound path, by id, until it hands them to the app. */
+  private readonly proxied = new Map<number, Message>();
 
   constructor(world: World, index: number, name: string, readonly params: ServiceParams) {
     super(world, index, name, 'service');
     this.m = world.sim.metrics.group(name, serviceMetrics());
     this.consumer = params.consumer ? params.consumer(this.consumerHost()) : null;
+    this.sidecar = params.sidecar ? new Sidecar(this, params.sidecar, (msg) => this.arrive(msg), (request, payload) => this.send(request.from, RESPONSE, payload, request.id)) : null;
   }
 
   override start(): void {
-    if (this.params.dependencies.length > 0) this.dependencies = this.params.dependencies.map((make) => make(this, this.pending));
+    const sidecar = this.sidecar;
+    this.proxied.clear();
+    sidecar?.start(this.proxied);
+    const bottom = sidecar === null ? undefined : (path: string, transport: Invoker) => sidecar.outbound(path, transport);
+    if (this.params.dependencies.length > 0) this.dependencies = this.params.dependencies.map((make) => make(this, this.pending, bottom));
     this.consumer?.start();
+  }
+
+  /** Answers a request: through the sidecar if it has one, else straight onto the network. */
+  private reply(request: Message, payload: ResponsePayload): void {
+    if (this.sidecar?.answered(request, payload) !== true) this.send(request.from, RESPONSE, payload, request.id);
   }
 
   override onMessage(msg: Message): void {
@@ -137,6 +154,12 @@ export class ServiceNode extends SimNode {
       this.consumer?.onMessage(msg);
       return;
     }
+    if (this.sidecar !== null) this.sidecar.inbound(msg, this.proxied);
+    else this.arrive(msg);
+  }
+
+  /** A request reaches the app: a worker takes it, it queues, or it is turned away. */
+  private arrive(msg: Message): void {
     const p = this.params;
     if (this.busy < p.workers) {
       this.accept();
@@ -150,7 +173,7 @@ export class ServiceNode extends SimNode {
     } else {
       this.m.rejected.add();
       this.world.sim.trace.emit(TraceKind.work, this.now, this.index, msg.id, 'rejected');
-      this.send(msg.from, RESPONSE, RESPONSE_QUEUE_FULL, msg.id);
+      this.reply(msg, RESPONSE_QUEUE_FULL);
     }
   }
 
@@ -298,7 +321,7 @@ export class ServiceNode extends SimNode {
     if (failed) this.m.failed.add();
     else this.m.served.add();
     this.world.sim.trace.emit(TraceKind.work, now, this.index, msg.id, failed ? 'error' : 'done');
-    this.send(msg.from, RESPONSE, response, msg.id);
+    this.reply(msg, response);
     this.startNext();
     this.m.busy.set(now, this.busy);
   }

@@ -80,6 +80,7 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       errorProbability: spec.errorProbability,
       slowdownFactor: spec.slowdownFactor,
       dropExpired: spec.dropExpired,
+      sidecar: spec.sidecar ?? null,
       consumer: spec.consume !== undefined ? consumerFactory(spec.consume, scenario, index) : spec.consumeLog !== undefined ? logConsumerFactory(spec.consumeLog, index) : null,
     }));
   }
@@ -168,8 +169,11 @@ export function workloadCallPath(w: Workload): PolicySpec[] {
 
 /** A factory for a node's call path (called at every start: policy state is volatile). */
 function callPathFactory(path: string, specs: readonly PolicySpec[], target: number, propagateDeadline: boolean) {
-  return (node: SimNode, pending: PendingCalls): Invoker =>
-    buildCallPath(node, path, specs, new Transport(node, pending, target, propagateDeadline, path)).top;
+  return (node: SimNode, pending: PendingCalls, bottom?: (path: string, transport: Invoker) => Invoker): Invoker => {
+    const transport = new Transport(node, pending, target, propagateDeadline, path);
+    // A sidecar puts its own pass and policies between the app's call path and the network.
+    return buildCallPath(node, path, specs, bottom === undefined ? transport : bottom(path, transport)).top;
+  };
 }
 
 function linkParams(n: NetworkSpec): LinkParams {

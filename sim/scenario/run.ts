@@ -198,6 +198,12 @@ function patternInvariants(scenario: Scenario) {
   const paths = [
     ...scenario.workloads.map((w) => ({ node: w.id, path: w.id, specs: workloadCallPath(w) })),
     ...scenario.nodes.flatMap((n) => (n.kind === 'service' ? n.calls.map((c) => ({ node: n.id, path: `${n.id}->${c.to}`, specs: c.callPath })) : [])),
+    // A sidecar's own policies (sim/patterns/sidecar.ts): on requests coming in, and below each call.
+    ...scenario.nodes.flatMap((n) =>
+      n.kind === 'service' && n.sidecar !== undefined && n.sidecar !== null
+        ? [{ node: n.id, path: `${n.id}.sidecar.in`, specs: n.sidecar.inbound }, ...n.calls.map((c) => ({ node: n.id, path: `${n.id}->${c.to}.sidecar`, specs: n.sidecar!.outbound }))]
+        : [],
+    ),
   ];
   const ofPolicies = paths.flatMap(({ node, path, specs }) => pathInvariants(node, path, specs).map((invariant) => ({ name: `${invariant.describe()}`, invariant })));
   const ofNodes = scenario.nodes.flatMap((n) => (n.kind === 'service' ? [] : NODE_KINDS[n.kind].invariants?.(n, scenario.nodes) ?? []));

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { NODE_KIND_REFERENCES, NODE_KIND_REQUEST_TYPES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/policy-schemas.ts';
+import { SidecarSchema } from '../patterns/sidecar.schema.ts';
 import { ConsumeSchema } from '../patterns/message-queue.schema.ts';
 import { ConsumeLogSchema } from '../patterns/partitioned-log.schema.ts';
 import { ChartsSchema } from './charts.ts';
@@ -269,6 +270,7 @@ export const ServiceNodeSchema = z.strictObject({
   errorProbability: probability().default(0).describe('Chance that a request is answered with an error.'),
   slowdownFactor: z.number().positive().default(1).describe('Service times are multiplied by this.'),
   dropExpired: z.boolean().default(false).describe('Skip a request whose deadline passed while it waited, instead of serving it.'),
+  sidecar: SidecarSchema.nullable().optional().describe('A sidecar proxy in the same pod: every request in and call out passes through it (a CPU and latency tax calibrated to Istio\'s benchmark), with its own inbound and outbound policies. It crashes and restarts with the service. null or absent: none.'),
   consume: ConsumeSchema.optional().describe('Receive messages from a queue and process each like a request (service time, errors, calls), deleting it on success.'),
   consumeLog: ConsumeLogSchema.optional().describe('Consume a partitioned log as a member of a consumer group, processing each record like a request (service time, errors, calls) and committing offsets.'),
 });

@@ -371,6 +371,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => entries.flatMap((e) => gatewayBadges(e, ctx)),
   },
   {
+    // A service's sidecar proxy (sim/patterns/sidecar.ts), drawn attached to it: the policies
+    // it applies to requests coming in and to the service's calls going out.
+    name: 'sidecar proxy',
+    match: (key) => (key === 'sidecar.proxy' ? ['sidecar', 'proxy'] : null),
+    render: (entries, ctx) => entries.map((e) => ({ label: 'sidecar', text: e.value, tone: 'neutral', level: null, recent: ctx.isRecent(e.changedAt), title: `a proxy in the same pod — ${e.value}` })),
+  },
+  {
     name: 'saga steps (orchestrated and choreographed)',
     match: (key) => (key.startsWith('saga.') ? ['saga', key.slice('saga.'.length)] : null),
     render: (entries, ctx) => sagaBadges(entries, ctx),

@@ -1,0 +1,140 @@
+import { Counter, durationHistogram } from '../engine/metrics.ts';
+import { msToUs, type Micros } from '../engine/time.ts';
+import type { Message } from '../net/message.ts';
+import { Deque } from '../nodes/deque.ts';
+import { OK, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
+import type { SimNode } from '../nodes/node.ts';
+import { requestKey, requestType, RESPONSE_OK, type ResponsePayload } from '../nodes/protocol.ts';
+import { buildCallPath } from './registry.ts';
+import type { SidecarSpec } from './sidecar.schema.ts';
+
+/**
+ * A sidecar proxy (Envoy in Istio, Linkerd's proxy): a helper in the same pod as its service,
+ * sharing its fate — it crashes and restarts with it — that every request in and every call
+ * out passes through. Each pass (a request coming in, its answer going out, a call going out,
+ * its answer coming back) waits for a proxy worker, spends `cpuMs` of its CPU, then a lognormal
+ * wait (the local hop, buffering); defaults calibrated to Istio's benchmark (sidecar.schema.ts).
+ * The proxy applies its own policies: `inbound` to requests before the app sees them (a local
+ * rate limit's rejection never reaches the app), `outbound` below the app's call path — so an
+ * app that retries 3 times through a proxy that retries 3 times sends up to 9 attempts.
+ *
+ * Metrics `<service>.sidecar.*`: passes, cpuMs (worker time spent: its time average is the
+ * proxy's CPU use), passMs (each pass, from arrival to done, queueing included). State record
+ * `sidecar.proxy` (at each start): the policies it applies each way.
+ */
+
+interface Waiting {
+  readonly then: () => void;
+  readonly arrivedAt: Micros;
+}
+
+/** Inbound requests the app is working on: the proxy answers when the app does. */
+interface InboundCall {
+  readonly done: Done;
+}
+
+export class Sidecar {
+  private readonly m: { passes: Counter; cpuMs: Counter; passMs: ReturnType<typeof durationHistogram> };
+  private busy = 0;
+  private queue = new Deque<Waiting>();
+  private inboundPath!: Invoker;
+  private inFlight = new Map<number, InboundCall>();
+  private readonly cpuUs: Micros;
+  private readonly mu: number;
+
+  constructor(
+    private readonly node: SimNode,
+    private readonly spec: SidecarSpec,
+    /** Hands an admitted request to the app. */
+    private readonly admit: (msg: Message) => void,
+    /** Puts an answer on the network. */
+    private readonly send: (request: Message, payload: ResponsePayload) => void,
+  ) {
+    this.m = node.world.sim.metrics.group(`${node.name}.sidecar`, { passes: new Counter(), cpuMs: new Counter(), passMs: durationHistogram() });
+    this.cpuUs = msToUs(spec.cpuMs);
+    this.mu = Math.log(Math.max(1e-9, msToUs(spec.latencyMedianMs)));
+  }
+
+  /** (Re)builds the proxy's volatile state: its queue and its policies (at every start of its service). */
+  start(messages: Map<number, Message>): void {
+    // What the sandbox draws attached to the service: the proxy and the policies it applies.
+    const names = (specs: readonly { type: string }[]) => (specs.length === 0 ? 'pass' : specs.map((p) => p.type).join(', '));
+    this.node.state('sidecar.proxy', `in: ${names(this.spec.inbound)} · out: ${names(this.spec.outbound)}`);
+    this.busy = 0;
+    this.queue = new Deque();
+    this.inFlight = new Map();
+    this.inboundPath = buildCallPath(this.node, `${this.node.name}.sidecar.in`, this.spec.inbound, {
+      invoke: (call, done) => {
+        this.inFlight.set(call.id, { done });
+        this.admit(messages.get(call.id)!);
+        messages.delete(call.id);
+      },
+    }).top;
+  }
+
+  /** A request arrives: a pass, the inbound policies, the app; its answer: a pass, then the network. */
+  inbound(msg: Message, messages: Map<number, Message>): void {
+    this.pass(() => {
+      messages.set(msg.id, msg);
+      const type = requestType(msg.payload);
+      const base = { id: msg.id, attempt: 1, startedAt: this.node.now, deadline: msg.deadline, key: requestKey(msg.payload, msg.id), host: -1, parent: msg.id };
+      this.inboundPath.invoke(type >= 0 ? { ...base, type } : base, (result) => {
+        messages.delete(msg.id);
+        this.pass(() => this.send(msg, payloadOf(result)));
+      });
+    });
+  }
+
+  /** The app answered `request`: the proxy takes it from here. False if the proxy was not waiting for it. */
+  answered(request: Message, payload: ResponsePayload): boolean {
+    const call = this.inFlight.get(request.id);
+    if (call === undefined) return false;
+    this.inFlight.delete(request.id);
+    call.done(resultOf(payload));
+    return true;
+  }
+
+  /** The bottom of one of the app's call paths: a pass, the outbound policies, the network, a pass back. */
+  outbound(path: string, transport: Invoker): Invoker {
+    const proxied = buildCallPath(this.node, `${path}.sidecar`, this.spec.outbound, transport).top;
+    return {
+      invoke: (call, done) => this.pass(() => proxied.invoke(call, (result) => this.pass(() => done(result)))),
+    };
+  }
+
+  // ---- a pass through the proxy --------------------------------------------------------
+
+  private pass(then: () => void): void {
+    const w: Waiting = { then, arrivedAt: this.node.now };
+    if (this.busy < this.spec.workers) this.work(w);
+    else this.queue.pushBack(w);
+  }
+
+  /** A worker spends the pass's CPU, then the pass waits out the rest of its latency. */
+  private work(w: Waiting): void {
+    this.busy++;
+    this.node.after(this.cpuUs, () => {
+      this.busy--;
+      this.m.cpuMs.add(this.cpuUs / 1000);
+      const next = this.queue.popFront();
+      if (next !== undefined) this.work(next);
+      const rest = this.spec.latencyMedianMs > 0 ? Math.round(this.node.rng.lognormal(this.mu, this.spec.latencySigma)) : 0;
+      this.node.after(rest, () => {
+        this.m.passes.add();
+        this.m.passMs.record(this.node.now - w.arrivedAt);
+        w.then();
+      });
+    });
+  }
+}
+
+function resultOf(p: ResponsePayload): CallResult {
+  return p.outcome === 'ok' ? OK : { outcome: p.outcome, reason: p.reason };
+}
+
+function payloadOf(r: CallResult): ResponsePayload {
+  if (r.outcome === 'ok') return RESPONSE_OK;
+  if (r.outcome === 'rejected') return { outcome: 'rejected', reason: r.reason };
+  return { outcome: 'error', reason: r.outcome === 'timeout' ? 'sidecar-timeout' : r.reason };
+}
+
