@@ -4,6 +4,7 @@ import { QueueSchema, queueReferences } from './message-queue.schema.ts';
 import { TopicSchema, topicReferences } from './topic.schema.ts';
 import { LogSchema } from './partitioned-log.schema.ts';
 import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-store.schema.ts';
+import { ShardRouterSchema, shardRouterReferences } from './shard-router.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -26,6 +27,7 @@ export const NODE_KIND_SCHEMAS = [
   LogSchema,
   StoreSchema,
   OccClientSchema,
+  ShardRouterSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
@@ -46,4 +48,5 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   queue: queueReferences,
   topic: topicReferences,
   'occ-client': occClientReferences,
+  'shard-router': shardRouterReferences,
 };

@@ -9,6 +9,7 @@ import { TOPIC_KIND } from './topic.ts';
 import { LOG_KIND } from './partitioned-log.ts';
 import { STORE_KIND } from './versioned-store.ts';
 import { OCC_CLIENT_KIND } from './occ-client.ts';
+import { SHARD_ROUTER_KIND } from './shard-router.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -39,4 +40,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   log: LOG_KIND,
   store: STORE_KIND,
   'occ-client': OCC_CLIENT_KIND,
+  'shard-router': SHARD_ROUTER_KIND,
 };

@@ -1,4 +1,5 @@
 import type { Rng } from '../engine/rng.ts';
+import type { ShardScheme } from './shard-router.defaults.ts';
 
 /**
  * Shard maps: which shard owns a key, under the schemes a sharded store uses, and which keys
@@ -21,8 +22,7 @@ import type { Rng } from '../engine/rng.ts';
  * Also the key distributions of a workload: Zipf over 1…K with exponent s, and a hot-key share.
  */
 
-export const SHARD_SCHEMES = ['mod', 'consistent', 'jump', 'range', 'directory'] as const;
-export type ShardScheme = (typeof SHARD_SCHEMES)[number];
+export { SHARD_SCHEMES, type ShardScheme } from './shard-router.defaults.ts';
 
 export interface ShardMapOptions {
   /** Keys are 1…keySpace (range and directory maps need it; moves are counted over it). */

@@ -17,6 +17,7 @@ import type { SimNode } from '../nodes/node.ts';
 import { PendingCalls, Transport } from '../nodes/transport.ts';
 import { buildCallPath, type PolicySpec } from '../patterns/registry.ts';
 import { NODE_KINDS } from '../patterns/node-kinds.ts';
+import { hotKeys, uniformKeys, zipfKeys, type KeySampler } from '../patterns/shard-map.ts';
 import type { LinkSpec, NetworkSpec, Scenario, Workload } from './schema.ts';
 
 /**
@@ -146,7 +147,20 @@ function makeClient(world: World, index: number, w: Workload, target: number) {
     ? new OpenLoopClient(world, index, w.id, timing, makePath, w.arrival)
     : new ClosedLoopClient(world, index, w.id, timing, makePath, w.clients, compileDist(w.thinkTime));
   client.keySpace = w.keySpace ?? null;
+  if (w.keySpace !== undefined && w.keyDistribution !== undefined) client.keySampler = keySampler(w.keySpace, w.keyDistribution);
   return client;
+}
+
+/** The sampler for a workload's key distribution (sim/patterns/shard-map.ts). */
+function keySampler(keySpace: number, d: NonNullable<Workload['keyDistribution']>): KeySampler {
+  switch (d.type) {
+    case 'uniform':
+      return uniformKeys(keySpace);
+    case 'zipf':
+      return zipfKeys(keySpace, d.s);
+    case 'hot-key':
+      return hotKeys(keySpace, d.share, d.key);
+  }
 }
 
 /** A workload's policies; its `timeoutMs`, if set, is an outermost timeout. */

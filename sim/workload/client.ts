@@ -40,6 +40,8 @@ const TIMER_NAMES = ['', 'think-done'] as const;
 abstract class Client extends SimNode {
   /** Keys drawn from 1…keySpace (a stream of their own, so arrivals don't shift); null: key = id. */
   keySpace: number | null = null;
+  /** How keys are drawn from 1…keySpace; null: uniformly (the draw every existing trace was made with). */
+  keySampler: { sample(rng: Rng): number } | null = null;
   private keyRng: Rng | undefined;
   private readonly pending = new PendingCalls();
   private readonly recorder: RequestRecorder;
@@ -74,7 +76,7 @@ abstract class Client extends SimNode {
    */
   protected request(user: number): void {
     const id = this.nextRequestId++;
-    const key = this.keySpace === null ? id : 1 + (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`)).int(this.keySpace);
+    const key = this.keySpace === null ? id : this.drawKey(this.keySpace);
     const call: Call = { id, attempt: 1, startedAt: this.now, deadline: NO_DEADLINE, key, host: -1, parent: NO_PARENT };
     this.recorder.started();
     this.path.invoke(call, (result) => {
@@ -84,6 +86,12 @@ abstract class Client extends SimNode {
   }
 
   protected answered(_user: number): void {}
+
+  /** A key from 1…keySpace, from the keys' own stream (so arrivals don't shift). */
+  private drawKey(keySpace: number): number {
+    const rng = (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`));
+    return this.keySampler === null ? 1 + rng.int(keySpace) : this.keySampler.sample(rng);
+  }
 }
 
 export class OpenLoopClient extends Client {
