@@ -177,6 +177,20 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(Number(b.text.split('/')[0]), `${node} ${b.label}`).toBe(metric(metrics, `${node}.${name}`));
     },
   },
+  {
+    // A shard router: requests sent to each shard, the busiest over the mean, keys moved of those to move.
+    label: /^(→ .+|load max\/mean|keys moved)$/,
+    check: (b, { node, metrics }) => {
+      if (b.label === 'load max/mean') return expect(b.text, `${node} load`).toBe(metric(metrics, `${node}.loadMaxMean`).toFixed(2));
+      if (b.label === 'keys moved') {
+        const [moved, toMove] = b.text.split('/').map(Number);
+        expect(moved, `${node} keys moved`).toBe(metric(metrics, `${node}.keysMoved`));
+        return expect(toMove, `${node} keys to move`).toBe(metric(metrics, `${node}.keysToMove`));
+      }
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.shard.${b.label.slice(2)}.requests`));
+    },
+  },
+  { label: /^moving key$/, check: null, why: 'the key in handoff now, by its number' },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },
@@ -233,6 +247,15 @@ describe('badge numbers agree with the engine at the end of each built-in scenar
     const labels = (node: string) => byNode.get(node)!.map((b) => b.label);
     expect(labels('orders')).toEqual(expect.arrayContaining(['queued', 'to dead-letter queue']));
     expect(byNode.get('orders-dlq')!.find((b) => b.label === 'dead letters')).toMatchObject({ tone: 'bad' });
+  });
+
+  it("draws a shard router's per-shard requests, load and the keys a resize moved", () => {
+    const router = badgesAtEnd(builtIn('data/sharding-resize.json')).find((n) => n.node === 'router')!;
+    const labels = router.badges.map((b) => b.label);
+    expect(labels).toEqual(expect.arrayContaining(['→ s1', '→ s5', 'load max/mean', 'keys moved']));
+    const moved = metric(router.metrics, 'router.keysMoved');
+    expect(moved).toBeGreaterThan(1000);
+    expect(router.badges.find((b) => b.label === 'keys moved')).toMatchObject({ text: `${moved}/${moved}`, tone: 'good', level: 1 });
   });
 
   it('counts a completed saga as ok once it has settled', () => {
