@@ -15,7 +15,7 @@ export const ShardResizeSchema = z
     atMs: z.number().min(0).max(1e9).describe('When the resize starts.'),
     add: KindId.optional().describe('A store that joins as a new shard (it must not be one of `shards` yet).'),
     remove: KindId.optional().describe('A shard (one of `shards`) that leaves: its keys move to the others.'),
-    moveKeysPerSec: z.number().positive().max(1e9).default(1000).describe('Keys moved per second, one at a time: a move takes 1 / this, then copies the key\'s version atomically.'),
+    moveKeysPerSec: z.number().positive().max(1e9).default(1000).describe('The copy rate: keys move one at a time, each taking 1 / this, then its version is handed over atomically (one more round trip: old shard → new shard → router), so the keys moved per second are somewhat fewer.'),
   })
   .refine((r) => r.add !== undefined || r.remove !== undefined, { message: 'expected `add` or `remove` (or both)' });
 

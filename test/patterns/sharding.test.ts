@@ -5,6 +5,7 @@
  * shard), and strict input.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { listenTo } from '../../sim/engine/trace.ts';
 import { makeShardMap } from '../../sim/patterns/shard-map.ts';
 import { ShardRouterNode } from '../../sim/patterns/shard-router.ts';
 import { StoreNode } from '../../sim/patterns/versioned-store.ts';
@@ -23,7 +24,7 @@ function sharded(opts: { scheme?: string; resize?: boolean; faults?: unknown[]; 
       { id: 'router', kind: 'shard-router', shards: ['a', 'b', 'c'], scheme: opts.scheme ?? 'mod', keySpace: KEYS, readFraction: 0.3, ...(opts.resize ? { resize: { atMs: 1000, add: 'd', moveKeysPerSec: 1000 } } : {}) },
       ...['a', 'b', 'c', 'd'].map((id) => ({ id, kind: 'store', writeMs: 1 })),
     ],
-    workloads: [{ id: 'clients', kind: 'open', target: 'router', keySpace: KEYS, arrival: { type: 'poisson', ratePerSec: opts.ratePerSec ?? 500 }, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.keyDistribution ? { keyDistribution: opts.keyDistribution } : {}) }],
+    workloads: [{ id: 'clients', kind: 'open', target: 'router', keySpace: KEYS, stopMs: 3800, arrival: { type: 'poisson', ratePerSec: opts.ratePerSec ?? 500 }, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.keyDistribution ? { keyDistribution: opts.keyDistribution } : {}) }],
     faults: opts.faults ?? [],
   });
 }
@@ -49,6 +50,42 @@ describe('a resize, exactly', () => {
     expect(r.metrics['clients.ok']).toBe(r.metrics['router.requests']);
     expect(r.metrics['clients.requests'] as number).toBeGreaterThan(1800);
   });
+});
+
+describe('every scheme, resized', () => {
+  const resized = (scheme: string, resize: Record<string, unknown>) =>
+    scenario({
+      seed: 2,
+      durationMs: 3000,
+      network: { latency: { type: 'constant', ms: 1 } },
+      nodes: [
+        { id: 'router', kind: 'shard-router', shards: ['a', 'b', 'c'], scheme, keySpace: KEYS, readFraction: 0.3, scatterFraction: 0.1, resize: { atMs: 500, moveKeysPerSec: 2000, ...resize } },
+        ...['a', 'b', 'c', 'd'].map((id) => ({ id, kind: 'store', writeMs: 1 })),
+      ],
+      workloads: [{ id: 'clients', kind: 'open', target: 'router', keySpace: KEYS, stopMs: 2800, arrival: { type: 'poisson', ratePerSec: 2000 } }],
+    });
+
+  for (const scheme of ['mod', 'consistent', 'jump', 'range', 'directory']) {
+    it(`${scheme}: adding a shard passes every check and answers every request`, () => {
+      const r = runScenario(resized(scheme, { add: 'd' }));
+      expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(r.metrics['router.keysMoved']).toBe((r.metrics['router.keysToMove'] as { value: number }).value);
+      expect(r.metrics['router.keysMoved'] as number).toBeGreaterThan(0);
+      expect(r.metrics['clients.ok']).toBe(r.metrics['router.requests']);
+    });
+
+    it(`${scheme}: removing a shard empties it, and it gets no request once its keys are gone`, () => {
+      const records: { t: number; event: string }[] = [];
+      const listener = listenTo(['call'], (rec) => {
+        if (rec.node === 'router') records.push({ t: rec.t, event: rec.event as string });
+      });
+      const r = runScenario(resized(scheme, { remove: 'b' }), { listeners: [listener] });
+      expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+      const lastMove = Math.max(...records.filter((x) => x.event.startsWith('move-end')).map((x) => x.t));
+      expect(records.filter((x) => x.t > lastMove && x.event === 'route:b')).toEqual([]);
+      expect(records.filter((x) => x.t > lastMove && x.event.startsWith('route:')).length).toBeGreaterThan(100);
+    });
+  }
 });
 
 describe('a shard crash', () => {
