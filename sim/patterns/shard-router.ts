@@ -105,6 +105,8 @@ export class ShardRouterNode extends SimNode {
   /** Move index by key. */
   private readonly moveOf = new Map<number, number>();
   private readonly perShard: Counter[];
+  private readonly sinceStart: number[];
+  private totalSinceStart = 0;
   private maxShardRequests = 0;
   private loadShown = '';
   private pending = new Map<number, Forward | Scatter>();
@@ -116,6 +118,7 @@ export class ShardRouterNode extends SimNode {
     const opts = { keySpace: params.keySpace, virtualNodes: params.virtualNodes };
     this.all = [...new Set([...params.shards, ...(params.resize?.next ?? [])])];
     this.perShard = this.all.map(() => new Counter());
+    this.sinceStart = this.all.map(() => 0);
     const perShard = Object.fromEntries(this.all.map((s, i) => [`shard.${s}.requests`, this.perShard[i]]));
     this.m = world.sim.metrics.group(name, { ...routerMetrics(), ...perShard });
     this.before = makeShardMap(params.scheme, params.shards, opts);
@@ -232,13 +235,13 @@ export class ShardRouterNode extends SimNode {
 
   private countFor(shard: string): void {
     const i = this.all.indexOf(shard);
-    const c = this.perShard[i];
-    c.add();
-    this.state(`shard.requests.${shard}`, c.value);
-    if (c.value > this.maxShardRequests) this.maxShardRequests = c.value;
-    let total = 0;
-    for (const x of this.perShard) total += x.value;
-    const ratio = this.maxShardRequests / (total / this.perShard.length);
+    this.perShard[i].add();
+    // Badges and the load ratio count from time 0 (counters restart after a warm-up).
+    const n = ++this.sinceStart[i];
+    this.state(`shard.requests.${shard}`, n);
+    if (n > this.maxShardRequests) this.maxShardRequests = n;
+    const total = ++this.totalSinceStart;
+    const ratio = this.maxShardRequests / (total / this.sinceStart.length);
     this.m.loadMaxMean.set(this.now, ratio);
     const shown = ratio.toFixed(2);
     if (shown !== this.loadShown) this.state('shard.load', (this.loadShown = shown));

@@ -139,6 +139,22 @@ describe('the shard check catches planted bugs', () => {
   });
 });
 
+describe('workload key distributions', () => {
+  it('an explicit uniform distribution draws exactly the keys an absent one does (same trace)', () => {
+    expect(runScenario(sharded({ keyDistribution: { type: 'uniform' } })).traceHash).toBe(runScenario(sharded()).traceHash);
+  });
+
+  it('a hot key sends its share of requests to its shard', () => {
+    const r = runScenario(sharded({ keyDistribution: { type: 'hot-key', share: 0.5, key: 17 } }));
+    const owner = makeShardMap('mod', ['a', 'b', 'c'], { keySpace: KEYS, virtualNodes: 100 }).ownerOf(17);
+    const perShard = ['a', 'b', 'c'].map((s) => r.metrics[`router.shard.${s}.requests`] as number);
+    const total = perShard.reduce((x, y) => x + y, 0);
+    // Half the requests, plus its share of the uniform half (about a third).
+    expect(perShard[['a', 'b', 'c'].indexOf(owner)] / total).toBeGreaterThan(0.6);
+    expect((r.metrics['router.loadMaxMean'] as { value: number }).value).toBeGreaterThan(1.8);
+  });
+});
+
 describe('input', () => {
   const base = (router: Record<string, unknown>) => ({
     version: 1,
