@@ -93,7 +93,10 @@ function routerMetrics() {
 /** What survives a router crash: how far the resize got (the map is configuration). */
 interface RouterProgress {
   started: boolean;
+  /** Moves finished. */
   done: number;
+  /** Whether move `done` has started (its handoff declared). */
+  moving: boolean;
 }
 
 export class ShardRouterNode extends SimNode {
@@ -260,8 +263,12 @@ export class ShardRouterNode extends SimNode {
     const i = this.progress.done;
     if (i >= this.moves.length) return this.state('shard.moving', '');
     const mv = this.moves[i];
-    this.callEvent(mv.key, SHARD_LAYER, `move-start:${mv.from}→${mv.to}`);
-    this.state('shard.moving', mv.key);
+    // A router restarted mid-move resumes the declared handoff rather than declaring it again.
+    if (!this.progress.moving) {
+      this.progress.moving = true;
+      this.callEvent(mv.key, SHARD_LAYER, `move-start:${mv.from}→${mv.to}`);
+      this.state('shard.moving', mv.key);
+    }
     this.setTimer(this.params.resize!.moveUs, TIMER_COPY, i);
   }
 
@@ -282,6 +289,7 @@ export class ShardRouterNode extends SimNode {
   private finishMove(i: number): void {
     const mv = this.moves[i];
     this.progress.done = i + 1;
+    this.progress.moving = false;
     this.callEvent(mv.key, SHARD_LAYER, `move-end:${mv.from}→${mv.to}`);
     this.m.keysMoved.add();
     this.m.keysMovedShare.set(this.now, this.progress.done / this.params.keySpace);
@@ -295,7 +303,7 @@ export class ShardRouterNode extends SimNode {
   }
 
   private get progress(): RouterProgress {
-    return ((this.durable as { progress?: RouterProgress }).progress ??= { started: false, done: 0 });
+    return ((this.durable as { progress?: RouterProgress }).progress ??= { started: false, done: 0, moving: false });
   }
 }
 

@@ -103,6 +103,15 @@ describe('a shard crash', () => {
   });
 });
 
+describe('a router crash during a resize', () => {
+  it('resumes the move in progress after its restart, and every check holds', () => {
+    const r = runScenario(sharded({ resize: true, timeoutMs: 300, faults: [{ atMs: 1040, type: 'crash', node: 'router', restartAfterMs: 200 }] }));
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.metrics['router.keysMoved']).toBe((r.metrics['router.keysToMove'] as { value: number }).value);
+    expect(r.metrics['clients.timeout'] as number).toBeGreaterThan(0);
+  });
+});
+
 describe('the shard check catches planted bugs', () => {
   afterEach(() => vi.restoreAllMocks());
 
