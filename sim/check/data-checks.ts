@@ -13,7 +13,8 @@ import type { TraceInvariant, TraceScope, Violation } from './invariants.ts';
  * writers both succeeding from the same version — cannot hide.
  *
  * Records (call records at the store, layer `store`, call = key): `read:v<n>`, `write:v<n>`,
- * `cas:v<expected>→v<n>`, `conflict:v<expected>≠v<current>`.
+ * `cas:v<expected>→v<n>`, `conflict:v<expected>≠v<current>`, and a shard's handover:
+ * `export:v<n>` (the current version), `import:v<n>` (the key's version from now on).
  */
 export class StoreVersions implements TraceInvariant {
   violation: Violation | null = null;
@@ -57,6 +58,13 @@ export class StoreVersions implements TraceInvariant {
       if (v > current) this.fail(r, `replica ${replica} answered version ${v} of key ${key}, ahead of the primary's ${current}`);
       else if (v < seen) this.fail(r, `replica ${replica} answered version ${v} of key ${key} after answering ${seen}: it went back in time`);
       this.replicaVersions.set(`${replica}/${key}`, v);
+    } else if (event.startsWith('export:v')) {
+      const v = Number(event.slice('export:v'.length));
+      if (v !== current) this.fail(r, `key ${key} was handed over at version ${v}, but the writes leave ${current}`);
+    } else if (event.startsWith('import:v')) {
+      // A key taken over from another store starts from the version it had there (the shard
+      // checks, shard-checks.ts, hold that it is the version the old store exported).
+      this.versions.set(key, Number(event.slice('import:v'.length)));
     } else if (event.startsWith('conflict:v')) {
       const [expected, actual] = event.slice('conflict:v'.length).split('≠v').map(Number);
       if (actual !== current) this.fail(r, `a conflict on key ${key} says the version is ${actual}, but the writes leave ${current}`);

@@ -7,6 +7,7 @@ import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-s
 import { CqrsClientSchema, cqrsClientReferences, EventStoreSchema, ProjectorSchema, projectorReferences } from './event-store.schema.ts';
 import { ApiGatewaySchema, apiGatewayReferences, apiGatewayRequestTypes } from './api-gateway.schema.ts';
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
+import { ShardRouterSchema, shardRouterReferences } from './shard-router.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -34,6 +35,7 @@ export const NODE_KIND_SCHEMAS = [
   ProjectorSchema,
   CqrsClientSchema,
   ApiGatewaySchema,
+  ShardRouterSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
@@ -58,6 +60,7 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   projector: projectorReferences,
   'cqrs-client': cqrsClientReferences,
   'api-gateway': apiGatewayReferences,
+  'shard-router': shardRouterReferences,
 };
 
 /** The request types a kind names (routes), with field paths relative to the node; each must be one a workload sends. */

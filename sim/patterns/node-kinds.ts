@@ -14,6 +14,7 @@ import { EVENT_STORE_KIND } from './event-store.ts';
 import { PROJECTOR_KIND } from './projector.ts';
 import { CQRS_CLIENT_KIND } from './cqrs-client.ts';
 import { API_GATEWAY_KIND } from './api-gateway.ts';
+import { SHARD_ROUTER_KIND } from './shard-router.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -49,4 +50,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   projector: PROJECTOR_KIND,
   'cqrs-client': CQRS_CLIENT_KIND,
   'api-gateway': API_GATEWAY_KIND,
+  'shard-router': SHARD_ROUTER_KIND,
 };

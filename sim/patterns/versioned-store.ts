@@ -25,7 +25,10 @@ import type { StoreSpec } from './versioned-store.schema.ts';
  *
  * Records (call records at the store, layer `store`, call = the key): `read:v<version>`,
  * `write:v<new version>` (unconditional), `cas:v<expected>→v<new version>` (a conditional write
- * that succeeded), `conflict:v<expected>≠v<current>`, `replica-read:v<version>:r<replica>`. The check (data-checks.ts)
+ * that succeeded), `conflict:v<expected>≠v<current>`, `replica-read:v<version>:r<replica>`; for a shard's key moving to another store
+ * (sim/patterns/shard-router.ts), `export:v<version>` at the old store and `import:v<version>`
+ * at the new one, and `moved` for a request that reached the old store after the export (it is
+ * refused with reason `moved`, so the router sends it on). The check (data-checks.ts)
  * rebuilds every key's version from them: each write moves it up by exactly one, a conditional
  * write fails only when its expected version is stale, a read answers the current version.
  */
@@ -35,6 +38,27 @@ export const STORE_VALUE = 'store.value';
 export const STORE_WRITE = 'store.write';
 export const STORE_WRITTEN = 'store.written';
 export const STORE_LAYER = 'store';
+/** A shard router asks the store to hand a key over to another store (`ExportRequest`). */
+export const STORE_EXPORT = 'store.export';
+/** The old store hands the key's version to the new one (`ImportRequest`). */
+export const STORE_IMPORT = 'store.import';
+/** The new store tells the router the key is now its (`ImportRequest`). */
+export const STORE_IMPORTED = 'store.imported';
+/** The answer to a read or write of a key this store handed over: ask its new owner. */
+export const RESPONSE_MOVED: ResponsePayload = Object.freeze({ outcome: 'rejected', reason: 'moved' });
+
+export interface ExportRequest {
+  readonly key: number;
+  /** The store (node index) that takes the key over. */
+  readonly to: number;
+}
+
+export interface ImportRequest {
+  readonly key: number;
+  readonly version: number;
+  /** The router (node index) that asked for the move, told when it is done. */
+  readonly router: number;
+}
 
 export interface ReadRequest {
   readonly key: number;
@@ -129,7 +153,9 @@ export class StoreNode extends SimNode {
   }
 
   override onMessage(msg: Message): void {
-    if (msg.type === STORE_READ) this.setTimer(this.p.readUs, TIMER_READ_DONE, { msg } satisfies Pending);
+    if (msg.type === STORE_EXPORT) this.exportKey(msg);
+    else if (msg.type === STORE_IMPORT) this.importKey(msg.payload as ImportRequest);
+    else if (msg.type === STORE_READ) this.setTimer(this.p.readUs, TIMER_READ_DONE, { msg } satisfies Pending);
     else if (msg.type === REQUEST && this.p.requests === 'read-modify-write') this.setTimer(this.p.readUs, TIMER_READ_DONE, { msg } satisfies Pending);
     else if (msg.type === STORE_WRITE || msg.type === REQUEST) this.setTimer(this.p.writeUs, TIMER_WRITE_DONE, { msg } satisfies Pending);
   }
@@ -156,6 +182,7 @@ export class StoreNode extends SimNode {
 
   private read(msg: Message): void {
     const r = msg.payload as ReadRequest;
+    if (this.handedOver(r.key, msg)) return;
     this.m.reads.add();
     const version = r.fromReplica === true && this.replicas.length > 0 ? this.replicaRead(r.key) : this.version(r.key);
     if (r.fromReplica !== true || this.replicas.length === 0) this.callEvent(r.key, STORE_LAYER, `read:v${version}`);
@@ -176,6 +203,7 @@ export class StoreNode extends SimNode {
   /** Read-modify-write: the read; the conditional write follows `modifyMs` later. */
   private readForUpdate(msg: Message): void {
     const key = requestKey(msg.payload, 0);
+    if (this.handedOver(key, msg)) return;
     const version = this.version(key);
     this.m.reads.add();
     this.callEvent(key, STORE_LAYER, `read:v${version}`);
@@ -186,6 +214,7 @@ export class StoreNode extends SimNode {
     const plain = msg.type === REQUEST;
     const key = requestKey(msg.payload, 0);
     const w: WriteRequest = plain ? { key, who: -1, expected: read ?? null } : (msg.payload as WriteRequest);
+    if (this.handedOver(w.key, msg)) return;
     const current = this.version(w.key);
     const ok = this.accepts(w, current);
     if (ok) {
@@ -216,9 +245,42 @@ export class StoreNode extends SimNode {
     return Math.round(this.rng.exponential(this.p.replicationLagUs));
   }
 
+  /**
+   * Hands a key over, atomically at this instant: its version goes to the new store, and from
+   * now on this store refuses the key (`moved`) — a write finishing here after the export would
+   * be acknowledged and then lost with the old copy.
+   */
+  private exportKey(msg: Message): void {
+    const e = msg.payload as ExportRequest;
+    const version = this.version(e.key);
+    this.movedOut.add(e.key);
+    this.callEvent(e.key, STORE_LAYER, `export:v${version}`);
+    this.send(e.to, STORE_IMPORT, { key: e.key, version, router: msg.from } satisfies ImportRequest, msg.id);
+  }
+
+  private importKey(i: ImportRequest): void {
+    this.versions.set(i.key, i.version);
+    this.movedOut.delete(i.key);
+    this.callEvent(i.key, STORE_LAYER, `import:v${i.version}`);
+    this.send(i.router, STORE_IMPORTED, i);
+  }
+
+  /** Refuses (and answers `moved`) a request for a key this store handed over. */
+  private handedOver(key: number, msg: Message): boolean {
+    if (!this.movedOut.has(key)) return false;
+    this.callEvent(key, STORE_LAYER, 'moved');
+    this.send(msg.from, RESPONSE, RESPONSE_MOVED, msg.id);
+    return true;
+  }
+
   /** The version check: an unconditional write always passes; a conditional one only on the current version. */
   private accepts(w: WriteRequest, current: number): boolean {
     return w.expected === null || w.expected === current;
+  }
+
+  /** Keys handed over to another store (on disk, like the data). */
+  private get movedOut(): Set<number> {
+    return ((this.durable as { movedOut?: Set<number> }).movedOut ??= new Set());
   }
 
   private get versions(): Map<number, number> {

@@ -17,6 +17,7 @@ import type { SimNode } from '../nodes/node.ts';
 import { PendingCalls, Transport } from '../nodes/transport.ts';
 import { buildCallPath, type PolicySpec } from '../patterns/registry.ts';
 import { NODE_KINDS } from '../patterns/node-kinds.ts';
+import { hotKeys, uniformKeys, zipfKeys, type KeySampler } from '../patterns/shard-map.ts';
 import type { LinkSpec, NetworkSpec, Scenario, Workload } from './schema.ts';
 
 /**
@@ -158,8 +159,21 @@ function makeClient(world: World, index: number, w: Workload, target: number, ty
     ? new OpenLoopClient(world, index, w.id, timing, makePath, w.arrival)
     : new ClosedLoopClient(world, index, w.id, timing, makePath, w.clients, compileDist(w.thinkTime));
   client.keySpace = w.keySpace ?? null;
+  if (w.keySpace !== undefined && w.keyDistribution !== undefined) client.keySampler = keySampler(w.keySpace, w.keyDistribution);
   if (w.requests !== undefined) client.setRequestMix(w.requests.map((r) => ({ type: typeIndex.get(r.name)!, name: r.name, weight: r.weight })));
   return client;
+}
+
+/** The sampler for a workload's key distribution (sim/patterns/shard-map.ts). */
+function keySampler(keySpace: number, d: NonNullable<Workload['keyDistribution']>): KeySampler {
+  switch (d.type) {
+    case 'uniform':
+      return uniformKeys(keySpace);
+    case 'zipf':
+      return zipfKeys(keySpace, d.s);
+    case 'hot-key':
+      return hotKeys(keySpace, d.share, d.key);
+  }
 }
 
 /** A workload's policies; its `timeoutMs`, if set, is an outermost timeout. */

@@ -300,7 +300,32 @@ const workloadFields = {
     .max(64)
     .optional()
     .describe('Typed requests: each request is one of these types, drawn by weight. The type travels with the request through every hop; services\' calls can be limited to types (forTypes), and the workload\'s metrics are kept per type too (<workload>.type.<name>.ok, .latencyMs…).'),
+  keyDistribution: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('uniform').describe('Every key of 1…keySpace equally likely (the default).') }),
+      z.strictObject({
+        type: z.literal('zipf').describe('Key k drawn with probability ∝ k^−s: a few keys get most requests.'),
+        s: z.number().min(0).max(10).describe('The Zipf exponent (0: uniform; about 1: web-like popularity; larger: more skewed).'),
+      }),
+      z.strictObject({
+        type: z.literal('hot-key').describe('A share of requests to one hot key, the rest uniform.'),
+        share: z.number().min(0).max(1).describe('The fraction of requests sent to the hot key.'),
+        key: z.int().min(1).max(1e9).default(1).describe('The hot key (within 1…keySpace).'),
+      }),
+    ])
+    .optional()
+    .describe('How request keys are drawn from 1…keySpace (needs keySpace); absent: uniform.'),
 };
+
+/** A key distribution draws from 1…keySpace, so it needs one (and a hot key inside it). */
+function keysNeedKeySpace(w: { keySpace?: number; keyDistribution?: { type: string; key?: number } }, ctx: z.RefinementCtx): void {
+  if (w.keyDistribution === undefined) return;
+  if (w.keySpace === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['keyDistribution'], message: 'expected keySpace to be set too: keys are drawn from 1…keySpace' });
+  } else if (w.keyDistribution.key !== undefined && w.keyDistribution.key > w.keySpace) {
+    ctx.addIssue({ code: 'custom', path: ['keyDistribution', 'key'], message: `expected a key within 1…keySpace (${w.keySpace}), got ${w.keyDistribution.key}` });
+  }
+}
 
 function stopNotBeforeStart(w: { startMs: number; stopMs: number | null }, ctx: z.RefinementCtx): void {
   if (w.stopMs !== null && w.stopMs < w.startMs) {
@@ -320,7 +345,8 @@ export const OpenWorkloadSchema = z
     ...groupFields,
     arrival: ArrivalSchema,
   })
-  .superRefine(stopNotBeforeStart);
+  .superRefine(stopNotBeforeStart)
+  .superRefine(keysNeedKeySpace);
 
 export const ClosedWorkloadSchema = z
   .strictObject({
@@ -331,7 +357,8 @@ export const ClosedWorkloadSchema = z
     clients: z.int().min(1).max(MAX_WORKERS).describe('Users, each sending a request, waiting for its answer, then thinking.'),
     thinkTime: DistSchema,
   })
-  .superRefine(stopNotBeforeStart);
+  .superRefine(stopNotBeforeStart)
+  .superRefine(keysNeedKeySpace);
 
 export const WorkloadSchema = z
   .discriminatedUnion('kind', [OpenWorkloadSchema, ClosedWorkloadSchema])

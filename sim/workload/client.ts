@@ -40,6 +40,8 @@ const TIMER_NAMES = ['', 'think-done'] as const;
 abstract class Client extends SimNode {
   /** Keys drawn from 1…keySpace (a stream of their own, so arrivals don't shift); null: key = id. */
   keySpace: number | null = null;
+  /** How keys are drawn from 1…keySpace; null: uniformly (the draw every existing trace was made with). */
+  keySampler: { sample(rng: Rng): number } | null = null;
   private keyRng: Rng | undefined;
   /** Typed requests: each type's index, its recorder, and the cumulative weights to draw by. */
   private mix: { types: number[]; recorders: RequestRecorder[]; cumulative: number[]; rng: Rng } | null = null;
@@ -98,7 +100,7 @@ abstract class Client extends SimNode {
    */
   protected request(user: number): void {
     const id = this.nextRequestId++;
-    const key = this.keySpace === null ? id : 1 + (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`)).int(this.keySpace);
+    const key = this.keySpace === null ? id : this.drawKey(this.keySpace);
     const mix = this.mix;
     const entry = mix === null ? -1 : this.drawType(mix);
     const call: Call =
@@ -115,6 +117,12 @@ abstract class Client extends SimNode {
   }
 
   protected answered(_user: number): void {}
+
+  /** A key from 1…keySpace, from the keys' own stream (so arrivals don't shift). */
+  private drawKey(keySpace: number): number {
+    const rng = (this.keyRng ??= this.world.sim.rng.stream(`keys/${this.name}`));
+    return this.keySampler === null ? 1 + rng.int(keySpace) : this.keySampler.sample(rng);
+  }
 }
 
 export class OpenLoopClient extends Client {

@@ -204,12 +204,22 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
     },
   },
   {
-    // An API gateway's calls to one backend.
-    label: /^→ /,
+    // A shard router: requests sent to each shard, the busiest over the mean, keys moved of those
+    // to move; an API gateway: calls sent to each backend (also "→ <node>").
+    label: /^(→ .+|load max\/mean|keys moved)$/,
     check: (b, { node, metrics }) => {
-      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, `${node}.to.${b.label.slice('→ '.length)}`));
+      if (b.label === 'load max/mean') return expect(b.text, `${node} load`).toBe(metric(metrics, `${node}.loadMaxMean`).toFixed(2));
+      if (b.label === 'keys moved') {
+        const [moved, toMove] = b.text.split('/').map(Number);
+        expect(moved, `${node} keys moved`).toBe(metric(metrics, `${node}.keysMoved`));
+        return expect(toMove, `${node} keys to move`).toBe(metric(metrics, `${node}.keysToMove`));
+      }
+      const to = b.label.slice('→ '.length);
+      const name = metrics[`${node}.to.${to}`] !== undefined ? `${node}.to.${to}` : `${node}.shard.${to}.requests`;
+      expect(Number(b.text), `${node} ${b.label}`).toBe(metric(metrics, name));
     },
   },
+  { label: /^moving key$/, check: null, why: 'the key in handoff now, by its number' },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },
@@ -289,6 +299,15 @@ describe('badge numbers agree with the engine at the end of each built-in scenar
     // Rebuilt by the end of the run: the badge is gone; the lag bar is there.
     expect(view.badges.find((b) => b.label === 'read model')).toBeUndefined();
     expect(view.badges.find((b) => b.label === 'events behind')?.level).not.toBeNull();
+  });
+
+  it("draws a shard router's per-shard requests, load and the keys a resize moved", () => {
+    const router = badgesAtEnd(builtIn('data/sharding-resize.json')).find((n) => n.node === 'router')!;
+    const labels = router.badges.map((b) => b.label);
+    expect(labels).toEqual(expect.arrayContaining(['→ s1', '→ s5', 'load max/mean', 'keys moved']));
+    const moved = metric(router.metrics, 'router.keysMoved');
+    expect(moved).toBeGreaterThan(1000);
+    expect(router.badges.find((b) => b.label === 'keys moved')).toMatchObject({ text: `${moved}/${moved}`, tone: 'good', level: 1 });
   });
 
   it('counts a completed saga as ok once it has settled', () => {

@@ -383,6 +383,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => sagaBadges(entries, ctx),
   },
   {
+    // A shard router (sim/patterns/shard-router.ts): requests sent to each shard (a bar
+    // relative to the busiest), the busiest over the mean, and a resize's progress.
+    name: 'shard router load and resize',
+    match: (key) => (key.startsWith('shard.') ? ['shard', key.slice('shard.'.length)] : null),
+    render: (entries, ctx) => shardBadges(entries, ctx),
+  },
+  {
     name: 'any other state',
     match: (key) => {
       const dot = key.lastIndexOf('.');
@@ -519,6 +526,29 @@ export function renderState(state: Iterable<{ key: string; value: string; change
     const byLayer = claimed.get(r);
     if (!byLayer) continue;
     for (const entries of byLayer.values()) out.push(...r.render(entries, ctx));
+  }
+  return out;
+}
+
+/** A shard router's badges: per-shard requests, load max/mean, keys moved and the key moving now. */
+function shardBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
+  const perShard = entries.filter((e) => e.what.startsWith('requests.'));
+  const busiest = Math.max(1, ...perShard.map((e) => Number(e.value)));
+  const out: Badge[] = perShard.map((e) => ({
+    label: `→ ${e.what.slice('requests.'.length)}`,
+    text: e.value,
+    tone: 'neutral',
+    level: Number(e.value) / busiest,
+    recent: ctx.isRecent(e.changedAt),
+    title: `requests sent to shard ${e.what.slice('requests.'.length)}`,
+  }));
+  for (const e of entries) {
+    const recent = ctx.isRecent(e.changedAt);
+    if (e.what === 'load') out.push({ label: 'load max/mean', text: e.value, tone: Number(e.value) >= 1.5 ? 'warn' : 'neutral', level: null, recent, title: "the busiest shard's requests over the mean: 1 is even" });
+    else if (e.what === 'moved') {
+      const [done, all] = e.value.split('/').map(Number);
+      out.push({ label: 'keys moved', text: e.value, tone: done === all ? 'good' : 'warn', level: all > 0 ? done / all : null, recent });
+    } else if (e.what === 'moving' && e.value !== '') out.push({ label: 'moving key', text: e.value, tone: 'warn', level: null, recent, title: 'in handoff: its requests still go to the old shard' });
   }
   return out;
 }
