@@ -58,8 +58,9 @@ export class Sidecar {
   /** (Re)builds the proxy's volatile state: its queue and its policies (at every start of its service). */
   start(messages: Map<number, Message>): void {
     // What the sandbox draws attached to the service: the proxy and the policies it applies.
-    const names = (specs: readonly { type: string }[]) => (specs.length === 0 ? 'pass' : specs.map((p) => p.type).join(', '));
-    this.node.state('sidecar.proxy', `in: ${names(this.spec.inbound)} · out: ${names(this.spec.outbound)}`);
+    const names = (specs: readonly { type: string }[]) => specs.map((p) => p.type).join('+');
+    const { inbound, outbound } = this.spec;
+    this.node.state('sidecar.proxy', inbound.length + outbound.length === 0 ? 'basic' : [inbound.length > 0 ? `in ${names(inbound)}` : '', outbound.length > 0 ? `out ${names(outbound)}` : ''].filter((x) => x !== '').join(' · '));
     this.busy = 0;
     this.queue = new Deque();
     this.inFlight = new Map();

@@ -1,8 +1,9 @@
 /**
  * End-to-end: data and topology scenarios in the sandbox draw their patterns' state on the
  * topology — an outbox's backlog and a dual write's lost events, an event store's log and
- * snapshots, a read model's lag and its users' stale reads, a gateway's calls per backend — with
- * no console errors, at both screen sizes.
+ * snapshots, a read model's lag and its users' stale reads, a shard router's load and keys moved,
+ * a store's versions and conflicts, a sidecar, a gateway's calls per backend — with no console
+ * errors, at both screen sizes.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,9 @@ const CASES = [
   { id: 'data/outbox-vs-dual-write', variant: 'commit-then-publish', labels: ['order service', 'events lost'] },
   { id: 'data/cqrs-read-your-writes', variant: null, labels: ['order view', 'events behind', 'stale reads', 'events'] },
   { id: 'data/event-sourcing-replay', variant: 'snapshots', labels: ['account service', 'events', 'snapshots'] },
+  { id: 'data/sharding-resize', variant: 'consistent-hashing', labels: ['keys moved', 'load max/mean', '→ s1'] },
+  { id: 'data/occ-contention', variant: null, labels: ['writes', 'conflicts', 'writers done'] },
+  { id: 'topology/sidecar-tax', variant: null, labels: ['proxy', 'basic'] },
   { id: 'topology/api-gateway', variant: null, labels: ['API gateway', '→ product-v1', '→ product-v2', '→ recommendations'] },
 ] as const;
 

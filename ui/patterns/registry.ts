@@ -375,7 +375,7 @@ export const STATE_RENDERERS: StateRenderer[] = [
     // it applies to requests coming in and to the service's calls going out.
     name: 'sidecar proxy',
     match: (key) => (key === 'sidecar.proxy' ? ['sidecar', 'proxy'] : null),
-    render: (entries, ctx) => entries.map((e) => ({ label: 'sidecar', text: e.value, tone: 'neutral', level: null, recent: ctx.isRecent(e.changedAt), title: `a proxy in the same pod — ${e.value}` })),
+    render: (entries, ctx) => entries.map((e) => ({ label: 'proxy', text: e.value, tone: 'neutral', level: null, recent: ctx.isRecent(e.changedAt), title: e.value === 'basic' ? 'a sidecar proxy in the same pod, with no policies of its own' : `a sidecar proxy in the same pod — ${e.value}` })),
   },
   {
     name: 'saga steps (orchestrated and choreographed)',
@@ -532,16 +532,8 @@ export function renderState(state: Iterable<{ key: string; value: string; change
 
 /** A shard router's badges: per-shard requests, load max/mean, keys moved and the key moving now. */
 function shardBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
-  const perShard = entries.filter((e) => e.what.startsWith('requests.'));
-  const busiest = Math.max(1, ...perShard.map((e) => Number(e.value)));
-  const out: Badge[] = perShard.map((e) => ({
-    label: `→ ${e.what.slice('requests.'.length)}`,
-    text: e.value,
-    tone: 'neutral',
-    level: Number(e.value) / busiest,
-    recent: ctx.isRecent(e.changedAt),
-    title: `requests sent to shard ${e.what.slice('requests.'.length)}`,
-  }));
+  // The router's summary first (a node shows its first few badges): load, a resize's progress.
+  const out: Badge[] = [];
   for (const e of entries) {
     const recent = ctx.isRecent(e.changedAt);
     if (e.what === 'load') out.push({ label: 'load max/mean', text: e.value, tone: Number(e.value) >= 1.5 ? 'warn' : 'neutral', level: null, recent, title: "the busiest shard's requests over the mean: 1 is even" });
@@ -549,6 +541,18 @@ function shardBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
       const [done, all] = e.value.split('/').map(Number);
       out.push({ label: 'keys moved', text: e.value, tone: done === all ? 'good' : 'warn', level: all > 0 ? done / all : null, recent });
     } else if (e.what === 'moving' && e.value !== '') out.push({ label: 'moving key', text: e.value, tone: 'warn', level: null, recent, title: 'in handoff: its requests still go to the old shard' });
+  }
+  const perShard = entries.filter((e) => e.what.startsWith('requests.'));
+  const busiest = Math.max(1, ...perShard.map((e) => Number(e.value)));
+  for (const e of perShard) {
+    out.push({
+      label: `→ ${e.what.slice('requests.'.length)}`,
+      text: e.value,
+      tone: 'neutral',
+      level: Number(e.value) / busiest,
+      recent: ctx.isRecent(e.changedAt),
+      title: `requests sent to shard ${e.what.slice('requests.'.length)}`,
+    });
   }
   return out;
 }
