@@ -3,7 +3,7 @@ import { Counter, durationHistogram, Gauge } from '../engine/metrics.ts';
 import { TraceKind } from '../engine/trace.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
-import { Sidecar } from '../patterns/sidecar.ts';
+import { MESH_CONFIG, Sidecar, type MeshConfig } from '../patterns/sidecar.ts';
 import type { SidecarSpec } from '../patterns/sidecar.schema.ts';
 import { SimNode } from './node.ts';
 import type { Call, CallResult, Invoker } from './call.ts';
@@ -148,6 +148,10 @@ export class ServiceNode extends SimNode {
   override onMessage(msg: Message): void {
     if (msg.type === RESPONSE) {
       this.pending.onResponse(msg);
+      return;
+    }
+    if (msg.type === MESH_CONFIG) {
+      this.sidecar?.configure(msg.payload as MeshConfig);
       return;
     }
     if (msg.type !== REQUEST) {

@@ -6,6 +6,7 @@ import { LogSchema } from './partitioned-log.schema.ts';
 import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-store.schema.ts';
 import { CqrsClientSchema, cqrsClientReferences, EventStoreSchema, ProjectorSchema, projectorReferences } from './event-store.schema.ts';
 import { ApiGatewaySchema, apiGatewayReferences, apiGatewayRequestTypes } from './api-gateway.schema.ts';
+import { MeshControlPlaneSchema, meshControlPlaneReferences } from './service-mesh.schema.ts';
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
 import { ShardRouterSchema, shardRouterReferences } from './shard-router.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
@@ -35,6 +36,7 @@ export const NODE_KIND_SCHEMAS = [
   ProjectorSchema,
   CqrsClientSchema,
   ApiGatewaySchema,
+  MeshControlPlaneSchema,
   ShardRouterSchema,
 ] as const satisfies readonly z.ZodType[];
 
@@ -60,6 +62,7 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   projector: projectorReferences,
   'cqrs-client': cqrsClientReferences,
   'api-gateway': apiGatewayReferences,
+  'mesh-control-plane': meshControlPlaneReferences,
   'shard-router': shardRouterReferences,
 };
 

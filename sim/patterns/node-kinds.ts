@@ -14,6 +14,7 @@ import { EVENT_STORE_KIND } from './event-store.ts';
 import { PROJECTOR_KIND } from './projector.ts';
 import { CQRS_CLIENT_KIND } from './cqrs-client.ts';
 import { API_GATEWAY_KIND } from './api-gateway.ts';
+import { MESH_CONTROL_PLANE_KIND } from './service-mesh.ts';
 import { SHARD_ROUTER_KIND } from './shard-router.ts';
 
 /**
@@ -50,5 +51,6 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   projector: PROJECTOR_KIND,
   'cqrs-client': CQRS_CLIENT_KIND,
   'api-gateway': API_GATEWAY_KIND,
+  'mesh-control-plane': MESH_CONTROL_PLANE_KIND,
   'shard-router': SHARD_ROUTER_KIND,
 };

@@ -1,11 +1,11 @@
-import { Counter, durationHistogram } from '../engine/metrics.ts';
+import { Counter, durationHistogram, type Gauge } from '../engine/metrics.ts';
 import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import { Deque } from '../nodes/deque.ts';
 import { OK, type CallResult, type Done, type Invoker } from '../nodes/call.ts';
 import type { SimNode } from '../nodes/node.ts';
 import { requestKey, requestType, RESPONSE_OK, type ResponsePayload } from '../nodes/protocol.ts';
-import { buildCallPath } from './registry.ts';
+import { buildCallPath, type PolicySpec } from './registry.ts';
 import type { SidecarSpec } from './sidecar.schema.ts';
 
 /**
@@ -20,8 +20,18 @@ import type { SidecarSpec } from './sidecar.schema.ts';
  *
  * Metrics `<service>.sidecar.*`: passes, cpuMs (worker time spent: its time average is the
  * proxy's CPU use), passMs (each pass, from arrival to done, queueing included). State record
- * `sidecar.proxy` (at each start): the policies it applies each way.
+ * `sidecar.proxy` (at each start): the policies it applies each way; `sidecar.config` (`v3`) and
+ * the gauge `<service>.sidecar.configVersion`: the mesh configuration in force.
  */
+
+/** A configuration a mesh's control plane pushes to its proxies. */
+export interface MeshConfig {
+  readonly version: number;
+  readonly outbound: readonly PolicySpec[];
+}
+
+export const MESH_CONFIG = 'mesh.config';
+const NO_MESH_CONFIG: MeshConfig = Object.freeze({ version: 0, outbound: [] });
 
 interface Waiting {
   readonly then: () => void;
@@ -41,6 +51,11 @@ export class Sidecar {
   private inFlight = new Map<number, InboundCall>();
   private readonly cpuUs: Micros;
   private readonly mu: number;
+  /** The call paths it proxies, rebuilt when the mesh pushes a new configuration. */
+  private routes: { path: string; transport: Invoker; proxied: Invoker }[] = [];
+  /** The mesh configuration in force (version 0: none yet, the proxy's own policies). Volatile: a restart asks again. */
+  private config: MeshConfig = NO_MESH_CONFIG;
+  private readonly configVersion: Gauge;
 
   constructor(
     private readonly node: SimNode,
@@ -51,12 +66,15 @@ export class Sidecar {
     private readonly send: (request: Message, payload: ResponsePayload) => void,
   ) {
     this.m = node.world.sim.metrics.group(`${node.name}.sidecar`, { passes: new Counter(), cpuMs: new Counter(), passMs: durationHistogram() });
+    this.configVersion = node.world.sim.metrics.gauge(`${node.name}.sidecar.configVersion`);
     this.cpuUs = msToUs(spec.cpuMs);
     this.mu = Math.log(Math.max(1e-9, msToUs(spec.latencyMedianMs)));
   }
 
   /** (Re)builds the proxy's volatile state: its queue and its policies (at every start of its service). */
   start(messages: Map<number, Message>): void {
+    this.routes = [];
+    this.config = NO_MESH_CONFIG;
     // What the sandbox draws attached to the service: the proxy and the policies it applies.
     const names = (specs: readonly { type: string }[]) => specs.map((p) => p.type).join('+');
     const { inbound, outbound } = this.spec;
@@ -97,10 +115,29 @@ export class Sidecar {
 
   /** The bottom of one of the app's call paths: a pass, the outbound policies, the network, a pass back. */
   outbound(path: string, transport: Invoker): Invoker {
-    const proxied = buildCallPath(this.node, `${path}.sidecar`, this.spec.outbound, transport).top;
+    const route = { path, transport, proxied: buildCallPath(this.node, `${path}.sidecar`, this.outboundSpecs(), transport).top };
+    this.routes.push(route);
     return {
-      invoke: (call, done) => this.pass(() => proxied.invoke(call, (result) => this.pass(() => done(result)))),
+      invoke: (call, done) => this.pass(() => route.proxied.invoke(call, (result) => this.pass(() => done(result)))),
     };
+  }
+
+  /**
+   * A service mesh's control plane pushed a configuration (sim/patterns/service-mesh.ts): its
+   * outbound policies replace the proxy's own, from the next call on (calls under way finish
+   * under the old ones). An older version than the one in force is ignored.
+   */
+  configure(config: MeshConfig): void {
+    if (config.version <= this.config.version) return;
+    this.config = config;
+    for (const route of this.routes) route.proxied = buildCallPath(this.node, `${route.path}.sidecar`, config.outbound, route.transport).top;
+    this.configVersion.set(this.node.now, config.version);
+    this.node.state('sidecar.config', `v${config.version}`);
+  }
+
+  /** The outbound policies in force: the mesh's latest configuration, else the proxy's own. */
+  private outboundSpecs(): readonly PolicySpec[] {
+    return this.config.version > 0 ? this.config.outbound : this.spec.outbound;
   }
 
   // ---- a pass through the proxy --------------------------------------------------------

@@ -20,6 +20,7 @@ const CASES = [
   { id: 'data/sharding-resize', variant: 'consistent-hashing', labels: ['keys moved', 'load max/mean', '→ s1'] },
   { id: 'data/occ-contention', variant: null, labels: ['writes', 'conflicts', 'writers done'] },
   { id: 'topology/sidecar-tax', variant: null, labels: ['proxy', 'basic'] },
+  { id: 'topology/mesh-rollout', variant: null, labels: ['rollout', 'mesh config', 'v2'] },
   { id: 'topology/api-gateway', variant: null, labels: ['API gateway', '→ product-v1', '→ product-v2', '→ recommendations'] },
 ] as const;
 

@@ -220,6 +220,14 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
     },
   },
   { label: /^moving key$/, check: null, why: 'the key in handoff now, by its number' },
+  {
+    // A sidecar's mesh configuration version; a control plane's version in force.
+    label: /^(mesh config|rollout)$/,
+    check: (b, { node, metrics }) => {
+      const version = Number(/^v(\d+)/.exec(b.text)![1]);
+      expect(version, `${node} ${b.label}`).toBe(metric(metrics, b.label === 'rollout' ? `${node}.version` : `${node}.sidecar.configVersion`));
+    },
+  },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },

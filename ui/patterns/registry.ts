@@ -372,11 +372,19 @@ export const STATE_RENDERERS: StateRenderer[] = [
   },
   {
     // A service's sidecar proxy (sim/patterns/sidecar.ts), drawn attached to it: the policies
-    // it applies to requests coming in and to the service's calls going out.
-    name: 'sidecar proxy',
-    match: (key) => (key === 'sidecar.proxy' ? ['sidecar', 'proxy'] : null),
-    render: (entries, ctx) => entries.map((e) => ({ label: 'proxy', text: e.value, tone: 'neutral', level: null, recent: ctx.isRecent(e.changedAt), title: e.value === 'basic' ? 'a sidecar proxy in the same pod, with no policies of its own' : `a sidecar proxy in the same pod — ${e.value}` })),
+    // it applies to requests coming in and to the service's calls going out, and the mesh
+    // configuration version in force; a mesh control plane: the version it is rolling out.
+    name: 'sidecar proxy and mesh configuration',
+    match: (key) => (key === 'sidecar.proxy' || key === 'sidecar.config' || key === 'mesh.rollout' ? [key.split('.')[0], key.split('.')[1]] : null),
+    render: (entries, ctx) =>
+      entries.map((e) => {
+        const recent = ctx.isRecent(e.changedAt);
+        if (e.what === 'config') return { label: 'mesh config', text: e.value, tone: 'neutral', level: null, recent, title: 'the configuration version this sidecar has from the control plane' };
+        if (e.what === 'rollout') return { label: 'rollout', text: e.value, tone: e.value.includes('pushed') ? 'warn' : 'good', level: null, recent, title: 'the version in force and, during a push, how many sidecars have it' };
+        return { label: 'proxy', text: e.value, tone: 'neutral', level: null, recent, title: e.value === 'basic' ? 'a sidecar proxy in the same pod, with no policies of its own' : `a sidecar proxy in the same pod — ${e.value}` };
+      }),
   },
+
   {
     name: 'saga steps (orchestrated and choreographed)',
     match: (key) => (key.startsWith('saga.') ? ['saga', key.slice('saga.'.length)] : null),
