@@ -1,5 +1,7 @@
 import type { Rng } from '../engine/rng.ts';
 import type { ShardScheme } from './shard-router.defaults.ts';
+import { fmix32 } from '../engine/hash.ts';
+import { hashString } from './balancing.ts';
 
 /**
  * Shard maps: which shard owns a key, under the schemes a sharded store uses, and which keys
@@ -49,24 +51,10 @@ export interface KeyMove {
 // Hashes
 // ---------------------------------------------------------------------------------------------
 
-/** MurmurHash3's 32-bit finalizer: every input bit affects every output bit (an unsigned int). */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** FNV-1a over a string's UTF-16 code units, finalized with fmix32 (FNV alone mixes its low bits poorly). */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix32(h >>> 0);
-}
-
-/** A key's 32-bit hash (keys are integers; fmix32 spreads consecutive keys over the ring). */
+/**
+ * A key's 32-bit hash (keys are integers below 2^32 here; fmix32 spreads consecutive keys over
+ * the ring). Strings hash with the balancers' `hashString` (balancing.ts), the same FNV-1a + fmix32.
+ */
 export function hashKey(key: number): number {
   return fmix32(key >>> 0);
 }
