@@ -27,7 +27,9 @@ export type FaultSpec =
   | { atMs: number; type: 'loss'; probability: number; link?: Link | null; node?: string | null; durationMs?: number | null }
   | { atMs: number; type: 'slow'; node: string; factor: number; durationMs?: number | null }
   | { atMs: number; type: 'brownout'; node: string; errorProbability: number; durationMs?: number | null }
-  | { atMs: number; type: 'clock-skew'; node: string; skewMs: number };
+  | { atMs: number; type: 'clock-skew'; node: string; skewMs: number }
+  | { atMs: number; type: 'scale-out'; node: string; bootMs?: number }
+  | { atMs: number; type: 'scale-in'; node: string; drainMs?: number };
 
 /** A fault without its time: what an intervention asks for ("crash this node now"). */
 export type FaultAction = FaultSpec extends infer F ? (F extends FaultSpec ? Omit<F, 'atMs'> : never) : never;
@@ -122,7 +124,30 @@ export class Faults {
       case 'clock-skew':
         this.node(f.node).clockSkewUs = Math.round(f.skewMs * 1000);
         return;
+      case 'scale-out':
+        return this.scaleOut(this.node(f.node), f.bootMs ?? 0, id);
+      case 'scale-in':
+        return this.scaleIn(this.node(f.node), f.drainMs ?? 0, id);
     }
+  }
+
+  /** A spare (or stopped) instance starts: a restart, marked as a scale-out. */
+  private scaleOut(node: SimNode, bootMs: number, id: number): void {
+    if (node.status !== 'crashed') return;
+    this.world.traceState(node.index, 'lifecycle', 'scaled-out');
+    this.restart(node, bootMs, id);
+  }
+
+  /**
+   * A graceful stop: the instance deregisters at once, keeps serving for `drainMs` (what is
+   * already on its way still arrives), then stops. With no drain it stops in the same instant.
+   */
+  private scaleIn(node: SimNode, drainMs: number, id: number): void {
+    if (node.status !== 'up') return;
+    if (drainMs <= 0) return this.world.stop(node);
+    node.onGracefulStop();
+    this.world.traceState(node.index, 'lifecycle', 'draining');
+    this.world.sim.atFirst(this.world.sim.now + Math.round(drainMs * 1000), this.kind, -1, 0, 0, { end: true, type: 'scale-in', node: node.name, id } satisfies FaultEnd);
   }
 
   private restart(node: SimNode, bootMs: number, id: number): void {
@@ -149,7 +174,10 @@ export class Faults {
     world.sim.trace.emit(TraceKind.fault, world.sim.now, e.node === null ? -1 : this.index(e.node), `${e.type}-end`, JSON.stringify({ id: e.id }));
     switch (e.type) {
       case 'restart':
+      case 'scale-out':
         return world.finishRestart(this.node(e.node!));
+      case 'scale-in':
+        return world.stop(this.node(e.node!), true);
       case 'pause':
         return world.resume(this.node(e.node!));
       case 'partition':

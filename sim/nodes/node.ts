@@ -48,6 +48,16 @@ export abstract class SimNode {
   clockSkewUs: Micros = 0;
   /** Events held while paused, in arrival order. */
   pausedBacklog: PausedEvent[] = [];
+  /** When the node last went down (crash or graceful stop), for measurements; −1 while it never has. */
+  downSinceUs: Micros = -1;
+  /** Not running at time 0: a spare instance that a scale-out fault starts. */
+  startsStopped = false;
+  /**
+   * Handlers of message types owned by a part of the node rather than its kind — a registry
+   * client in a call path, an instance's registration — set up in `start` (see `tap`) and gone
+   * with a crash, as everything volatile is. null: none (most nodes).
+   */
+  taps: Map<string, (msg: Message) => boolean> | null = null;
   private rngCache: Rng | undefined;
 
   constructor(
@@ -62,6 +72,19 @@ export abstract class SimNode {
 
   /** Called when the node crashes: forget volatile state (durable stays). */
   onCrash(): void {}
+
+  /** Called just before a graceful stop (a scale-in): say goodbye (deregister) while still up. */
+  onGracefulStop(): void {}
+
+  /**
+   * Hands messages of `type` to `handler` instead of `onMessage`. Several parts may tap one
+   * type: the newest is asked first, and returns false to pass a message it does not own on.
+   */
+  tap(type: string, handler: (msg: Message) => boolean): void {
+    const taps = (this.taps ??= new Map());
+    const earlier = taps.get(type);
+    taps.set(type, earlier === undefined ? handler : (msg: Message) => handler(msg) || earlier(msg));
+  }
 
   abstract onMessage(msg: Message): void;
 

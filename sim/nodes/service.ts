@@ -5,6 +5,8 @@ import type { Message } from '../net/message.ts';
 import { Deque } from './deque.ts';
 import { MESH_CONFIG, Sidecar, type MeshConfig } from '../patterns/sidecar.ts';
 import type { SidecarSpec } from '../patterns/sidecar.schema.ts';
+import { Registration } from '../patterns/registry-client.ts';
+import type { RegistrationSpec } from '../patterns/service-registry.schema.ts';
 import { SimNode } from './node.ts';
 import type { Call, CallResult, Invoker } from './call.ts';
 import { REQUEST, requestKey, requestType, RESPONSE, RESPONSE_ERROR, RESPONSE_OK, RESPONSE_QUEUE_FULL, type ResponsePayload } from './protocol.ts';
@@ -51,6 +53,8 @@ export interface ServiceParams {
   dependencies: readonly ((node: SimNode, pending: PendingCalls, bottom?: (path: string, transport: Invoker) => Invoker) => Invoker)[];
   /** A sidecar proxy in the same pod (sim/patterns/sidecar.ts); absent: none. */
   sidecar?: SidecarSpec | null;
+  /** Registration with a service registry (sim/patterns/registry-client.ts); absent: none. */
+  registration?: RegistrationSpec | null;
   /** Per dependency: answer its rejection as a rejection (true) or as an error (false). */
   propagateRejections?: readonly boolean[];
   /** Per dependency: the request types it is called for (null: every request; untyped requests only these). */
@@ -121,6 +125,7 @@ export class ServiceNode extends SimNode {
   private readonly routes = new Map<number, readonly number[]>();
   private readonly consumer: NodeConsumer | null;
   private readonly sidecar: Sidecar | null;
+  private readonly registration: Registration | null;
   /** Requests inside the sidecar's inbound path, by id, until it hands them to the app. */
   private readonly proxied = new Map<number, Message>();
 
@@ -128,6 +133,7 @@ export class ServiceNode extends SimNode {
     super(world, index, name, 'service');
     this.m = world.sim.metrics.group(name, serviceMetrics());
     this.consumer = params.consumer ? params.consumer(this.consumerHost()) : null;
+    this.registration = params.registration ? new Registration(this, params.registration) : null;
     this.sidecar = params.sidecar ? new Sidecar(this, params.sidecar, (msg) => this.arrive(msg), (request, payload) => this.send(request.from, RESPONSE, payload, request.id)) : null;
   }
 
@@ -138,6 +144,11 @@ export class ServiceNode extends SimNode {
     const bottom = sidecar === null ? undefined : (path: string, transport: Invoker) => sidecar.outbound(path, transport);
     if (this.params.dependencies.length > 0) this.dependencies = this.params.dependencies.map((make) => make(this, this.pending, bottom));
     this.consumer?.start();
+    this.registration?.start();
+  }
+
+  override onGracefulStop(): void {
+    this.registration?.deregister();
   }
 
   /** Answers a request: through the sidecar if it has one, else straight onto the network. */

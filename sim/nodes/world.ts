@@ -58,17 +58,28 @@ export class World {
 
   /** Starts every node at time 0. */
   start(): void {
-    for (const node of this.nodes) node.start();
+    for (const node of this.nodes) {
+      if (!node.startsStopped) node.start();
+      else {
+        // A spare instance: down from the start (as if crashed, which every check understands), until a scale-out.
+        node.status = 'crashed';
+        node.downSinceUs = this.sim.now;
+        this.traceState(node.index, 'status', 'crashed');
+        this.traceState(node.index, 'lifecycle', 'scaled-in');
+      }
+    }
   }
 
   /** The network hands over a message that reached `msg.to`. */
   receive(msg: Message): void {
     const node = this.nodes[msg.to];
     switch (node.status) {
-      case 'up':
+      case 'up': {
         this.sim.trace.emit(TraceKind.deliver, this.sim.now, msg.to, msg.from, msg.id, msg.type);
-        node.onMessage(msg);
+        const tap = node.taps === null ? undefined : node.taps.get(msg.type);
+        if (tap === undefined || !tap(msg)) node.onMessage(msg);
         return;
+      }
       case 'paused':
         this.holdWhilePaused(node, { message: msg });
         return;
@@ -92,14 +103,34 @@ export class World {
   // ---- lifecycle, driven by faults -------------------------------------------------------
 
   crash(node: SimNode): void {
-    if (node.status === 'crashed') return;
+    if (this.goDown(node)) this.sim.metrics.counter(`${node.name}.crashes`).add();
+  }
+
+  /** Takes a node down (a crash, or the end of a graceful stop); false if it was down already. */
+  private goDown(node: SimNode): boolean {
+    if (node.status === 'crashed') return false;
     node.status = 'crashed';
     node.incarnation++;
+    node.downSinceUs = this.sim.now;
+    node.taps = null;
     this.sim.dequeued(node.pausedBacklog.length);
     node.pausedBacklog = [];
     node.onCrash();
     this.traceState(node.index, 'status', 'crashed');
-    this.sim.metrics.counter(`${node.name}.crashes`).add();
+    return true;
+  }
+
+  /**
+   * A graceful stop (scale-in): the node says goodbye (deregisters) while still up, then goes
+   * down like a crash — its volatile state and pending work are gone — marked as scaled in.
+   */
+  stop(node: SimNode, saidGoodbye = false): void {
+    if (node.status !== 'up' && node.status !== 'paused') return;
+    // A paused process cannot say anything; it just goes.
+    if (!saidGoodbye && node.status === 'up') node.onGracefulStop();
+    this.goDown(node);
+    this.traceState(node.index, 'lifecycle', 'scaled-in');
+    this.sim.metrics.counter(`${node.name}.scaledIn`).add();
   }
 
   /** Begins a restart; with a boot time the node is `restarting` until `finishRestart`. */

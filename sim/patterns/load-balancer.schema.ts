@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HealthCheckSchema } from './health-check.schema.ts';
 import { OutlierDetectionSchema } from './outlier-detection.schema.ts';
+import { DiscoverySchema } from './service-registry.schema.ts';
 
 /**
  * The scenario fields of load balancer (behaviour, metrics and invariants: load-balancer.ts) with
@@ -45,6 +46,7 @@ export const LoadBalancerSchema = z
     trackKeys: z.int().min(0).max(1_000_000).default(0).describe('Follow the last host of up to this many keys and count requests whose key moved (<layer>.keyMoves); 0 = off.'),
     outlierDetection: OutlierDetectionSchema.optional().describe('Passive health: eject hosts that fail (Envoy outlier detection).'),
     healthCheck: HealthCheckSchema.optional().describe('Active health: probe each host.'),
+    discovery: DiscoverySchema.optional().describe('Client-side discovery: send only to the hosts in this caller\'s cached view of a service registry (fetched every fetchIntervalMs); hosts lists the instances it may ever see.'),
   })
   .superRefine((lb, ctx) => {
     if (lb.weights !== undefined && lb.weights.length !== lb.hosts.length) {

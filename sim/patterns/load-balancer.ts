@@ -17,6 +17,8 @@ import {
 } from './balancing.ts';
 import type { PolicyContext } from './context.ts';
 import { HealthChecker } from './health-check.ts';
+import { DiscoveryView } from './registry-client.ts';
+import { DiscoveryViewRespected } from '../check/discovery-checks.ts';
 import { EjectionCapInvariant, OutlierDetector } from './outlier-detection.ts';
 import type { Algorithm, LoadBalancerSpec } from './load-balancer.schema.ts';
 
@@ -72,6 +74,7 @@ export class LoadBalancerPolicy implements Invoker {
   readonly active: Int32Array;
   readonly outlier: OutlierDetector | null;
   readonly health: HealthChecker | null;
+  readonly discovery: DiscoveryView | null;
   private readonly algorithm: Algorithm;
   private readonly equalWeights: boolean;
   /** Bumped whenever a host's health or ejection changes; caches follow it. */
@@ -86,7 +89,10 @@ export class LoadBalancerPolicy implements Invoker {
   private ring: HashRing | null = null;
   private maglev: Int32Array | null = null;
   private maglevVersion = -1;
-  private readonly isCandidate = (p: number): boolean => (this.health === null || this.health.healthy[p] === 1) && (this.outlier === null || this.outlier.ejected[p] === 0);
+  private readonly isCandidate = (p: number): boolean =>
+    (this.health === null || this.health.healthy[p] === 1) && (this.outlier === null || this.outlier.ejected[p] === 0) && (this.discovery === null || this.discovery.inView[p] === 1);
+  /** With discovery: requests sent to an instance that was down, and how long after it went down. */
+  private readonly dead: { sent: Counter; series: TimeSeries; windowMs: Gauge } | null;
   private readonly m: { requests: Counter[]; active: Gauge[]; noHealthyHost: Counter };
   /** The host position each followed key last went to (when `trackKeys` > 0). */
   private readonly lastHost: Map<number, number> | null;
@@ -114,6 +120,10 @@ export class LoadBalancerPolicy implements Invoker {
     const changed = () => { this.version++; };
     this.outlier = spec.outlierDetection ? new OutlierDetector(ctx, spec.outlierDetection, this.names, changed) : null;
     this.health = spec.healthCheck ? new HealthChecker(ctx, spec.healthCheck, this.hosts, this.names, next, changed) : null;
+    this.discovery = spec.discovery ? new DiscoveryView(ctx, spec.discovery, this.names, changed) : null;
+    this.dead = spec.discovery
+      ? { sent: metrics.counter(`${ctx.layer}.toDeadInstance`), series: metrics.timeSeries(`${ctx.layer}.toDeadInstance`), windowMs: metrics.gauge(`${ctx.layer}.deadInstanceWindowMs`) }
+      : null;
   }
 
   invoke(call: Call, done: Done): void {
@@ -128,12 +138,30 @@ export class LoadBalancerPolicy implements Invoker {
     this.m.requests[p].add();
     this.m.active[p].set(now, this.active[p]);
     if (this.lastHost !== null) this.followKey(call.key, p);
+    if (this.dead !== null) this.followDiscovered(call, p);
     this.next.invoke({ ...call, host: this.hosts[p] }, (result) => {
       this.active[p]--;
       this.m.active[p].set(this.ctx.now, this.active[p]);
       this.outlier?.onResult(p, result);
       done(result);
     });
+  }
+
+  /**
+   * With discovery, every pick is recorded (the check that no pick leaves the caller's view
+   * reads it), and a pick of an instance that is down is counted with how long it has been down
+   * — the window in which stale views still route to it. Measured from the world's truth, which
+   * the balancer's choice never sees.
+   */
+  private followDiscovered(call: Call, p: number): void {
+    this.ctx.event(call, `to:${this.names[p]}`);
+    const host = this.ctx.node.world.nodes[this.hosts[p]];
+    if (host.status === 'up' || host.status === 'paused') return;
+    const now = this.ctx.now;
+    this.dead!.sent.add();
+    this.dead!.series.count(now);
+    const windowMs = (now - host.downSinceUs) / 1000;
+    if (windowMs > this.dead!.windowMs.value) this.dead!.windowMs.set(now, windowMs);
   }
 
   /** Counts a move if `key` last went to another host; remembers `p` for it. */
@@ -234,6 +262,8 @@ export class LoadBalancerPolicy implements Invoker {
 
 /** Invariants a balancer brings: the ejection cap, when outlier detection is on. */
 export function loadBalancerInvariants(node: string, layer: string, spec: LoadBalancerSpec): TraceInvariant[] {
-  if (spec.outlierDetection === undefined) return [];
-  return [new EjectionCapInvariant(node, layer, spec.hosts.length, spec.outlierDetection.maxEjectionPercent)];
+  const out: TraceInvariant[] = [];
+  if (spec.outlierDetection !== undefined) out.push(new EjectionCapInvariant(node, layer, spec.hosts.length, spec.outlierDetection.maxEjectionPercent));
+  if (spec.discovery !== undefined) out.push(new DiscoveryViewRespected(node, layer));
+  return out;
 }

@@ -9,6 +9,7 @@ import { ApiGatewaySchema, apiGatewayReferences, apiGatewayRequestTypes } from '
 import { MeshControlPlaneSchema, meshControlPlaneReferences } from './service-mesh.schema.ts';
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
 import { ShardRouterSchema, shardRouterReferences } from './shard-router.schema.ts';
+import { ServiceRegistrySchema } from './service-registry.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -38,6 +39,7 @@ export const NODE_KIND_SCHEMAS = [
   ApiGatewaySchema,
   MeshControlPlaneSchema,
   ShardRouterSchema,
+  ServiceRegistrySchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */

@@ -16,6 +16,7 @@ import { CQRS_CLIENT_KIND } from './cqrs-client.ts';
 import { API_GATEWAY_KIND } from './api-gateway.ts';
 import { MESH_CONTROL_PLANE_KIND } from './service-mesh.ts';
 import { SHARD_ROUTER_KIND } from './shard-router.ts';
+import { SERVICE_REGISTRY_KIND } from './service-registry.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -53,4 +54,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   'api-gateway': API_GATEWAY_KIND,
   'mesh-control-plane': MESH_CONTROL_PLANE_KIND,
   'shard-router': SHARD_ROUTER_KIND,
+  'service-registry': SERVICE_REGISTRY_KIND,
 };

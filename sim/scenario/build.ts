@@ -82,8 +82,10 @@ export function buildWorld(scenario: Scenario, seed: number, listeners: readonly
       slowdownFactor: spec.slowdownFactor,
       dropExpired: spec.dropExpired,
       sidecar: spec.sidecar ?? null,
+      registration: spec.registration ?? null,
       consumer: spec.consume !== undefined ? consumerFactory(spec.consume, scenario, index) : spec.consumeLog !== undefined ? logConsumerFactory(spec.consumeLog, index) : null,
     }));
+    if (spec.stopped === true) world.nodes[world.nodes.length - 1].startsStopped = true;
   }
   for (const w of scenario.workloads) world.add(makeClient(world, index.get(w.id)!, w, target(w.target), typeIndex));
 

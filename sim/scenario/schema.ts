@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { NODE_KIND_REFERENCES, NODE_KIND_REQUEST_TYPES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/policy-schemas.ts';
 import { SidecarSchema } from '../patterns/sidecar.schema.ts';
+import { RegistrationSchema } from '../patterns/service-registry.schema.ts';
 import { ConsumeSchema } from '../patterns/message-queue.schema.ts';
 import { ConsumeLogSchema } from '../patterns/partitioned-log.schema.ts';
 import { ChartsSchema } from './charts.ts';
@@ -270,6 +271,8 @@ export const ServiceNodeSchema = z.strictObject({
   errorProbability: probability().default(0).describe('Chance that a request is answered with an error.'),
   slowdownFactor: z.number().positive().default(1).describe('Service times are multiplied by this.'),
   dropExpired: z.boolean().default(false).describe('Skip a request whose deadline passed while it waited, instead of serving it.'),
+  registration: RegistrationSchema.optional().describe('Register with a service registry when the instance starts, renew the lease by heartbeat, deregister on a graceful stop (scale-in); a crash just stops the heartbeats.'),
+  stopped: z.boolean().optional().describe('Not running when the run starts: a spare instance that a scale-out fault starts.'),
   sidecar: SidecarSchema.nullable().optional().describe('A sidecar proxy in the same pod: every request in and call out passes through it (a CPU and latency tax calibrated to Istio\'s benchmark), with its own inbound and outbound policies. It crashes and restarts with the service. null or absent: none.'),
   consume: ConsumeSchema.optional().describe('Receive messages from a queue and process each like a request (service time, errors, calls), deleting it on success.'),
   consumeLog: ConsumeLogSchema.optional().describe('Consume a partitioned log as a member of a consumer group, processing each record like a request (service time, errors, calls) and committing offsets.'),
@@ -449,6 +452,11 @@ const BrownoutFault = fault('brownout', {
   durationMs: faultDuration(),
 });
 const ClockSkewFault = fault('clock-skew', { node: Id, skewMs: z.number().min(-MAX_MS).max(MAX_MS) });
+const ScaleOutFault = fault('scale-out', { node: Id.describe('A stopped instance (a spare declared with "stopped": true, or one scaled in): it starts, and registers if it has a registration.'), bootMs: bootMs() });
+const ScaleInFault = fault('scale-in', {
+  node: Id.describe('A running instance: it deregisters at once (a graceful shutdown), then stops.'),
+  drainMs: nonNegativeMs().optional().describe('How long it keeps serving after deregistering, while callers\' cached views still send to it; default 0 (stop at once).'),
+});
 
 export const FaultSchema = z
   .discriminatedUnion('type', [
@@ -463,6 +471,8 @@ export const FaultSchema = z
     SlowFault,
     BrownoutFault,
     ClockSkewFault,
+    ScaleOutFault,
+    ScaleInFault,
   ])
   .meta({ id: 'Fault' });
 
@@ -871,16 +881,25 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
     const p = groupTargetProblem(dir, w.target, w.callPath, ['workloads', i, 'target']);
     if (p) problems.push(p);
   });
-  const checkHosts = (callPath: readonly { type: string; hosts?: readonly string[] }[], base: FieldPath) => {
+  const kindOf = new Map(s.nodes.map((n) => [n.id, n.kind]));
+  const apps = registeredApps(s);
+  const checkHosts = (callPath: readonly { type: string; hosts?: readonly string[]; discovery?: { registry: string; app: string } }[], base: FieldPath) => {
     callPath.forEach((policy, k) => {
       policy.hosts?.forEach((h, m) => {
         const p = nodeRefProblem(dir, h, [...base, 'callPath', k, 'hosts', m], true);
         if (p) problems.push(p);
       });
+      if (policy.discovery !== undefined) checkDiscovery(policy.discovery, [...base, 'callPath', k, 'discovery']);
     });
   };
+  const checkDiscovery = (d: { registry: string; app: string }, path: FieldPath) => {
+    const p = nodeRefProblem(dir, d.registry, [...path, 'registry'], false);
+    if (p) return void problems.push(p);
+    if (kindOf.get(d.registry) !== 'service-registry') return void problems.push({ path: [...path, 'registry'], message: `expected a service-registry node, got ${JSON.stringify(d.registry)}, which is not one` });
+    const known = apps.get(d.registry) ?? new Set<string>();
+    if (!known.has(d.app)) problems.push({ path: [...path, 'app'], message: `expected an app some service registers with ${JSON.stringify(d.registry)} as (${[...known].map((a) => JSON.stringify(a)).join(', ') || 'none does'}), got ${JSON.stringify(d.app)}` });
+  };
   s.workloads.forEach((w, i) => checkHosts(w.callPath, ['workloads', i]));
-  const kindOf = new Map(s.nodes.map((n) => [n.id, n.kind]));
   s.nodes.forEach((n, i) => {
     if (n.kind !== 'service') {
       for (const ref of NODE_KIND_REFERENCES[n.kind]?.(n) ?? []) {
@@ -897,6 +916,7 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
       else if (kindOf.get(from) !== kind) problems.push({ path, message: `expected a ${kind} node, got ${JSON.stringify(from)}, which is not one` });
     };
     if (n.consume !== undefined) consumed(n.consume.from, ['nodes', i, 'consume', 'from'], 'queue');
+    if (n.registration !== undefined) consumed(n.registration.registry, ['nodes', i, 'registration', 'registry'], 'service-registry');
     if (n.consumeLog !== undefined) consumed(n.consumeLog.from, ['nodes', i, 'consumeLog', 'from'], 'log');
     if (n.consume !== undefined && n.consumeLog !== undefined) problems.push({ path: ['nodes', i, 'consumeLog'], message: 'expected one of consume and consumeLog: a service consumes one source' });
     n.calls.forEach((c, j) => checkHosts(c.callPath, ['nodes', i, 'calls', j]));
@@ -907,6 +927,18 @@ function checkWorkloadTargets(s: ScenarioShapeOutput, dir: Directory, problems: 
       else if (c.to === n.id) problems.push({ path, message: `a service cannot call itself (${JSON.stringify(c.to)})` });
     });
   });
+}
+
+/** Registry id → the apps services register with it as. */
+function registeredApps(s: ScenarioShapeOutput): Map<string, Set<string>> {
+  const apps = new Map<string, Set<string>>();
+  for (const n of s.nodes) {
+    if (n.kind !== 'service' || n.registration === undefined) continue;
+    const set = apps.get(n.registration.registry) ?? new Set<string>();
+    set.add(n.registration.app);
+    apps.set(n.registration.registry, set);
+  }
+  return apps;
 }
 
 function checkFaults(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
