@@ -21,6 +21,9 @@ export function menuItems(node: string): MenuItem[] {
     { id: 'resume', label: 'Resume', action: { type: 'resume', node }, when: ['paused'] },
     { id: 'slow', label: 'Slow ×5', action: { type: 'slow', node, factor: 5 }, when: ['up', 'paused'] },
     { id: 'brownout', label: 'Brownout 50%', action: { type: 'brownout', node, errorProbability: 0.5 }, when: ['up', 'paused'] },
+    // A graceful stop deregisters first (a crash says nothing): the difference callers of a registry see.
+    { id: 'scale-in', label: 'Scale in (graceful stop)', action: { type: 'scale-in', node }, when: ['up'] },
+    { id: 'scale-out', label: 'Scale out (start)', action: { type: 'scale-out', node }, when: ['crashed'] },
   ];
 }
 

@@ -36,7 +36,7 @@ import type { ServiceRegistrySpec } from './service-registry.schema.ts';
  * the eviction sweep, then the cache refresh (each was scheduled in that order, and ties run in
  * scheduling order). In Eureka these are separate threads; this fixes one of their orders.
  *
- * Metrics `<id>.*`: registered (gauge), renewals, registrations, cancels, evictions,
+ * Metrics `<id>.*`: registered and expired (gauges), renewals, registrations, cancels, evictions,
  * expiredNotEvicted (expired leases kept by self-preservation or the cap, per sweep), fetches,
  * selfPreservation (gauge 1/0), renewsLastMin, threshold. State records: `registry.instances`
  * (`registered 9 · expired 1`), `registry.mode` (normal | self-preservation),
@@ -60,6 +60,8 @@ const MINUTE_US = 60_000_000;
 function registryMetrics() {
   return {
     registered: new Gauge(),
+    /** Leases expired but not evicted yet, at the last count (a registration, cancel or sweep). */
+    expired: new Gauge(),
     renewals: new Counter(),
     registrations: new Counter(),
     cancels: new Counter(),
@@ -276,6 +278,7 @@ export class ServiceRegistryNode extends SimNode {
     this.m.threshold.set(now, this.threshold());
     let expired = 0;
     for (const lease of this.leases.values()) if (this.isExpired(lease)) expired++;
+    this.m.expired.set(now, expired);
     this.state('registry.instances', `registered ${this.leases.size} · expired ${expired}`);
   }
 }

@@ -22,10 +22,14 @@ const CASES = [
   { id: 'topology/sidecar-tax', variant: null, labels: ['proxy', 'basic'] },
   { id: 'topology/mesh-rollout', variant: null, labels: ['rollout', 'mesh config', 'v2'] },
   { id: 'topology/api-gateway', variant: null, labels: ['API gateway', '→ product-v1', '→ product-v2', '→ recommendations'] },
-] as const;
+  // After the eviction (240 s): the registry's leases and last eviction, the client's view.
+  { id: 'topology/service-discovery', variant: null, labels: ['Eureka registry', 'leases', 'last evicted', 'orders-3', 'view', '7 instances'], atUs: 250_000_000 },
+  { id: 'topology/service-discovery', variant: 'two-die-self-preservation', labels: ['mode', 'self-preservation', '8 instances'], atUs: 250_000_000 },
+] as const satisfies readonly { id: string; variant: string | null; labels: readonly string[]; atUs?: number }[];
 
 describe('data and topology patterns in the sandbox', () => {
-  it.each(CASES)('$id $variant draws its data state', async ({ id, variant, labels }) => {
+  it.each(CASES)('$id $variant draws its data state', async (c) => {
+    const { id, variant, labels } = c;
     const { page, problems } = await open();
     for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
       await page.setViewportSize({ width, height });
@@ -33,7 +37,7 @@ describe('data and topology patterns in the sandbox', () => {
       if (variant !== null) await page.getByTestId('variant').selectOption(variant);
       await page.getByTestId('run').click();
       await waitForDone(page, 1);
-      await seek(page, 45_000_000);
+      await seek(page, 'atUs' in c ? c.atUs : 45_000_000);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.getByTestId('topology').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOTS, `${id.replace('/', '-')}${variant === null ? '' : `-${variant}`}-${width}.png`) });

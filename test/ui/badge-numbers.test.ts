@@ -228,6 +228,21 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
       expect(version, `${node} ${b.label}`).toBe(metric(metrics, b.label === 'rollout' ? `${node}.version` : `${node}.sidecar.configVersion`));
     },
   },
+  {
+    // A service registry's leases (registered · expired at the last count); a caller's discovery view.
+    label: /^(leases|view)$/,
+    check: (b, { node, metrics }) => {
+      if (b.label === 'leases') {
+        const [, registered, expired] = /^(\d+) · (\d+) expired$/.exec(b.text)!.map(Number);
+        expect(registered, `${node} registered`).toBe(metric(metrics, `${node}.registered`));
+        return expect(expired, `${node} expired`).toBe(metric(metrics, `${node}.expired`));
+      }
+      const views = Object.keys(metrics).filter((k) => k.startsWith(`${node}.`) && k.endsWith('.discovery.viewSize'));
+      expect(views, `${node} has one discovery view`).toHaveLength(1);
+      expect(Number(b.text.split(' ')[0]), `${node} ${b.label}`).toBe(metric(metrics, views[0]));
+    },
+  },
+  { label: /^last evicted$/, check: null, why: 'an instance\'s name (evictions are counted in <registry>.evictions)' },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },

@@ -386,6 +386,18 @@ export const STATE_RENDERERS: StateRenderer[] = [
   },
 
   {
+    // Service discovery (sim/patterns/service-registry.ts, registry-client.ts): on the registry,
+    // its leases (registered, and expired at the last count), self-preservation and the last
+    // eviction; on a caller, the instances in its cached view; on an instance, a scale-in/out.
+    name: 'service registry, discovery views and instance lifecycle',
+    match: (key) =>
+      key.startsWith('registry.') ? ['registry', key.slice('registry.'.length)]
+      : key.endsWith('.discovery.view') ? [key.slice(0, -'.discovery.view'.length), 'view']
+      : key === 'lifecycle' ? ['instance', 'lifecycle']
+      : null,
+    render: (entries, ctx) => entries.flatMap((e) => discoveryBadge(e, ctx) ?? []),
+  },
+  {
     name: 'saga steps (orchestrated and choreographed)',
     match: (key) => (key.startsWith('saga.') ? ['saga', key.slice('saga.'.length)] : null),
     render: (entries, ctx) => sagaBadges(entries, ctx),
@@ -479,6 +491,31 @@ function sagaBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
     recent,
   });
   return badges;
+}
+
+/** One badge of service discovery, or null for records that are not drawn (each registration). */
+function discoveryBadge(e: StateEntry, ctx: RenderContext): Badge | null {
+  const recent = ctx.isRecent(e.changedAt);
+  switch (e.what) {
+    case 'instances': {
+      // "registered 7 · expired 1" is too long for a badge: "7 · 1 expired".
+      const [, registered, expired] = /^registered (\d+) · expired (\d+)$/.exec(e.value) ?? [];
+      const text = registered === undefined ? e.value : `${registered} · ${expired} expired`;
+      return { label: 'leases', text, tone: expired !== undefined && expired !== '0' ? 'warn' : 'neutral', level: null, recent, title: `${e.value}: instances registered, and how many of those leases had expired at the last count (an expired lease stays until an eviction sweep removes it)` };
+    }
+    case 'mode':
+      return { label: 'mode', text: e.value, tone: e.value === 'normal' ? 'good' : 'bad', level: null, recent, title: 'self-preservation: too few renewals in the last minute, so nothing is evicted (the registry assumes the network failed, not the instances)' };
+    case 'evicted':
+      return { label: 'last evicted', text: e.value, tone: 'warn', level: null, recent };
+    case 'view': {
+      const names = e.value.split(' ').filter((n) => n !== '');
+      return { label: 'view', text: `${names.length} instances`, tone: names.length === 0 ? 'bad' : 'neutral', level: null, recent, title: `the instances this caller's cached view holds: ${names.join(', ') || 'none'}` };
+    }
+    case 'lifecycle':
+      return e.value === 'scaled-out' ? null : { label: 'instance', text: e.value, tone: 'warn', level: null, recent, title: e.value === 'draining' ? 'deregistered, still serving until its drain ends' : 'stopped gracefully (deregistered first)' };
+    default:
+      return null;
+  }
 }
 
 /** "12 COMMIT · 2 WAIT": the most common values of a family of keys. */

@@ -30,12 +30,15 @@ export function faultSpans(faults: readonly FaultMark[]): FaultSpan[] {
   };
   for (const f of faults) {
     const detail = parseDetail(f.detail);
+    // A scale-in's end is the end of its drain: the instance is down from then on, until a scale-out.
+    if (f.type === 'scale-in-end') continue;
     if (f.type.endsWith('-end')) {
       const span = typeof detail.id === 'number' ? byId.get(detail.id) : undefined;
       if (span && span.toUs === Infinity) span.toUs = f.t;
       continue;
     }
     if (f.type === 'restart') close('crash', f.node, f.t);
+    else if (f.type === 'scale-out') close('scale-in', f.node, f.t);
     else if (f.type === 'resume') close('pause', f.node, f.t);
     else if (f.type === 'heal') close('partition', null, f.t);
     // A restart without boot time is over at once: a mark, not a band.
