@@ -3,7 +3,7 @@ import { msToUs, type Micros } from '../engine/time.ts';
 import type { Message } from '../net/message.ts';
 import type { SimNode } from '../nodes/node.ts';
 import type { PolicyContext } from './context.ts';
-import { REG_CANCEL, REG_FETCH, REG_REGISTER, REG_RENEW, REG_RENEW_REPLY, REG_VIEW, type FetchPayload, type RegisterPayload, type ViewPayload } from './registry-protocol.ts';
+import { REG_CANCEL, REG_CHECK, REG_CHECK_OK, REG_FETCH, REG_REGISTER, REG_RENEW, REG_RENEW_REPLY, REG_VIEW, type FetchPayload, type RegisterPayload, type ViewPayload } from './registry-protocol.ts';
 import type { DiscoverySpec, RegistrationSpec } from './service-registry.schema.ts';
 
 /**
@@ -81,11 +81,14 @@ export class SupervisedTask {
 /** Eureka's heartbeat and cache-refresh executors' exponential back-off bound. */
 export const BACK_OFF_BOUND = 10;
 
+/** Consul's anti-entropy sync of a small cluster: once a minute. */
+const ANTI_ENTROPY_US = 60_000_000;
+
 export class Registration {
   /** Resolved at start: the registry may be declared after the instance. */
   private registryIndex = -1;
   private readonly register: RegisterPayload;
-  private heartbeats!: SupervisedTask;
+  private heartbeats: SupervisedTask | null = null;
   /** Which heartbeat run each renewal message belongs to. */
   private readonly runOf = new Map<number, number>();
 
@@ -97,21 +100,36 @@ export class Registration {
   }
 
   start(): void {
-    this.registryIndex = this.node.world.node(this.spec.registry).index;
+    const registry = this.node.world.node(this.spec.registry);
+    this.registryIndex = registry.index;
     this.runOf.clear();
+    this.node.send(this.registryIndex, REG_REGISTER, this.register);
+    // A Consul-style registry checks its instances itself: answer its checks, send no heartbeats;
+    // the agent's anti-entropy sync registers the instance again every minute (after a registry restart, say).
+    if ((registry as { checksInstances?: boolean }).checksInstances === true) {
+      this.node.tap(REG_CHECK, (msg) => {
+        this.node.send(msg.from, REG_CHECK_OK, null, msg.id);
+        return true;
+      });
+      const sync = () => {
+        this.node.send(this.registryIndex, REG_REGISTER, this.register);
+        this.node.after(ANTI_ENTROPY_US, sync);
+      };
+      this.node.after(ANTI_ENTROPY_US, sync);
+      return;
+    }
     const intervalUs = msToUs(this.spec.heartbeatIntervalMs);
     this.heartbeats = new SupervisedTask((d, fn) => this.node.after(d, fn), intervalUs, BACK_OFF_BOUND, (run) => {
       const msg = this.node.send(this.registryIndex, REG_RENEW, this.spec.app);
       this.runOf.set(msg.id, run);
     });
     this.node.tap(REG_RENEW_REPLY, (msg) => this.onRenewReply(msg));
-    this.node.send(this.registryIndex, REG_REGISTER, this.register);
     this.heartbeats.start(intervalUs);
   }
 
   /** A graceful shutdown: stop the heartbeats (or the next would register again), cancel the lease. */
   deregister(): void {
-    this.heartbeats.stop();
+    this.heartbeats?.stop();
     this.node.send(this.registryIndex, REG_CANCEL, this.spec.app);
   }
 
@@ -121,7 +139,7 @@ export class Registration {
     this.runOf.delete(msg.parent);
     // "Not found": evicted, or the registry restarted and forgot everyone — register again.
     if (msg.payload === false) this.node.send(this.registryIndex, REG_REGISTER, this.register);
-    this.heartbeats.complete(run);
+    this.heartbeats?.complete(run);
     return true;
   }
 }

@@ -11,6 +11,9 @@ export const REG_RENEW_REPLY = 'registry.renew-reply';
 export const REG_CANCEL = 'registry.cancel';
 export const REG_FETCH = 'registry.fetch';
 export const REG_VIEW = 'registry.view';
+/** Consul-style: the registry's health check of an instance, and the instance's answer. */
+export const REG_CHECK = 'registry.check';
+export const REG_CHECK_OK = 'registry.check-ok';
 
 export interface RegisterPayload {
   readonly app: string;

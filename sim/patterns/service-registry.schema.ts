@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { KindId, KindLabel, KindPosition } from '../nodes/data-service.schema.ts';
+import { CONSUL_DEFAULTS } from './service-registry.defaults.ts';
 
 export const REGISTRY_DEFAULTS = {
   /** eureka.server.evictionIntervalTimerInMs */
@@ -33,6 +34,16 @@ export const REGISTRY_DEFAULTS = {
 const ms = (max = 1e9) => z.number().min(0).max(max);
 const positiveMs = () => z.number().positive().max(1e9);
 
+export const RegistryHealthCheckSchema = z.strictObject({
+  intervalMs: positiveMs().default(CONSUL_DEFAULTS.intervalMs).describe('How often the registry checks each instance (Consul check interval).'),
+  timeoutMs: positiveMs().default(CONSUL_DEFAULTS.timeoutMs).describe('A check not answered within this fails (Consul check timeout).'),
+  successBeforePassing: z.int().min(0).max(100).default(0).describe('Consecutive successes, beyond the first, before a critical instance is passing again (Consul success_before_passing).'),
+  failuresBeforeCritical: z.int().min(0).max(100).default(0).describe('Consecutive failures, beyond the first, before a passing instance is critical (Consul failures_before_critical).'),
+  deregisterCriticalAfterMs: z.number().min(60_000).max(1e9).nullable().default(null).describe('Deregister an instance critical for longer than this (Consul deregister_critical_service_after, at least 1 minute; the reaper runs every 30 s). null: never.'),
+});
+
+export type RegistryHealthCheckSpec = z.output<typeof RegistryHealthCheckSchema>;
+
 export const ServiceRegistrySchema = z.strictObject({
   id: KindId,
   kind: z.literal('service-registry'),
@@ -45,6 +56,7 @@ export const ServiceRegistrySchema = z.strictObject({
   renewalThresholdUpdateIntervalMs: positiveMs().default(REGISTRY_DEFAULTS.renewalThresholdUpdateIntervalMs).describe('How often the expected instance count is reset to the registry\'s size, when that size is above the threshold share of it (Eureka renewalThresholdUpdateIntervalMs, 15 min).'),
   responseCacheUpdateIntervalMs: positiveMs().default(REGISTRY_DEFAULTS.responseCacheUpdateIntervalMs).describe('Fetches are answered from a read-only cache copied from the registry this often (Eureka responseCacheUpdateIntervalMs).'),
   useReadOnlyResponseCache: z.boolean().default(true).describe('false: fetches see the registry as it is now (Eureka useReadOnlyResponseCache).'),
+  healthCheck: RegistryHealthCheckSchema.optional().describe('Consul-style discovery instead of Eureka\'s leases: the registry checks every registered instance itself and answers fetches with the passing ones, at once (no response cache). Instances do not send heartbeats; nothing expires, is evicted or self-preserved. A new instance is critical until its first check passes (Consul\'s default).'),
   doubleExpiry: z.boolean().default(false).describe('Eureka\'s lease quirk: a renewal sets the lease\'s last update to now + duration, so a renewed lease expires 2 × leaseDuration after its last renewal. false: it expires leaseDuration after (the documented intent).'),
 });
 

@@ -5,8 +5,10 @@ import { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
 import { RegistryEvictions } from '../check/discovery-checks.ts';
 import type { NodeKind } from './node-kinds.ts';
-import { REG_CANCEL, REG_FETCH, REG_REGISTER, REG_RENEW, REG_RENEW_REPLY, REG_VIEW, type FetchPayload, type RegisterPayload, type ViewPayload } from './registry-protocol.ts';
+import { REG_CANCEL, REG_CHECK_OK, REG_FETCH, REG_REGISTER, REG_RENEW, REG_RENEW_REPLY, REG_VIEW, type FetchPayload, type RegisterPayload, type ViewPayload } from './registry-protocol.ts';
 import type { ServiceRegistrySpec } from './service-registry.schema.ts';
+import { CONSUL_DEFAULTS } from './service-registry.defaults.ts';
+import { HealthChecks } from './registry-health.ts';
 
 /**
  * A service registry with Eureka's server semantics (Netflix eureka-core, AbstractInstanceRegistry
@@ -32,6 +34,11 @@ import type { ServiceRegistrySpec } from './service-registry.schema.ts';
  * The registry is in memory: a crash forgets every lease, and instances re-register when their
  * next renewal is answered "not found" (a re-registration storm after a registry restart).
  *
+ * With `healthCheck`, the registry works as Consul's catalog does instead (registry-health.ts):
+ * it checks every registered instance itself, serves only passing ones, and answers fetches from
+ * the registry as it is; leases, evictions and self-preservation do not apply, and instances
+ * send no heartbeats.
+ *
  * Timer order at an instant where several fall due: the minute's renewal count rolls first, then
  * the eviction sweep, then the cache refresh (each was scheduled in that order, and ties run in
  * scheduling order). In Eureka these are separate threads; this fixes one of their orders.
@@ -54,7 +61,8 @@ const TIMER_RATE = 0;
 const TIMER_EVICT = 1;
 const TIMER_CACHE = 2;
 const TIMER_THRESHOLD = 3;
-const TIMER_NAMES = ['renewal-minute', 'eviction-sweep', 'cache-refresh', 'threshold-update'];
+const TIMER_REAP = 4;
+const TIMER_NAMES = ['renewal-minute', 'eviction-sweep', 'cache-refresh', 'threshold-update', 'reap-critical'];
 const MINUTE_US = 60_000_000;
 
 function registryMetrics() {
@@ -62,6 +70,8 @@ function registryMetrics() {
     registered: new Gauge(),
     /** Leases expired but not evicted yet, at the last count (a registration, cancel or sweep). */
     expired: new Gauge(),
+    /** Consul-style: instances whose checks pass. */
+    passing: new Gauge(),
     renewals: new Counter(),
     registrations: new Counter(),
     cancels: new Counter(),
@@ -84,6 +94,8 @@ export class ServiceRegistryNode extends SimNode {
   private renewsThisMin = 0;
   private renewsLastMin = 0;
   private preserving = false;
+  /** Consul-style checks (with `healthCheck`); null: Eureka's leases. */
+  private health: HealthChecks | null = null;
   private readonly p: {
     evictionUs: Micros;
     cacheUs: Micros;
@@ -114,6 +126,11 @@ export class ServiceRegistryNode extends SimNode {
     this.renewsThisMin = 0;
     this.renewsLastMin = 0;
     this.preserving = false;
+    if (this.spec.healthCheck !== undefined) {
+      this.health = new HealthChecks(this, this.spec.healthCheck, (name) => this.cancel(name, 'reap'));
+      this.setTimer(msToUs(CONSUL_DEFAULTS.reapIntervalMs), TIMER_REAP);
+      return this.publishCounts();
+    }
     this.setTimer(MINUTE_US, TIMER_RATE);
     this.setTimer(this.p.evictionUs, TIMER_EVICT);
     if (this.spec.useReadOnlyResponseCache) this.setTimer(this.p.cacheUs, TIMER_CACHE);
@@ -121,7 +138,18 @@ export class ServiceRegistryNode extends SimNode {
     this.publishCounts();
   }
 
+  /** Consul-style checking (instances then send no heartbeats). */
+  get checksInstances(): boolean {
+    return this.spec.healthCheck !== undefined;
+  }
+
+  /** A health check's state changed: the counts the sandbox shows follow. */
+  healthChanged(): void {
+    this.publishCounts();
+  }
+
   override onCrash(): void {
+    this.health = null;
     this.leases = new Map();
     this.readOnlyCache = new Map();
     this.m.registered.set(this.now, 0);
@@ -149,6 +177,8 @@ export class ServiceRegistryNode extends SimNode {
         return this.cancel(this.world.nodes[msg.from].name, 'cancel');
       case REG_FETCH:
         return this.fetch(msg);
+      case REG_CHECK_OK:
+        return this.health?.onAnswer(msg);
     }
   }
 
@@ -172,6 +202,10 @@ export class ServiceRegistryNode extends SimNode {
         this.updateExpected();
         this.setTimer(this.p.thresholdUpdateUs, TIMER_THRESHOLD);
         return;
+      case TIMER_REAP:
+        this.health?.reap();
+        this.setTimer(msToUs(CONSUL_DEFAULTS.reapIntervalMs), TIMER_REAP);
+        return;
     }
   }
 
@@ -187,6 +221,7 @@ export class ServiceRegistryNode extends SimNode {
     // A new lease either way (Eureka replaces the lease object on every registration).
     this.leases.set(name, { app: payload.app, durationUs: payload.leaseUs, lastUpdateUs: this.now });
     this.state('registry.registered', `${name} ${payload.leaseUs / 1000}`);
+    if (existing === undefined) this.health?.add(name, from);
     this.publishCounts();
   }
 
@@ -200,9 +235,11 @@ export class ServiceRegistryNode extends SimNode {
     this.send(msg.from, REG_RENEW_REPLY, lease !== undefined, msg.id);
   }
 
-  private cancel(name: string, why: 'cancel' | 'evict'): void {
+  private cancel(name: string, why: 'cancel' | 'evict' | 'reap'): void {
     if (!this.leases.delete(name)) return;
+    this.health?.remove(name);
     if (why === 'cancel') this.m.cancels.add();
+    else if (why === 'reap') this.state('registry.reaped', name);
     else {
       this.m.evictions.add();
       this.evictionSeries.count(this.now);
@@ -213,7 +250,7 @@ export class ServiceRegistryNode extends SimNode {
   }
 
   private isExpired(lease: Lease): boolean {
-    return this.now > lease.lastUpdateUs + lease.durationUs;
+    return this.health === null && this.now > lease.lastUpdateUs + lease.durationUs;
   }
 
   /** The eviction sweep (Eureka AbstractInstanceRegistry.evict). */
@@ -252,9 +289,10 @@ export class ServiceRegistryNode extends SimNode {
 
   // ---- fetches --------------------------------------------------------------------------
 
+  /** The app's instances a fetch returns: every registered one (Eureka), or the passing ones (Consul-style). */
   private instancesOf(app: string): readonly string[] {
     const out: string[] = [];
-    for (const [name, lease] of this.leases) if (lease.app === app) out.push(name);
+    for (const [name, lease] of this.leases) if (lease.app === app && (this.health === null || this.health.passing(name))) out.push(name);
     return out;
   }
 
@@ -262,7 +300,7 @@ export class ServiceRegistryNode extends SimNode {
     const { app, layer } = msg.payload as FetchPayload;
     this.m.fetches.add();
     let instances: readonly string[];
-    if (!this.spec.useReadOnlyResponseCache) instances = this.instancesOf(app);
+    if (!this.spec.useReadOnlyResponseCache || this.health !== null) instances = this.instancesOf(app);
     else {
       const cached = this.readOnlyCache.get(app);
       instances = cached ?? this.instancesOf(app);
@@ -279,7 +317,12 @@ export class ServiceRegistryNode extends SimNode {
     let expired = 0;
     for (const lease of this.leases.values()) if (this.isExpired(lease)) expired++;
     this.m.expired.set(now, expired);
-    this.state('registry.instances', `registered ${this.leases.size} · expired ${expired}`);
+    if (this.health !== null) {
+      const passing = this.health.passingCount();
+      this.m.passing.set(now, passing);
+      this.state('registry.instances', `registered ${this.leases.size} · passing ${passing}`);
+    }
+    else this.state('registry.instances', `registered ${this.leases.size} · expired ${expired}`);
   }
 }
 

@@ -22,13 +22,16 @@ interface Options {
   durationMs?: number;
   spares?: number;
   rate?: number;
+  fetchIntervalMs?: number;
 }
 
 /** N instances of app "orders" registered with "eureka"; a client balancing over its discovered view. */
 function discovery(o: Options = {}) {
   const n = o.instances ?? 10;
   const records: TraceRecord[] = [];
+  const checks: { t: number; to: string }[] = [];
   const listener = (r: TraceRecord) => {
+    if (r.k === 'send' && r.type === 'registry.check') checks.push({ t: r.t, to: String(r.to) });
     const key = String(r.key);
     if (r.k === 'state' && (key.startsWith('registry.') || key.endsWith('discovery.view') || key === 'lifecycle')) records.push(r);
   };
@@ -53,7 +56,7 @@ function discovery(o: Options = {}) {
           kind: 'open',
           target: ids[0],
           arrival: { type: 'constant', ratePerSec: o.rate ?? 20 },
-          callPath: [{ type: 'load-balancer', hosts: [...ids, ...spares], algorithm: 'round-robin', discovery: { registry: 'eureka', app: 'orders', firstFetchMs: 10 } }],
+          callPath: [{ type: 'load-balancer', hosts: [...ids, ...spares], algorithm: 'round-robin', discovery: { registry: 'eureka', app: 'orders', firstFetchMs: 10, ...(o.fetchIntervalMs !== undefined && { fetchIntervalMs: o.fetchIntervalMs }) } }],
           timeoutMs: 1000,
         },
       ],
@@ -63,7 +66,7 @@ function discovery(o: Options = {}) {
   );
   const at = (key: string, pred: (v: string) => boolean = () => true) => records.filter((r) => r.key === key && pred(r.value as string)).map((r) => r.t);
   const views = records.filter((r) => String(r.key).endsWith('discovery.view')).map((r) => ({ t: r.t, size: (r.value as string).split(' ').filter(Boolean).length, value: r.value as string }));
-  return { result, records, at, views, checks: result.checks };
+  return { result, records, at, views, checks: result.checks, healthChecks: checks };
 }
 
 const crash = (node: string, atMs: number) => ({ atMs, type: 'crash', node });
@@ -185,6 +188,53 @@ describe('the checks', () => {
     expect(names).toContain('client.load-balancer routes only to instances in its discovery view');
     expect(names).toContain('eureka evicts only expired leases, within the eviction cap');
     expect(checks.every((c) => c.ok)).toBe(true);
+  });
+});
+
+describe('Consul-style health checks instead of leases', () => {
+  const consul = (healthCheck: Record<string, unknown>, faults: unknown[] = [crash('orders-3', 100_000)]) =>
+    discovery({ registry: { healthCheck }, fetchIntervalMs: 1000, faults, durationMs: 300_000 });
+
+  it('a crashed instance is critical one timeout after the first check it misses, and out of the view within a fetch', () => {
+    const { records, views, healthChecks, result } = consul({ intervalMs: 10_000, timeoutMs: 2_000 });
+    const missed = healthChecks.find((c) => c.to === 'orders-3' && c.t >= 100_000_000)!;
+    expect(missed.t).toBeLessThan(110_000_000);
+    const critical = records.find((r) => r.key === 'registry.health' && r.value === 'orders-3 critical' && r.t > 1_000_000)!;
+    expect(critical.t).toBe(missed.t + 2_000_000);
+    const drop = views.find((v) => v.t > critical.t && !v.value.includes('orders-3'))!;
+    // The next fetch goes out within one interval (1 s) and takes 2 ms.
+    expect(drop.t - critical.t).toBeGreaterThan(0);
+    expect(drop.t - critical.t).toBeLessThanOrEqual(1_002_000 + 2_000);
+    expect(count(result, 'eureka.evictions')).toBe(0);
+    expect(count(result, 'client.load-balancer.toDeadInstance')).toBeLessThan(400); // at most ~12 s of an eighth of 20/s
+  });
+
+  it('failuresBeforeCritical 2: critical at the third failed check in a row', () => {
+    const { records, healthChecks } = consul({ intervalMs: 10_000, timeoutMs: 2_000, failuresBeforeCritical: 2 });
+    const missed = healthChecks.filter((c) => c.to === 'orders-3' && c.t >= 100_000_000);
+    const critical = records.find((r) => r.key === 'registry.health' && r.value === 'orders-3 critical' && r.t > 1_000_000)!;
+    expect(critical.t).toBe(missed[2].t + 2_000_000);
+    expect(missed[1].t - missed[0].t).toBe(10_000_000);
+  });
+
+  it('new instances are critical until their first check passes: nothing is served before', () => {
+    const { records, views, healthChecks } = consul({ intervalMs: 10_000 });
+    const firstPass = records.find((r) => r.key === 'registry.health' && r.value === 'orders-0 passing')!;
+    const firstCheck = healthChecks.find((c) => c.to === 'orders-0')!;
+    expect(firstCheck.t).toBeLessThan(10_000_000);
+    // Answered 2 ms after the check (1 ms each way).
+    expect(firstPass.t).toBe(firstCheck.t + 2_000);
+    expect(views[0].size).toBeLessThan(10);
+  });
+
+  it('deregisterCriticalAfterMs: the reaper (every 30 s) removes an instance critical for longer', () => {
+    const { records, result } = consul({ intervalMs: 10_000, timeoutMs: 2_000, deregisterCriticalAfterMs: 60_000 });
+    const critical = records.find((r) => r.key === 'registry.health' && r.value === 'orders-3 critical' && r.t > 1_000_000)!;
+    const reaped = records.filter((r) => r.key === 'registry.reaped').map((r) => r.t);
+    // The first reaper tick (a multiple of 30 s) more than 60 s after it turned critical.
+    const expected = (Math.floor((critical.t + 60_000_000) / 30_000_000) + 1) * 30_000_000;
+    expect(reaped).toEqual([expected]);
+    expect(gauge(result, 'eureka.registered').value).toBe(9);
   });
 });
 

@@ -230,19 +230,19 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
   },
   {
     // A service registry's leases (registered · expired at the last count); a caller's discovery view.
-    label: /^(leases|view)$/,
+    label: /^(leases|instances|view)$/,
     check: (b, { node, metrics }) => {
-      if (b.label === 'leases') {
-        const [, registered, expired] = /^(\d+) · (\d+) expired$/.exec(b.text)!.map(Number);
-        expect(registered, `${node} registered`).toBe(metric(metrics, `${node}.registered`));
-        return expect(expired, `${node} expired`).toBe(metric(metrics, `${node}.expired`));
+      if (b.label === 'leases' || b.label === 'instances') {
+        const [, registered, n, word] = /^(\d+) · (\d+) (expired|passing)$/.exec(b.text)!;
+        expect(Number(registered), `${node} registered`).toBe(metric(metrics, `${node}.registered`));
+        return expect(Number(n), `${node} ${word}`).toBe(metric(metrics, `${node}.${word}`));
       }
       const views = Object.keys(metrics).filter((k) => k.startsWith(`${node}.`) && k.endsWith('.discovery.viewSize'));
       expect(views, `${node} has one discovery view`).toHaveLength(1);
       expect(Number(b.text.split(' ')[0]), `${node} ${b.label}`).toBe(metric(metrics, views[0]));
     },
   },
-  { label: /^last evicted$/, check: null, why: 'an instance\'s name (evictions are counted in <registry>.evictions)' },
+  { label: /^last (evicted|reaped|check)$/, check: null, why: 'an instance\'s name (evictions and checks are counted in <registry>.evictions, .checks)' },
   { label: /^saga /, check: null, why: 'the latest step of one saga, by its id' },
   { label: /^tx$/, check: null, why: "a data service's latest transaction, by its key" },
   { label: /^read$/, check: null, why: "a data service's latest read, by account" },

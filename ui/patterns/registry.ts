@@ -498,15 +498,22 @@ function discoveryBadge(e: StateEntry, ctx: RenderContext): Badge | null {
   const recent = ctx.isRecent(e.changedAt);
   switch (e.what) {
     case 'instances': {
-      // "registered 7 · expired 1" is too long for a badge: "7 · 1 expired".
-      const [, registered, expired] = /^registered (\d+) · expired (\d+)$/.exec(e.value) ?? [];
-      const text = registered === undefined ? e.value : `${registered} · ${expired} expired`;
-      return { label: 'leases', text, tone: expired !== undefined && expired !== '0' ? 'warn' : 'neutral', level: null, recent, title: `${e.value}: instances registered, and how many of those leases had expired at the last count (an expired lease stays until an eviction sweep removes it)` };
+      // "registered 7 · expired 1" is too long for a badge: "7 · 1 expired" (Consul-style: "7 · 6 passing").
+      const [, registered, word, n] = /^registered (\d+) · (expired|passing) (\d+)$/.exec(e.value) ?? [];
+      const text = registered === undefined ? e.value : `${registered} · ${n} ${word}`;
+      const worrying = word === 'expired' ? n !== '0' : n !== registered;
+      const why = word === 'passing' ? 'instances registered, and how many pass their health checks (only those are served)' : 'instances registered, and how many of those leases had expired at the last count (an expired lease stays until an eviction sweep removes it)';
+      return { label: word === 'passing' ? 'instances' : 'leases', text, tone: worrying ? 'warn' : 'neutral', level: null, recent, title: `${e.value}: ${why}` };
     }
     case 'mode':
       return { label: 'mode', text: e.value, tone: e.value === 'normal' ? 'good' : 'bad', level: null, recent, title: 'self-preservation: too few renewals in the last minute, so nothing is evicted (the registry assumes the network failed, not the instances)' };
     case 'evicted':
-      return { label: 'last evicted', text: e.value, tone: 'warn', level: null, recent };
+    case 'reaped':
+      return { label: `last ${e.what}`, text: e.value, tone: 'warn', level: null, recent };
+    case 'health': {
+      const [name, status] = e.value.split(' ');
+      return { label: 'last check', text: `${name} ${status}`, tone: status === 'passing' ? 'good' : 'bad', level: null, recent, title: 'the latest change of an instance\'s health check' };
+    }
     case 'view': {
       const names = e.value.split(' ').filter((n) => n !== '');
       return { label: 'view', text: `${names.length} instances`, tone: names.length === 0 ? 'bad' : 'neutral', level: null, recent, title: `the instances this caller's cached view holds: ${names.join(', ') || 'none'}` };
