@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STATUS_HELP, PROGRAM, processOutput, usageHint, type Output } from './common.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerGrade } from './commands/grade.ts';
+import { registerHints } from './commands/hints.ts';
 import { registerList } from './commands/list.ts';
 import { registerFileCommands } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
@@ -53,6 +54,7 @@ export async function main(argv: string[], out: Output = processOutput): Promise
 
   registerList(program, ctx);
   registerValidate(program, ctx);
+  registerHints(program, ctx);
   registerRun(program, ctx);
   registerCompare(program, ctx);
   registerSweep(program, ctx);

@@ -59,3 +59,26 @@ export function apiGatewayReferences(spec: ApiGatewaySpec): { path: (string | nu
 export function apiGatewayRequestTypes(spec: ApiGatewaySpec): { path: (string | number)[]; name: string }[] {
   return spec.routes.flatMap((r, i) => (r.type === '*' ? [] : [{ path: ['routes', i, 'type'], name: r.type }]));
 }
+
+/**
+ * The gateway's calls for the design hints: the auth call first (every request in mode "call";
+ * cached-token calls only on a miss, still a dependency every request may need), then each route's
+ * backends — one by weight, or all of them when the route composes.
+ */
+export function apiGatewayCalls(spec: ApiGatewaySpec) {
+  const auth = spec.auth.mode === 'none' || spec.auth.service === undefined ? [] : [{ path: ['auth'], to: spec.auth.service, callPath: spec.auth.callPath, stage: 0, share: 1, forTypes: null, exceptTypes: [] }];
+  const named = spec.routes.filter((r) => r.type !== '*').map((r) => r.type);
+  const routes = spec.routes.flatMap((r, i) => {
+    const total = r.to.reduce((sum, t) => sum + t.weight, 0);
+    return r.to.map((t, j) => ({
+      path: ['routes', i, 'to', j],
+      to: t.node,
+      callPath: t.callPath,
+      stage: 1,
+      share: r.compose ? 1 : t.weight / total,
+      forTypes: r.type === '*' ? null : [r.type],
+      exceptTypes: r.type === '*' ? named : [],
+    }));
+  });
+  return [...auth, ...routes];
+}

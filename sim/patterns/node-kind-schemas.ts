@@ -5,7 +5,8 @@ import { TopicSchema, topicReferences } from './topic.schema.ts';
 import { LogSchema } from './partitioned-log.schema.ts';
 import { OccClientSchema, occClientReferences, StoreSchema } from './versioned-store.schema.ts';
 import { CqrsClientSchema, cqrsClientReferences, EventStoreSchema, ProjectorSchema, projectorReferences } from './event-store.schema.ts';
-import { ApiGatewaySchema, apiGatewayReferences, apiGatewayRequestTypes } from './api-gateway.schema.ts';
+import { ApiGatewaySchema, apiGatewayCalls, apiGatewayReferences, apiGatewayRequestTypes } from './api-gateway.schema.ts';
+import type { PolicySpec } from './policy-schemas.ts';
 import { MeshControlPlaneSchema, meshControlPlaneReferences } from './service-mesh.schema.ts';
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
 import { ShardRouterSchema, shardRouterReferences } from './shard-router.schema.ts';
@@ -72,4 +73,26 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
 export const NODE_KIND_REQUEST_TYPES: Record<string, (spec: any) => { path: (string | number)[]; name: string }[]> = {
   'api-gateway': apiGatewayRequestTypes,
+};
+
+/**
+ * A call a kind makes for the requests it handles, for the design hints' call graph
+ * (sim/design/call-graph.ts): path relative to the node, the callee, its policies; calls of one
+ * `stage` run together or are alternatives (`share` of the requests each), stages one after another.
+ */
+export interface KindCall {
+  path: (string | number)[];
+  to: string;
+  callPath: PolicySpec[];
+  stage: number;
+  share: number;
+  /** Request types that make this call (null: all but `exceptTypes`). */
+  forTypes: string[] | null;
+  exceptTypes: string[];
+}
+
+/** The calls of kinds that forward requests; kinds absent here make none the hints follow. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
+export const NODE_KIND_CALLS: Record<string, (spec: any) => KindCall[]> = {
+  'api-gateway': apiGatewayCalls,
 };

@@ -24,6 +24,7 @@ export const VIEWS: ViewEntry[] = [
   view('spacetime', 'Space-time', 'Messages between nodes over the recent past', () => import('./spacetime/SpaceTimeView.tsx')),
   view('log', 'Event log', 'Every trace record up to the cursor, filtered', () => import('./log/EventLogView.tsx')),
   view('transactions', 'Transactions', 'Saga steps and compensations, 2PC phases and blocked time', () => import('./transactions/TransactionsView.tsx')),
+  view('hints', 'Design hints', 'What the design risks, read from it before it runs', () => import('./hints/HintsView.tsx')),
 ];
 
 /** The inspector, drawn beside the tabs: details of the selected node or record. */
