@@ -29,6 +29,8 @@ const CompareView = lazy(() => import('./compare/CompareView.tsx'));
 /** Learn mode (lessons, challenges, presenter mode) loads on first use too. */
 const LearnMode = lazy(() => import('./teach/LearnMode.tsx'));
 const LessonBuilder = lazy(() => import('./teach/LessonBuilder.tsx'));
+/** Edit mode (the design editor, ui/editor) loads on first use too. */
+const EditorMode = lazy(() => import('./editor/EditorMode.tsx'));
 /** A fragment Learn mode reads (ui/teach/lesson-link.ts). */
 const isLearnHash = (hash: string) => /^#(learn$|lesson=|lesson-data=)/.test(hash);
 
@@ -40,6 +42,8 @@ export function App() {
   const [runCount, setRunCount] = useState(0);
   /** Compare mode: two runs side by side (ui/compare) instead of the single sandbox. */
   const [comparing, setComparing] = useState(false);
+  /** Edit mode: the file it started from (null: blank) and the name it exports and runs under. */
+  const [editing, setEditing] = useState<{ text: string | null; name: string } | null>(null);
   /** The lesson builder's panel (ui/teach/LessonBuilder.tsx). */
   const [building, setBuilding] = useState(false);
   useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getStateVersion ?? zero);
@@ -166,6 +170,23 @@ export function App() {
     [seed, comparing],
   );
 
+  /** "Run in the sandbox" from the editor: the design becomes an opened file, selected and run with its own seed. */
+  const runDesign = useCallback(
+    (text: string, name: string) => {
+      const source: ScenarioSource = { id: name, folder: null, text, loaded: loadScenarioText(text) };
+      setEditing(null);
+      setOpened(source);
+      selectByHand(source);
+      if (!source.loaded.ok) return;
+      const next = new Session(text, source.loaded.scenario, source.loaded.scenario.seed);
+      setSession(next);
+      setRunCount((n) => n + 1);
+      setComparing(false);
+      next.start();
+    },
+    [selectByHand],
+  );
+
   const leaveLearn = useCallback(() => {
     history.replaceState(null, '', location.pathname + location.search);
     setLearning(false);
@@ -190,19 +211,27 @@ export function App() {
         </Suspense>
       )}
       {!learning && (
-      <div className="layout">
+      <div className={`layout${editing ? ' editing' : ''}`}>
         <aside className="sidebar">
           <label className="open-file">
             <span className="button secondary">Open file…</span>
             <input type="file" accept=".json,application/json" onChange={(e) => void openFile(e)} data-testid="open-file" />
           </label>
+          <button type="button" className="button secondary new-design" onClick={() => setEditing({ text: null, name: 'my-design.json' })} data-testid="new-design">
+            New design…
+          </button>
           <Gallery builtIn={BUILT_IN} opened={opened} selectedId={selected?.id ?? null} onSelect={selectByHand} onSelectBuiltIn={selectBuiltIn} />
         </aside>
 
         <main className="content">
-          {!selected && <p className="muted">No scenario selected.</p>}
+          {editing && (
+            <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+              <EditorMode key={`${editing.name}:${editing.text?.length ?? 0}`} initialText={editing.text} name={editing.name} onRun={runDesign} onClose={() => setEditing(null)} />
+            </Suspense>
+          )}
+          {!editing && !selected && <p className="muted">No scenario selected.</p>}
 
-          {selected && !selected.loaded.ok && (
+          {!editing && selected && !selected.loaded.ok && (
             <section className="scenario invalid" data-testid="scenario-invalid">
               <h2>{selected.id}</h2>
               <p className="error-lead">{selected.id === SHARED_LINK_ID ? 'This shared link does not hold a valid scenario:' : 'This file is not a valid scenario:'}</p>
@@ -210,7 +239,7 @@ export function App() {
             </section>
           )}
 
-          {selected && scenario && layout && player && (
+          {!editing && selected && scenario && layout && player && (
             <>
               <section className="scenario" data-testid="scenario">
                 <p className="scenario-source">
@@ -264,6 +293,9 @@ export function App() {
                 </button>
                 {!comparing && <RunStatus session={session} player={player} count={runCount} seedValid={seed !== null} />}
                 <ShareLink source={selected} seed={seed} session={session} cursorUs={cursorUs} />
+                <button type="button" className="button secondary" onClick={() => setEditing({ text: selected.text, name: designName(selected) })} data-testid="edit-design" title="Open this scenario in the design editor (a fork: the file here is unchanged)">
+                  Edit design
+                </button>
                 <button type="button" className="button secondary" onClick={() => setBuilding((b) => !b)} aria-pressed={building} data-testid="lesson-builder-toggle">
                   Lesson builder
                 </button>
@@ -314,6 +346,12 @@ async function readFile(file: File): Promise<ScenarioSource> {
   } catch (e) {
     return failed(`could not read the file: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** The file name a fork is exported and run under: the built-in's name, or the opened file's. */
+function designName(source: ScenarioSource): string {
+  const base = source.id.split('/').pop()?.replace(/\.json$/i, '') || 'design';
+  return source.folder === null ? `${base}.json` : `${base}-design.json`;
 }
 
 function seedOf(source: ScenarioSource | undefined | null): string {

@@ -114,6 +114,8 @@ describe('the editor model', () => {
     const ref = { owner: 'service', call: 0 };
     h = apply(h, addPolicy(ref, 'circuit-breaker', 'service-2'), addPolicy(ref, 'retry', 'service-2'));
     const pathOf = (x: History) => JSON.parse(x.present.text).nodes[0].calls[0].callPath.map((p: { type: string }) => p.type);
+    expect(pathOf(h)).toEqual(['circuit-breaker', 'retry']);
+    h = apply(h, addPolicy(ref, 'timeout', 'service-2', 0));
     expect(pathOf(h)).toEqual(['timeout', 'circuit-breaker', 'retry']);
     h = apply(h, movePolicy(ref, 2, -1), movePolicy(ref, 1, -1));
     expect(pathOf(h)).toEqual(['retry', 'timeout', 'circuit-breaker']);

@@ -167,7 +167,7 @@ export function connect(from: string, to: string): Edit {
     if (spec.kind === 'service') {
       const calls = (spec.calls ??= []) as { to: string; callPath?: Policy[] }[];
       if (calls.some((c) => c.to === to)) throw new EditError(`${from} already calls ${to}`);
-      calls.push({ to, callPath: [{ type: 'timeout', timeoutMs: 1000 }] });
+      calls.push({ to }); // no policies yet: the design hints ask for a timeout and a guard
       return;
     }
     if (spec.kind === 'api-gateway') {
