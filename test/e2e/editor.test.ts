@@ -76,6 +76,11 @@ describe('the design editor', () => {
     await page.getByTestId('add-policy').click();
     await expect.poll(async () => (await json(page)).nodes[0].calls?.[0].callPath?.map((p) => p.type)).toEqual(['timeout', 'circuit-breaker']);
 
+    // The link under this call gets its own latency.
+    await page.getByTestId('link-latency').fill('3');
+    await page.getByTestId('link-latency').press('Enter');
+    await expect.poll(async () => (await json(page) as { links?: unknown[] }).links).toEqual([{ from: 'service', to: 'service-2', bidirectional: true, latency: { type: 'constant', ms: 3 } }]);
+
     // A negative timeout is refused on its field; the design is unchanged.
     const before = await page.getByTestId('editor-json-text').inputValue();
     const timeoutField = page.locator('[data-param="nodes[0].calls[0].callPath[0].timeoutMs"] input');
@@ -117,6 +122,14 @@ describe('the design editor', () => {
       await page.getByTestId('editor').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOTS, w === 1440 ? 'editor.png' : `editor-${w}.png`), fullPage: false });
     }
+
+    // A share link opens the design in the sandbox of another page.
+    await page.getByTestId('share').click();
+    const url = await page.getByTestId('share-url').inputValue();
+    const { page: other, problems: otherProblems } = await open(url.slice(url.indexOf('#')));
+    await expect.poll(() => other.getByTestId('scenario-title').textContent(), { timeout: 30_000 }).toBe('My design');
+    expect(otherProblems).toEqual([]);
+    await other.close();
 
     // Export, then run in the sandbox: the command line runs the file to the browser's hash.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('editor-export').click()]);

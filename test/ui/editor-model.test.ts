@@ -15,6 +15,7 @@ import {
   removePolicy,
   replaceText,
   setFields,
+  setLinkLatency,
   startHistory,
   textOf,
   undo,
@@ -124,6 +125,16 @@ describe('the editor model', () => {
     expect(applyEdit(h, movePolicy(ref, 0, -1)).ok).toBe(false);
     h = apply(h, addFault({ atMs: 10_000, type: 'crash', node: 'service-2', restartAfterMs: 5000 }), moveFault(0, 20_250.4));
     expect(h.present.scenario.faults).toEqual([expect.objectContaining({ atMs: 20_250, type: 'crash', node: 'service-2' })]);
+  });
+
+  it('a link latency override between two nodes is set, changed and taken out', () => {
+    let h = apply(checkout(), setLinkLatency('service', 'service-2', 5));
+    expect(h.present.scenario.links).toEqual([expect.objectContaining({ from: 'service', to: 'service-2', bidirectional: true, latency: { type: 'constant', ms: 5 } })]);
+    h = apply(h, setLinkLatency('service-2', 'service', 8));
+    expect(h.present.scenario.links.map((l) => l.latency)).toEqual([{ type: 'constant', ms: 8 }]);
+    expect(applyEdit(h, setLinkLatency('service', 'service-2', -1)).ok).toBe(false);
+    h = apply(h, setLinkLatency('service', 'service-2', null));
+    expect(h.present.scenario.links).toEqual([]);
   });
 
   it('removing a node takes its calls, workloads aimed at it and its faults with it', () => {

@@ -12,6 +12,7 @@ import { designHints, type DesignHint } from '../../sim/design/hints.ts';
 import { formatPath, type ScenarioError } from '../../sim/scenario/load.ts';
 import { ErrorList } from '../ErrorList.tsx';
 import { download } from '../export.ts';
+import { ShareLink } from '../ShareLink.tsx';
 import { applyParameters, changeOf, changePath, findParameters, type Parameter } from '../params/parameters.ts';
 import { canvasModel } from './canvas-model.ts';
 import { EditorCanvas, type CanvasSelection } from './EditorCanvas.tsx';
@@ -34,6 +35,7 @@ import {
   removePolicy,
   replaceText,
   setFields,
+  setLinkLatency,
   startHistory,
   textOf,
   undo,
@@ -151,6 +153,7 @@ export default function EditorMode({ initialText, name, onRun, onClose }: Props)
         <button type="button" className="button secondary" onClick={() => download(name, design.text)} data-testid="editor-export">
           Export
         </button>
+        <ShareLink source={{ id: name, folder: null, text: design.text, loaded: { ok: true, scenario } }} seed={scenario.seed} session={null} cursorUs={() => 0} />
         <button type="button" className="button" onClick={() => onRun(design.text, name)} disabled={scenario.workloads.length === 0 && scenario.nodes.length === 0} data-testid="editor-run">
           Run in the sandbox
         </button>
@@ -233,7 +236,7 @@ export default function EditorMode({ initialText, name, onRun, onClose }: Props)
                 if (p !== scenario.network.lossProbability) run(setFields({ 'network.lossProbability': p }));
               }}
             />
-            <span className="muted">(0–1; per-link overrides in the JSON: links[])</span>
+            <span className="muted">(0–1). One link's own latency: select its call.</span>
           </div>
         </div>
         <aside className="editor-side">
@@ -257,6 +260,7 @@ export default function EditorMode({ initialText, name, onRun, onClose }: Props)
             onMovePolicy={(owner, call, index, by) => run(movePolicy({ owner, call }, index, by))}
             onRemovePolicy={(owner, call, index) => run(removePolicy({ owner, call }, index))}
             onAddFault={(f) => run(addFault(f))}
+            onSetLinkLatency={(a, b, ms) => run(setLinkLatency(a, b, ms))}
             onRemoveFault={(i) => {
               run(removeFault(i));
               setFault(null);

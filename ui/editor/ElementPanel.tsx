@@ -37,6 +37,7 @@ interface Props {
   onMovePolicy: (owner: string, call: number | null, index: number, by: -1 | 1) => void;
   onRemovePolicy: (owner: string, call: number | null, index: number) => void;
   onAddFault: (fault: Record<string, unknown>) => void;
+  onSetLinkLatency: (a: string, b: string, ms: number | null) => void;
   onRemoveFault: (index: number) => void;
 }
 
@@ -157,6 +158,7 @@ function CallForm(props: Props & { owner: string; call: number | null; to: strin
           Add policy
         </button>
       </div>
+      <LinkLatency scenario={scenario} a={owner} b={to} onSet={props.onSetLinkLatency} />
       {call !== null && (
         <button type="button" className="button secondary danger" onClick={() => props.onRemoveCall(owner, call)}>
           Remove this call
@@ -251,5 +253,37 @@ function AddFault({ node, durationMs, onAdd }: { node: string; durationMs: numbe
         Add {type}
       </button>
     </div>
+  );
+}
+
+/** The link between caller and callee: its own latency (both ways), or the network's default when empty. */
+function LinkLatency({ scenario, a, b, onSet }: { scenario: Scenario; a: string; b: string; onSet: Props['onSetLinkLatency'] }) {
+  const written = scenario.declared ?? scenario;
+  const link = written.links.find((l) => (l.from === a && l.to === b) || (l.bidirectional && l.from === b && l.to === a));
+  const current = link?.latency?.type === 'constant' ? String(link.latency.ms) : '';
+  const [text, setText] = useState<string | null>(null);
+  const commit = () => {
+    if (text === null || text === current) return setText(null);
+    onSet(a, b, text.trim() === '' ? null : Number(text));
+    setText(null);
+  };
+  return (
+    <label className="link-latency">
+      Link latency {a} ↔ {b}
+      <input
+        type="number"
+        min={0}
+        step="any"
+        value={text ?? current}
+        placeholder={`network: ${scenario.network.latency.type === 'constant' ? `${scenario.network.latency.ms}` : scenario.network.latency.type}`}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+        }}
+        data-testid="link-latency"
+      />
+      ms
+    </label>
   );
 }

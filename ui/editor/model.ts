@@ -301,3 +301,27 @@ export function setFields(sets: Record<string, unknown>): Edit {
     Object.assign(raw, changed);
   };
 }
+
+type RawLink = Record<string, unknown> & { from: string; to: string; bidirectional?: boolean };
+
+/**
+ * A per-link override of the network's latency between two nodes (both ways), or null to take
+ * it out; other fields of an existing override (loss, capacity) stay.
+ */
+export function setLinkLatency(a: string, b: string, ms: number | null): Edit {
+  return (raw) => {
+    const links = ((raw.links as RawLink[] | undefined) ?? []).slice();
+    const at = links.findIndex((l) => (l.from === a && l.to === b) || (l.bidirectional === true && l.from === b && l.to === a));
+    if (ms === null) {
+      if (at < 0) return;
+      const { latency: _latency, ...rest } = links[at];
+      if (Object.keys(rest).some((k) => !['from', 'to', 'bidirectional'].includes(k))) links[at] = rest as RawLink;
+      else links.splice(at, 1);
+    } else if (at < 0) {
+      links.push({ from: a, to: b, bidirectional: true, latency: { type: 'constant', ms } });
+    } else {
+      links[at] = { ...links[at], latency: { type: 'constant', ms } };
+    }
+    raw.links = links;
+  };
+}
