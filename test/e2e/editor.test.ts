@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/scenario/run.ts';
-import { open, ROOT, SCREENSHOTS, useSandbox } from './harness.ts';
+import { chooseScenario, open, ROOT, SCREENSHOTS, useSandbox } from './harness.ts';
 
 useSandbox();
 
@@ -141,6 +141,35 @@ describe('the design editor', () => {
     const shownHash = await page.getByTestId('trace-hash').textContent();
     const cli = execFileSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'sim/cli.ts'), 'run', (await download.path())!, '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect((JSON.parse(cli) as RunResult).traceHash).toBe(shownHash);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('forks a built-in, starts from a template and places a palette entry where it is dropped', async () => {
+    const { page, problems } = await open();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await chooseScenario(page, 'resilience/cascading-failure');
+    await page.getByTestId('edit-design').click();
+    await page.getByTestId('editor').waitFor({ timeout: 30_000 });
+    const file = JSON.parse(readFileSync(join(ROOT, 'scenarios/resilience/cascading-failure.json'), 'utf8')) as { nodes: { id: string }[]; workloads: { id: string }[] };
+    for (const n of [...file.nodes, ...file.workloads]) await page.getByTestId(`editor-box-${n.id}`).waitFor({ state: 'attached' });
+    expect(await page.locator('[data-testid^="editor-box-"]').count()).toBe(file.nodes.length + file.workloads.length);
+
+    await page.getByTestId('editor-template').selectOption('checkout');
+    await page.getByTestId('editor-box-checkout-api').waitFor();
+    expect(await page.locator('[data-testid^="editor-box-"]').count()).toBe(5);
+    // Back to the fork with one undo: a template is an edit like any other.
+    await page.getByTestId('editor-undo').click();
+    await page.getByTestId(`editor-box-${file.nodes[0].id}`).waitFor({ state: 'attached' });
+    await page.getByTestId('editor-redo').click();
+
+    const canvas = await page.getByTestId('editor-canvas').boundingBox();
+    if (!canvas) throw new Error('no canvas');
+    await page.getByTestId('palette-queue').dragTo(page.getByTestId('editor-canvas'), { targetPosition: { x: 320, y: canvas.height - 80 } });
+    const queue = page.locator('[data-testid^="editor-box-"][data-kind="queue"]');
+    await queue.waitFor();
+    const box = await queue.boundingBox();
+    expect(box && Math.abs(box.x + box.width / 2 - (canvas.x + 320))).toBeLessThan(20);
     expect(problems).toEqual([]);
     await page.close();
   });
