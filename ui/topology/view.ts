@@ -14,6 +14,7 @@ import { renderState, type Badge, type RenderContext } from '../patterns/registr
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
 import type { TraceStore } from '../trace/store.ts';
+import { bandPath, curvePoint, routeLinks, type Point } from './routing.ts';
 
 export const NODE_W = 160;
 export const NODE_H = 46;
@@ -31,6 +32,8 @@ const MAX_FLASHES = 300;
 const MAX_FLASH_LABELS = 12;
 /** Perpendicular offset of each direction's lane, layout units. */
 const LANE = 5;
+/** What a link must keep clear of around another node: its box and the badges under it. */
+const LINK_CLEARANCE = { halfW: NODE_W / 2 + 10, above: NODE_H / 2 + 8, below: NODE_H / 2 + BADGE_H * 3 + 6 };
 /** Width of a link's clickable band, layout units. */
 const LINK_HIT_W = 18;
 /** Furthest the topology zooms out (fit or wheel): nodes keep their size, distances shrink to this. */
@@ -102,7 +105,9 @@ export class TopologyView {
   private nodeScale = 1;
   private selected: number | null = null;
   /** Each link's hit area (an invisible band along it), by `fromId|toId`. */
-  private readonly linkHits = new Map<string, Selection<SVGRectElement, unknown, null, undefined>>();
+  private readonly linkHits = new Map<string, Selection<SVGGraphicsElement, unknown, null, undefined>>();
+  /** Where each link bends to pass around other nodes (routing.ts), by `a * n + b` with a < b; absent: straight. */
+  private readonly controls: Map<number, Point>;
   private selectedLink: string | null = null;
   /** What a lesson step points at (ui/teach): node ids, links as `fromId|toId`, nodes whose badges. */
   private highlighted: { nodes: Set<string>; links: Set<string>; badges: Set<string> } = { nodes: new Set(), links: new Set(), badges: new Set() };
@@ -136,6 +141,7 @@ export class TopologyView {
     container.append(this.canvas, this.svg);
 
     this.viewport = select(this.svg).append('g').attr('class', 'viewport');
+    this.controls = routeLinks(layout, LINK_CLEARANCE);
     // Under the nodes: the links are drawn on the canvas, these only catch clicks and hovers.
     const linkLayer = this.viewport.append('g').attr('class', 'link-hits');
     for (const [a, b] of layout.links) this.makeLinkHit(linkLayer, a, b);
@@ -200,7 +206,11 @@ export class TopologyView {
     this.segments.clear();
     this.lastLabels = '';
     for (const view of this.views) view.g.attr('transform', nodeTransform(view.node, scale));
-    for (const band of this.linkHits.values()) band.attr('y', (-LINK_HIT_W / 2) * scale).attr('height', LINK_HIT_W * scale).attr('rx', (LINK_HIT_W / 2) * scale);
+    for (const [key, band] of this.linkHits) {
+      const curve = this.curveOfKey(key);
+      if (curve) band.attr('d', bandPath(curve[0], curve[1], curve[2], LINK_HIT_W * scale));
+      else band.attr('y', (-LINK_HIT_W / 2) * scale).attr('height', LINK_HIT_W * scale).attr('rx', (LINK_HIT_W / 2) * scale);
+    }
   }
 
   select(index: number | null): void {
@@ -251,9 +261,33 @@ export class TopologyView {
     this.svg.remove();
   }
 
+  /** A link's control point (its bend), or the chord's midpoint for a straight one. */
+  private controlOf(a: number, b: number): Point {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const c = this.controls.get(lo * this.layout.nodes.length + hi);
+    const na = this.layout.nodes[a];
+    const nb = this.layout.nodes[b];
+    return c ?? [(na.x + nb.x) / 2, (na.y + nb.y) / 2];
+  }
+
+  /** A bent link's ends and control point by its hit key (`fromId|toId`), or null when straight. */
+  private curveOfKey(key: string): [Point, Point, Point] | null {
+    const [fromId, toId] = key.split('|');
+    const a = this.indexOf(fromId);
+    const b = this.indexOf(toId);
+    if (a < 0 || b < 0 || !this.controls.has(Math.min(a, b) * this.layout.nodes.length + Math.max(a, b))) return null;
+    const c = this.controlOf(a, b);
+    const na = this.layout.nodes[a];
+    const nb = this.layout.nodes[b];
+    if (Math.abs(c[0] - (na.x + nb.x) / 2) < 1e-6 && Math.abs(c[1] - (na.y + nb.y) / 2) < 1e-6) return null;
+    return [[na.x, na.y], c, [nb.x, nb.y]];
+  }
+
   /**
-   * [x0, y0, x1, y1, ox, oy]: where a message from `a` to `b` leaves a's border and reaches
-   * b's, and the offset that keeps each direction on its own side of the link.
+   * [ax, ay, cx, cy, bx, by, ox, oy, t]: a message from `a` to `b` rides the link's curve (a's
+   * centre, its control point, b's centre) from t to 1 − t — where it leaves a's border and
+   * reaches b's — offset by (ox, oy) so that each direction keeps to its own side.
    */
   private segment(a: number, b: number): Float64Array | null {
     const key = a * this.layout.nodes.length + b;
@@ -275,7 +309,8 @@ export class TopologyView {
       const lane = (forward ? LANE : -LANE) * s;
       const nx = ((forward ? -dy : dy) / len) * lane;
       const ny = ((forward ? dx : -dx) / len) * lane;
-      seg = Float64Array.of(na.x + dx * t, na.y + dy * t, nb.x - dx * t, nb.y - dy * t, nx, ny);
+      const [cx, cy] = this.controlOf(a, b);
+      seg = Float64Array.of(na.x, na.y, cx, cy, nb.x, nb.y, nx, ny, t);
     }
     this.segments.set(key, seg);
     return seg;
@@ -293,17 +328,12 @@ export class TopologyView {
     const to = this.layout.nodes[b];
     if (!from || !to || !this.onLinkClick) return;
     const key = `${from.id}|${to.id}`;
-    const length = Math.hypot(to.x - from.x, to.y - from.y);
-    const angle = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
-    const band = layer
-      .append('rect')
-      .attr('class', 'link-hit')
-      .attr('x', 0)
-      .attr('y', -LINK_HIT_W / 2)
-      .attr('width', length)
-      .attr('height', LINK_HIT_W)
-      .attr('rx', LINK_HIT_W / 2)
-      .attr('transform', `translate(${from.x},${from.y}) rotate(${angle})`)
+    const c = this.controlOf(a, b);
+    const bent = this.controls.has(Math.min(a, b) * this.layout.nodes.length + Math.max(a, b)) && (Math.abs(c[0] - (from.x + to.x) / 2) > 1e-6 || Math.abs(c[1] - (from.y + to.y) / 2) > 1e-6);
+    const band = layer.append<SVGGraphicsElement>(bent ? 'path' : 'rect').attr('class', 'link-hit');
+    if (bent) band.attr('d', bandPath([from.x, from.y], c, [to.x, to.y], LINK_HIT_W));
+    else straightBand(band, from, to);
+    band
       .attr('data-link', key)
       .attr('tabindex', 0)
       .attr('role', 'button')
@@ -467,11 +497,19 @@ export class TopologyView {
 
   // ---- links and messages (canvas) ---------------------------------------------------------
 
+  /** Adds the link a–b to the canvas path: straight, or bent around the nodes in its way. */
+  private traceLink(c: CanvasRenderingContext2D, a: number, b: number): void {
+    const na = this.layout.nodes[a];
+    const nb = this.layout.nodes[b];
+    const [cx, cy] = this.controlOf(a, b);
+    c.moveTo(na.x, na.y);
+    c.quadraticCurveTo(cx, cy, nb.x, nb.y);
+  }
+
   private drawCanvas(frame: Frame, network: ActiveFault[]): DropLabel[] {
     const c = this.canvas.getContext('2d');
     if (!c) return [];
     const { store, cursorUs: T } = frame;
-    const nodes = this.layout.nodes;
     const t = this.transform;
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, this.canvas.width, this.canvas.height);
@@ -487,8 +525,7 @@ export class TopologyView {
     c.beginPath();
     for (const [a, b] of this.layout.links) {
       if (cuts.length > 0 && cut(a, b)) continue;
-      c.moveTo(nodes[a].x, nodes[a].y);
-      c.lineTo(nodes[b].x, nodes[b].y);
+      this.traceLink(c, a, b);
     }
     c.stroke();
     if (cuts.length > 0) {
@@ -498,8 +535,7 @@ export class TopologyView {
       c.beginPath();
       for (const [a, b] of this.layout.links) {
         if (!cut(a, b)) continue;
-        c.moveTo(nodes[a].x, nodes[a].y);
-        c.lineTo(nodes[b].x, nodes[b].y);
+        this.traceLink(c, a, b);
       }
       c.stroke();
       c.setLineDash([]);
@@ -526,8 +562,7 @@ export class TopologyView {
     const dot = (idx: number, f: number) => {
       const seg = this.segment(from[idx], to[idx]);
       if (seg === null) return;
-      const px = seg[0] + (seg[2] - seg[0]) * f + seg[4];
-      const py = seg[1] + (seg[3] - seg[1]) * f + seg[5];
+      const [px, py] = onSegment(seg, f);
       const color = colorOf(type[idx]);
       const retry = attempt[idx] > 1;
       const shapes = retry ? rings : paths;
@@ -573,8 +608,7 @@ export class TopologyView {
       drops++;
       // Lost on the way out (loss, partition, full link) or at a node that was down.
       const f = dropT - sendT[idx] > 0 ? 0.9 : 0.1;
-      const x = seg[0] + (seg[2] - seg[0]) * f + seg[4];
-      const y = seg[1] + (seg[3] - seg[1]) * f + seg[5];
+      const [x, y] = onSegment(seg, f);
       const alpha = Math.max(0.15, 1 - (T - dropT) / flashUs);
       const arm = 5 * s;
       c.globalAlpha = alpha;
@@ -621,6 +655,26 @@ export class TopologyView {
       });
     }
   }
+}
+
+/** A straight link's band: a rect along it, rotated. */
+function straightBand(band: Selection<SVGGraphicsElement, unknown, null, undefined>, from: LayoutNode, to: LayoutNode): void {
+  const length = Math.hypot(to.x - from.x, to.y - from.y);
+  const angle = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
+  band
+    .attr('x', 0)
+    .attr('y', -LINK_HIT_W / 2)
+    .attr('width', length)
+    .attr('height', LINK_HIT_W)
+    .attr('rx', LINK_HIT_W / 2)
+    .attr('transform', `translate(${from.x},${from.y}) rotate(${angle})`);
+}
+
+/** Where a message is at fraction f of its flight along a segment (see TopologyView.segment). */
+function onSegment(seg: Float64Array, f: number): Point {
+  const along = seg[8] + (1 - 2 * seg[8]) * f;
+  const [x, y] = curvePoint(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], along);
+  return [x + seg[6], y + seg[7]];
 }
 
 function nodeTransform(node: LayoutNode, scale: number): string {
