@@ -3,6 +3,7 @@ import type { FaultAction } from '../sim/faults/faults.ts';
 import { formatSimTime } from './format.ts';
 import { useDismiss } from './dismiss.ts';
 import type { LayoutNode } from './layout.ts';
+import { KIND_INTERVENTIONS, type KindIntervention } from './patterns/interventions.ts';
 
 export interface MenuItem {
   id: string;
@@ -88,7 +89,56 @@ export function NodeMenu({ node, nodes, statusOf, atUs, x, y, enabled, onPick, o
           {item.label}
         </button>
       ))}
+      {(KIND_INTERVENTIONS[target.kind] ?? []).map((item) => (
+        <KindInterventionItem key={item.id} item={item} node={target.id} enabled={enabled && item.when.includes(status)} onPick={onPick} />
+      ))}
     </div>
+  );
+}
+
+/** A kind's own intervention: a menu item that opens its small form; Apply makes the fault. */
+function KindInterventionItem({ item, node, enabled, onPick }: { item: KindIntervention; node: string; enabled: boolean; onPick: (action: FaultAction) => void }) {
+  const [open, setOpen] = useState(false);
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(item.fields.map((f) => [f.key, String(f.value)])));
+  const parsed = item.fields.map((f) => {
+    const n = Number(values[f.key]);
+    const ok = values[f.key].trim() !== '' && Number.isFinite(n) && n >= f.min && n <= f.max && (!f.integer || Number.isInteger(n));
+    return { f, n, ok };
+  });
+  const valid = parsed.every((p) => p.ok);
+  return (
+    <>
+      <button type="button" role="menuitem" className="node-menu-item" disabled={!enabled} onClick={() => setOpen((o) => !o)} aria-expanded={open} data-action={item.id}>
+        {item.label}
+      </button>
+      {open && (
+        <div className="node-menu-form" data-testid={`node-menu-form-${item.id}`}>
+          {parsed.map(({ f, ok }) => (
+            <label key={f.key}>
+              {f.label}
+              <input
+                type="number"
+                min={f.min}
+                max={f.max}
+                step={f.integer ? 1 : 'any'}
+                value={values[f.key]}
+                aria-invalid={!ok}
+                onChange={(e) => {
+                  const text = e.currentTarget.value;
+                  setValues((v) => ({ ...v, [f.key]: text }));
+                }}
+                data-field={f.key}
+              />
+              {f.unit && <span className="muted"> {f.unit}</span>}
+            </label>
+          ))}
+          <p className="muted node-menu-help">{item.help}</p>
+          <button type="button" className="button" disabled={!enabled || !valid} onClick={() => onPick(item.action(node, Object.fromEntries(parsed.map((p) => [p.f.key, p.n]))))} data-testid={`node-menu-apply-${item.id}`}>
+            Apply
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 

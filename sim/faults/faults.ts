@@ -3,6 +3,7 @@ import { TraceKind } from '../engine/trace.ts';
 import { directedPartition, groupsPartition } from '../net/partitions.ts';
 import type { SimNode } from '../nodes/node.ts';
 import type { World } from '../nodes/world.ts';
+import type { PolicySpec } from '../patterns/policy-schemas.ts';
 
 /**
  * Faults: the scenario's timeline, seeded chaos (see chaos.ts) and interventions made while a
@@ -29,7 +30,9 @@ export type FaultSpec =
   | { atMs: number; type: 'brownout'; node: string; errorProbability: number; durationMs?: number | null }
   | { atMs: number; type: 'clock-skew'; node: string; skewMs: number }
   | { atMs: number; type: 'scale-out'; node: string; bootMs?: number }
-  | { atMs: number; type: 'scale-in'; node: string; drainMs?: number };
+  | { atMs: number; type: 'scale-in'; node: string; drainMs?: number }
+  /** Taken by the node's kind (NODE_KIND_FAULTS): a mesh control plane's new configuration. */
+  | { atMs: number; type: 'mesh-config'; node: string; outbound: readonly PolicySpec[] };
 
 /** A fault without its time: what an intervention asks for ("crash this node now"). */
 export type FaultAction = FaultSpec extends infer F ? (F extends FaultSpec ? Omit<F, 'atMs'> : never) : never;
@@ -128,6 +131,9 @@ export class Faults {
         return this.scaleOut(this.node(f.node), f.bootMs ?? 0, id);
       case 'scale-in':
         return this.scaleIn(this.node(f.node), f.drainMs ?? 0, id);
+      case 'mesh-config':
+        // The node's kind decides what the fault means, up or down (see NODE_KIND_FAULTS).
+        return this.node(f.node).onKindFault(f);
     }
   }
 

@@ -77,6 +77,14 @@ export abstract class SimNode {
   onGracefulStop(): void {}
 
   /**
+   * A fault this node's kind takes (NODE_KIND_FAULTS: a mesh's new configuration), up or down;
+   * the validator made sure it names a node of that kind.
+   */
+  onKindFault(fault: { type: string }): void {
+    throw new Error(`${this.name} (${this.kind}) does not take ${fault.type} faults`);
+  }
+
+  /**
    * Hands messages of `type` to `handler` instead of `onMessage`. Several parts may tap one
    * type: the newest is asked first, and returns false to pass a message it does not own on.
    */

@@ -96,3 +96,11 @@ export interface KindCall {
 export const NODE_KIND_CALLS: Record<string, (spec: any) => KindCall[]> = {
   'api-gateway': apiGatewayCalls,
 };
+
+/**
+ * Fault types a node kind takes (the fault's `node` must be of that kind): the engine hands them
+ * to the node (SimNode.onKindFault) instead of acting on them itself.
+ */
+export const NODE_KIND_FAULTS: Partial<Record<string, string>> = {
+  'mesh-config': 'mesh-control-plane',
+};

@@ -41,12 +41,32 @@ export interface MeshParams {
 
 export class MeshControlPlaneNode extends SimNode {
   private readonly m: ReturnType<typeof meshMetrics>;
+  /**
+   * Every version, in time order: the scenario's `configs` and those `mesh-config` faults
+   * brought. Kept outside the control plane's memory (Istio keeps it in the Kubernetes API
+   * server), so a crash loses none: the version in force is pushed when it is back.
+   */
+  private readonly configs: { atUs: Micros; outbound: readonly PolicySpec[] }[];
   /** The rollout under way: which version, to which sidecar next, and when the version was applied. */
   private rollout: { config: MeshConfig; next: number; since: Micros; first: boolean } | null = null;
 
   constructor(world: World, index: number, name: string, readonly p: MeshParams) {
     super(world, index, name, 'mesh-control-plane');
     this.m = world.sim.metrics.group(name, meshMetrics());
+    this.configs = p.configs.map((c) => ({ ...c }));
+  }
+
+  /**
+   * A `mesh-config` fault: a new version now, after every version whose time has come (later
+   * scheduled versions, not yet in force, move one number up). Up, it is pushed at once as a
+   * scheduled version is; down, it waits in the configuration store until the restart pushes the
+   * version in force.
+   */
+  override onKindFault(fault: { type: string; outbound?: readonly PolicySpec[] }): void {
+    if (fault.type !== 'mesh-config') return super.onKindFault(fault);
+    const version = this.currentVersion() + 1;
+    this.configs.splice(version - 1, 0, { atUs: this.now, outbound: fault.outbound ?? [] });
+    if (this.status === 'up') this.beginRollout(version, this.now, true);
   }
 
   override timerNames(): readonly string[] {
@@ -59,9 +79,8 @@ export class MeshControlPlaneNode extends SimNode {
     this.rollout = null;
     const current = this.currentVersion();
     if (current > 0) this.beginRollout(current, this.now, false);
-    this.p.configs.forEach((c, i) => {
-      if (c.atUs > this.now) this.setTimer(c.atUs - this.now, TIMER_APPLY, i + 1);
-    });
+    // A timer carries its version's entry, not its number: a fault's version may come before it.
+    for (const c of this.configs) if (c.atUs > this.now) this.setTimer(c.atUs - this.now, TIMER_APPLY, c);
     this.setTimer(this.p.resyncIntervalUs, TIMER_RESYNC);
   }
 
@@ -69,8 +88,12 @@ export class MeshControlPlaneNode extends SimNode {
 
   override onTimer(tag: number, data: unknown): void {
     switch (tag) {
-      case TIMER_APPLY:
-        return this.beginRollout(data as number, this.now, true);
+      case TIMER_APPLY: {
+        // Stale when a later version came in the same instant (a fault's: faults act first).
+        const version = this.configs.indexOf(data as MeshParams['configs'][number]) + 1;
+        if (version === this.currentVersion()) this.beginRollout(version, this.now, true);
+        return;
+      }
       case TIMER_PUSH_NEXT:
         return this.pushNext();
       case TIMER_RESYNC: {
@@ -84,7 +107,7 @@ export class MeshControlPlaneNode extends SimNode {
   /** The latest version whose time has come. */
   private currentVersion(): number {
     let v = 0;
-    this.p.configs.forEach((c, i) => {
+    this.configs.forEach((c, i) => {
       if (c.atUs <= this.now) v = i + 1;
     });
     return v;
@@ -95,7 +118,7 @@ export class MeshControlPlaneNode extends SimNode {
    * way); `first`: the version's own rollout (its duration is measured), not a resync.
    */
   private beginRollout(version: number, since: Micros, first: boolean): void {
-    const config: MeshConfig = { version, outbound: this.p.configs[version - 1].outbound };
+    const config: MeshConfig = { version, outbound: this.configs[version - 1].outbound };
     const wasIdle = this.rollout === null;
     this.rollout = { config, next: 0, since, first };
     this.m.version.set(this.now, version);

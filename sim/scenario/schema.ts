@@ -6,7 +6,7 @@
  * No Node imports: this runs in the browser too.
  */
 import { z } from 'zod';
-import { NODE_KIND_REFERENCES, NODE_KIND_REQUEST_TYPES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
+import { NODE_KIND_FAULTS, NODE_KIND_REFERENCES, NODE_KIND_REQUEST_TYPES, NODE_KIND_SCHEMAS } from '../patterns/node-kind-schemas.ts';
 import { PolicySchema } from '../patterns/policy-schemas.ts';
 import { SidecarSchema } from '../patterns/sidecar.schema.ts';
 import { RegistrationSchema } from '../patterns/service-registry.schema.ts';
@@ -458,6 +458,17 @@ const ScaleInFault = fault('scale-in', {
   drainMs: nonNegativeMs().optional().describe('How long it keeps serving after deregistering, while callers\' cached views still send to it; default 0 (stop at once).'),
 });
 
+/**
+ * A new configuration for a service mesh (sim/patterns/service-mesh.ts): at this time its
+ * control plane takes a version with these outbound policies and pushes it to every sidecar,
+ * exactly as a version of its own `configs`. A control plane that is down takes it when it is
+ * back (the configuration is kept outside it, as Istio's is in the Kubernetes API server).
+ */
+const MeshConfigFault = fault('mesh-config', {
+  node: Id.describe('The mesh-control-plane node that takes the new version.'),
+  outbound: z.array(PolicySchema).max(32).default(() => []).describe('The outbound policies every sidecar applies from this version on.'),
+});
+
 export const FaultSchema = z
   .discriminatedUnion('type', [
     CrashFault,
@@ -473,6 +484,7 @@ export const FaultSchema = z
     ClockSkewFault,
     ScaleOutFault,
     ScaleInFault,
+    MeshConfigFault,
   ])
   .meta({ id: 'Fault' });
 
@@ -942,6 +954,7 @@ function registeredApps(s: ScenarioShapeOutput): Map<string, Set<string>> {
 }
 
 function checkFaults(s: ScenarioShapeOutput, dir: Directory, problems: RefProblem[]): void {
+  const kindOf = new Map(s.nodes.map((n) => [n.id, n.kind]));
   s.faults.forEach((f, i) => {
     const base: FieldPath = ['faults', i];
     const one = (id: string | undefined, key: string) => {
@@ -949,6 +962,11 @@ function checkFaults(s: ScenarioShapeOutput, dir: Directory, problems: RefProble
       if (p) problems.push(p);
     };
     if ('node' in f) one(f.node, 'node');
+    // A fault a node kind takes (a mesh's new configuration) names a node of that kind.
+    const kind = NODE_KIND_FAULTS[f.type];
+    if (kind !== undefined && 'node' in f && f.node !== undefined && dir.nodes.has(f.node) && kindOf.get(f.node) !== kind) {
+      problems.push({ path: [...base, 'node'], message: `expected a ${kind} node, got ${JSON.stringify(f.node)}, which is not one` });
+    }
     if ('link' in f && f.link) {
       const l = f.link;
       [singleRefProblem(dir, l.from, [...base, 'link', 'from']), singleRefProblem(dir, l.to, [...base, 'link', 'to'])].forEach(

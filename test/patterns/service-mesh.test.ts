@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../sim/engine/trace.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { scenario } from '../helpers.ts';
+import { validateScenario } from '../../sim/scenario/load.ts';
 
 const RETRY = { type: 'retry', maxAttempts: 3, backoff: 'constant', baseMs: 0 };
 
@@ -81,5 +82,84 @@ describe('the mesh control plane', () => {
     // Three attempts: a request fails only if all three do, 0.5³.
     expect(share(retried)).toBeLessThan(0.16);
     expect(share(retried)).toBeGreaterThan(0.09);
+  });
+
+  describe('a configuration change on the fault timeline (mesh-config)', () => {
+    /** The mesh with only v1 scheduled, the rest from faults. */
+    function meshWith(configs: unknown[], faults: unknown[]) {
+      const versions: { t: number; node: string; value: string }[] = [];
+      const rollout: { t: number; value: string }[] = [];
+      const listener = (r: TraceRecord) => {
+        if (r.k === 'state' && r.key === 'sidecar.config') versions.push({ t: r.t, node: r.node, value: r.value as string });
+        if (r.k === 'state' && r.key === 'mesh.rollout') rollout.push({ t: r.t, value: r.value as string });
+      };
+      const services = ['a', 'b', 'c', 'd'];
+      const result = runScenario(
+        scenario({
+          durationMs: 5000,
+          network: { latency: { type: 'constant', ms: 1 } },
+          nodes: [
+            { id: 'cp', kind: 'mesh-control-plane', sidecars: services, pushEachMs: 100, resyncIntervalMs: 60_000, configs },
+            ...services.map((id) => ({ id, kind: 'service', workers: 100, serviceTime: { type: 'constant', ms: 1 }, calls: [{ to: 'flaky' }], sidecar: { latencySigma: 0 } })),
+            { id: 'flaky', kind: 'service', workers: 100, serviceTime: { type: 'constant', ms: 1 }, errorProbability: 0.5 },
+          ],
+          workloads: [],
+          faults,
+        }),
+        { listeners: [listener] },
+      );
+      return { result, versions, rollout };
+    }
+
+    it('is pushed exactly as a scheduled version at the same time', () => {
+      const scheduled = meshWith([{ atMs: 0 }, { atMs: 1000, outbound: [RETRY] }], []);
+      const fault = meshWith([{ atMs: 0 }], [{ atMs: 1000, type: 'mesh-config', node: 'cp', outbound: [RETRY] }]);
+      expect(fault.versions).toEqual(scheduled.versions);
+      expect(fault.rollout).toEqual(scheduled.rollout);
+      for (const m of ['cp.pushes', 'cp.rolloutMs', 'cp.version']) expect(fault.result.metrics[m]).toEqual(scheduled.result.metrics[m]);
+    });
+
+    it('comes before later scheduled versions, which move one number up', () => {
+      const { versions } = meshWith([{ atMs: 0 }, { atMs: 3000, outbound: [] }], [{ atMs: 1000, type: 'mesh-config', node: 'cp', outbound: [RETRY] }]);
+      expect(versions.filter((v) => v.node === 'a').map((v) => [v.value, v.t])).toEqual([
+        ['v1', 101_000],
+        ['v2', 1_101_000],
+        ['v3', 3_101_000],
+      ]);
+    });
+
+    it('names a mesh control plane, and its policies are checked like any call path\'s', () => {
+      const base = (fault: Record<string, unknown>) => ({
+        version: 1, title: 't', description: 'd', durationMs: 1000,
+        nodes: [
+          { id: 'cp', kind: 'mesh-control-plane', sidecars: ['a'], configs: [{ atMs: 0 }] },
+          { id: 'a', kind: 'service', serviceTime: { type: 'constant', ms: 1 }, sidecar: {} },
+        ],
+        workloads: [],
+        faults: [fault],
+      });
+      const paths = (input: unknown) => {
+        const r = validateScenario(input);
+        return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+      };
+      expect(paths(base({ atMs: 10, type: 'mesh-config', node: 'cp', outbound: [RETRY] }))).toEqual([]);
+      expect(paths(base({ atMs: 10, type: 'mesh-config', node: 'a' }))).toEqual(['faults[0].node: expected a mesh-control-plane node, got "a", which is not one']);
+      expect(paths(base({ atMs: 10, type: 'mesh-config', node: 'nowhere' }))[0]).toMatch(/^faults\[0\]\.node: /);
+      expect(paths(base({ atMs: 10, type: 'mesh-config', node: 'cp', outbound: [{ type: 'timeout', timeoutMs: -1 }] }))[0]).toMatch(/^faults\[0\]\.outbound\[0\]\.timeoutMs: /);
+    });
+
+    it('taken while the control plane is down, it is pushed when it is back (the configuration is kept outside it)', () => {
+      const { versions } = meshWith([{ atMs: 0 }], [
+        { atMs: 500, type: 'crash', node: 'cp', restartAfterMs: 2000 },
+        { atMs: 1000, type: 'mesh-config', node: 'cp', outbound: [RETRY] },
+      ]);
+      // Nothing is pushed while it is down; back at 2.5 s it pushes v2 from the first sidecar.
+      expect(versions.filter((v) => v.value === 'v2').map((v) => [v.node, v.t])).toEqual([
+        ['a', 2_601_000],
+        ['b', 2_701_000],
+        ['c', 2_801_000],
+        ['d', 2_901_000],
+      ]);
+    });
   });
 });

@@ -184,7 +184,8 @@ export class NodeFold {
       }
       case 'fault': {
         const type = store.str(i, fields.a);
-        // Crash, pause and their undoing show in the node's status, not as faults.
+        // Crash, pause and their undoing show in the node's status, a mesh's new configuration
+        // in its rollout badge: not as faults.
         if (NOT_SHOWN.has(type)) return;
         const slot = node < 0 ? this.nodes : node;
         if (type === 'heal') {
@@ -207,7 +208,7 @@ export class NodeFold {
   }
 }
 
-const NOT_SHOWN = new Set(['crash', 'restart', 'restart-end', 'pause', 'pause-end', 'resume']);
+const NOT_SHOWN = new Set(['crash', 'restart', 'restart-end', 'pause', 'pause-end', 'resume', 'mesh-config']);
 const RESET_BY_RESTART = new Set(['slow', 'brownout']);
 const HEALED = new Set(['partition']);
 

@@ -18,8 +18,8 @@ export interface FaultSpan {
   detail: string;
 }
 
-/** Kinds of fault with no lasting effect worth a band (clock skew is a setting, not an outage). */
-const INSTANT = new Set(['clock-skew', 'heal', 'resume']);
+/** Kinds of fault with no lasting effect worth a band (clock skew and a mesh's configuration are settings, not outages). */
+const INSTANT = new Set(['clock-skew', 'heal', 'resume', 'mesh-config']);
 
 export function faultSpans(faults: readonly FaultMark[]): FaultSpan[] {
   const spans: FaultSpan[] = [];
