@@ -11,6 +11,7 @@ import { MeshControlPlaneSchema, meshControlPlaneReferences } from './service-me
 import { OutboxServiceSchema, outboxServiceReferences } from './outbox.schema.ts';
 import { ShardRouterSchema, shardRouterReferences } from './shard-router.schema.ts';
 import { ServiceRegistrySchema } from './service-registry.schema.ts';
+import { StranglerFacadeSchema, stranglerCalls, stranglerReferences, stranglerRequestTypes } from './strangler-fig.schema.ts';
 import { SagaStarterSchema, sagaStarterReferences } from './saga-choreography.schema.ts';
 import { SagaOrchestratorSchema, sagaOrchestratorReferences } from './saga-orchestrator.schema.ts';
 import { TwoPcCoordinatorSchema, twoPcCoordinatorReferences, TwoPcParticipantSchema } from './two-phase-commit.schema.ts';
@@ -41,6 +42,7 @@ export const NODE_KIND_SCHEMAS = [
   MeshControlPlaneSchema,
   ShardRouterSchema,
   ServiceRegistrySchema,
+  StranglerFacadeSchema,
 ] as const satisfies readonly z.ZodType[];
 
 /** A node id a kind refers to: where (relative to the node), and the kind it must be, if one. */
@@ -67,12 +69,14 @@ export const NODE_KIND_REFERENCES: Record<string, (spec: any) => KindReference[]
   'api-gateway': apiGatewayReferences,
   'mesh-control-plane': meshControlPlaneReferences,
   'shard-router': shardRouterReferences,
+  'strangler-facade': stranglerReferences,
 };
 
 /** The request types a kind names (routes), with field paths relative to the node; each must be one a workload sends. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
 export const NODE_KIND_REQUEST_TYPES: Record<string, (spec: any) => { path: (string | number)[]; name: string }[]> = {
   'api-gateway': apiGatewayRequestTypes,
+  'strangler-facade': stranglerRequestTypes,
 };
 
 /**
@@ -95,6 +99,7 @@ export interface KindCall {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry is typed by its own file
 export const NODE_KIND_CALLS: Record<string, (spec: any) => KindCall[]> = {
   'api-gateway': apiGatewayCalls,
+  'strangler-facade': stranglerCalls,
 };
 
 /**

@@ -17,6 +17,7 @@ import { API_GATEWAY_KIND } from './api-gateway.ts';
 import { MESH_CONTROL_PLANE_KIND } from './service-mesh.ts';
 import { SHARD_ROUTER_KIND } from './shard-router.ts';
 import { SERVICE_REGISTRY_KIND } from './service-registry.ts';
+import { STRANGLER_FACADE_KIND } from './strangler-fig.ts';
 
 /**
  * Node kinds beyond the generic service: patterns whose behaviour is a whole node — a saga
@@ -55,4 +56,5 @@ export const NODE_KINDS: Record<string, NodeKind<any>> = {
   'mesh-control-plane': MESH_CONTROL_PLANE_KIND,
   'shard-router': SHARD_ROUTER_KIND,
   'service-registry': SERVICE_REGISTRY_KIND,
+  'strangler-facade': STRANGLER_FACADE_KIND,
 };

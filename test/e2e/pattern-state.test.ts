@@ -22,6 +22,7 @@ const CASES = [
   { id: 'topology/sidecar-tax', variant: null, labels: ['proxy', 'basic'] },
   { id: 'topology/mesh-rollout', variant: null, labels: ['rollout', 'mesh config', 'v2'] },
   { id: 'topology/api-gateway', variant: null, labels: ['API gateway', '→ product-v1', '→ product-v2', '→ recommendations'] },
+  { id: 'topology/strangler-fig', variant: null, labels: ['▸ GET /catalog', '100%', '▸ GET /orders', 'rolled back'] },
   // After the eviction (240 s): the registry's leases and last eviction, the client's view.
   { id: 'topology/service-discovery', variant: null, labels: ['Eureka registry', 'leases', 'last evicted', 'orders-3', 'view', '7 instances'], atUs: 250_000_000 },
   { id: 'topology/service-discovery', variant: 'two-die-self-preservation', labels: ['mode', 'self-preservation', '8 instances'], atUs: 250_000_000 },

@@ -221,6 +221,16 @@ const AUDITS: { label: RegExp; check: ((b: Badge, n: NodeBadges) => void) | null
   },
   { label: /^moving key$/, check: null, why: 'the key in handoff now, by its number' },
   {
+    // A strangler facade's route: the modern share in force, as its gauge says.
+    label: /^▸ .+$/,
+    check: (b, { node, metrics }) => {
+      const type = b.label.slice('▸ '.length);
+      const share = b.text === 'rolled back' ? 0 : Number(/^(\d+)%$/.exec(b.text)![1]) / 100;
+      const gauge = metrics[`${node}.share.${type}`] as { value: number };
+      expect(share, `${node} ${b.label}`).toBe(Math.round(gauge.value * 100) / 100);
+    },
+  },
+  {
     // A sidecar's mesh configuration version; a control plane's version in force.
     label: /^(mesh config|rollout)$/,
     check: (b, { node, metrics }) => {

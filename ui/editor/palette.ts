@@ -86,6 +86,24 @@ export const PALETTE: PaletteEntry[] = [
       };
     },
   },
+  {
+    kind: 'strangler-facade',
+    section: 'Resilience & topology',
+    title: 'Strangler facade',
+    blurb: 'Moves routes from a legacy to a modern system on a schedule.',
+    make: (fresh) => {
+      const legacy = fresh('legacy');
+      const modern = fresh('modern');
+      return {
+        nodes: [
+          { id: fresh('facade'), kind: 'strangler-facade', legacy, modern, schedule: [{ atMs: 30_000, routes: [{ type: '*', modernShare: 0.5 }] }], rollback: { errorRateAbove: 0.05 } },
+          service(legacy),
+          service(modern),
+        ],
+        workloads: [],
+      };
+    },
+  },
   { kind: 'queue', section: 'Messaging', title: 'Queue', blurb: 'SQS: visibility timeout, redelivery, dead letters.', make: (fresh) => one({ id: fresh('queue'), kind: 'queue', maxReceiveCount: 5 }) },
   {
     kind: 'topic',

@@ -371,6 +371,13 @@ export const STATE_RENDERERS: StateRenderer[] = [
     render: (entries, ctx) => entries.flatMap((e) => gatewayBadges(e, ctx)),
   },
   {
+    // A strangler-fig facade (sim/patterns/strangler-fig.ts): each route's share of modern
+    // traffic in force (a bar), and whether it was rolled back.
+    name: 'strangler-fig routes',
+    match: (key) => (key === 'strangler.routes' ? ['strangler', 'routes'] : null),
+    render: (entries, ctx) => entries.flatMap((e) => stranglerBadges(e.value, ctx.isRecent(e.changedAt))),
+  },
+  {
     // A service's sidecar proxy (sim/patterns/sidecar.ts), drawn attached to it: the policies
     // it applies to requests coming in and to the service's calls going out, and the mesh
     // configuration version in force; a mesh control plane: the version it is rolling out.
@@ -607,4 +614,23 @@ function shardBadges(entries: StateEntry[], ctx: RenderContext): Badge[] {
     });
   }
   return out;
+}
+
+/** `GET /orders 50% · POST /orders 0% rolled back` → a badge per route: its modern share, as a bar. */
+function stranglerBadges(value: string, recent: boolean): Badge[] {
+  return value.split(' · ').flatMap((part) => {
+    const m = /^(.*) (\d+)%( rolled back)?$/.exec(part);
+    if (m === null) return [];
+    const share = Number(m[2]) / 100;
+    const rolledBack = m[3] !== undefined;
+    return [{
+      // A short label and value, so both fit the 160-wide badge row: the route, its modern share.
+      label: `▸ ${m[1]}`,
+      text: rolledBack ? 'rolled back' : `${m[2]}%`,
+      tone: rolledBack ? 'bad' : share >= 1 ? 'good' : share > 0 ? 'warn' : 'neutral',
+      level: share,
+      recent,
+      title: rolledBack ? `${m[1]}: rolled back to the legacy system (the modern one's error rate passed the bound): 0 % modern` : `${m[1]}: ${m[2]} % of these requests go to the modern system`,
+    } satisfies Badge];
+  });
 }
