@@ -35,15 +35,15 @@ describe('the sides a scenario offers', () => {
 
   it('default to the scenario as written against its first variant', () => {
     const s = load('resilience/cascading-failure');
-    expect(defaultSides(s, 5)).toEqual({ a: { kind: 'as-written' }, b: { kind: 'variant', name: 'no-protection' } });
+    expect(defaultSides(s, 5)).toEqual([{ kind: 'as-written' }, { kind: 'variant', name: 'no-protection' }]);
   });
 
   it('without variants, default to the seed box against the next seed', () => {
     const s = load('network/crash-restart');
     expect(s.variants).toEqual([]);
-    expect(defaultSides(s, 41)).toEqual({ a: { kind: 'as-written' }, b: { kind: 'seed', seed: 42 } });
+    expect(defaultSides(s, 41)).toEqual([{ kind: 'as-written' }, { kind: 'seed', seed: 42 }]);
     // No valid seed in the box: the scenario's own.
-    expect(defaultSides(s, null).b).toEqual({ kind: 'seed', seed: s.seed + 1 });
+    expect(defaultSides(s, null)[1]).toEqual({ kind: 'seed', seed: s.seed + 1 });
     expect(nextSeed(Number.MAX_SAFE_INTEGER)).toBe(0);
   });
 

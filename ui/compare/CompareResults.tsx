@@ -1,17 +1,22 @@
 /**
- * What a comparison found, once both runs are complete: the metrics delta table (A, B, B − A,
- * relative change, coloured where the metric's good direction is known) and each side's
- * checks and trace hash. Every label is React text.
+ * What a comparison found, once every run is complete: the metrics delta table — two sides: A,
+ * B, B − A and the relative change; more: each side's value and its change from A — coloured
+ * where the metric's good direction is known, and each side's checks and trace hash. Every
+ * label is React text.
  */
 import type { RunResult } from '../../sim/scenario/run.ts';
 import { deltaRows, formatChange, formatRelative, formatValue, type DeltaRow } from './delta.ts';
 import type { RunningSide } from './pair.ts';
 import { CheckList } from '../Results.tsx';
+import { SIDE_NAMES } from './sides.ts';
 
-export function CompareResults({ a, b }: { a: RunningSide; b: RunningSide }) {
-  const resultA = a.session.result;
-  const resultB = b.session.result;
-  if (!resultA || !resultB) return null;
+export function CompareResults({ sides }: { sides: readonly RunningSide[] }) {
+  const results = sides.map((s) => s.session.result);
+  if (results.some((r) => !r)) return null;
+  const [a, b] = sides;
+  const resultA = results[0]!;
+  const resultB = results[1]!;
+  if (sides.length > 2) return <ManyResults sides={sides} />;
   const rows = deltaRows({ scenario: a.resolved.scenario, result: resultA }, { scenario: b.resolved.scenario, result: resultB });
   return (
     <section className="compare-results" aria-label="Comparison" data-testid="compare-results">
@@ -27,6 +32,69 @@ export function CompareResults({ a, b }: { a: RunningSide; b: RunningSide }) {
       <div className="compare-checks">
         <SideChecks name="A" label={a.resolved.label} result={resultA} />
         <SideChecks name="B" label={b.resolved.label} result={resultB} />
+      </div>
+    </section>
+  );
+}
+
+/**
+ * Three or four sides: one table, a value column per side and, for every side but A, its
+ * change from A coloured by the same rules as the two-side table (latency not judged when far
+ * fewer requests succeed).
+ */
+function ManyResults({ sides }: { sides: readonly RunningSide[] }) {
+  const base = sides[0];
+  const compared = sides.slice(1).map((s) => deltaRows({ scenario: base.resolved.scenario, result: base.session.result! }, { scenario: s.resolved.scenario, result: s.session.result! }));
+  const metrics = [...new Set(compared.flatMap((rows) => rows.map((r) => r.metric)))];
+  const byMetric = compared.map((rows) => new Map(rows.map((r) => [r.metric, r])));
+  return (
+    <section className="compare-results" aria-label="Comparison" data-testid="compare-results">
+      <h3>Metrics: each side against A ({base.resolved.label})</h3>
+      <div className="metrics">
+        <table className="compare-delta compare-delta-many" data-testid="compare-delta">
+          <thead>
+            <tr>
+              <th>metric</th>
+              {sides.map((s, i) => (
+                <th key={i} className="num" colSpan={i === 0 ? 1 : 2} title={s.resolved.label} data-testid="compare-delta-side">
+                  <span className={`compare-side-tag side-${SIDE_NAMES[i].toLowerCase()}`}>{SIDE_NAMES[i]}</span> {s.resolved.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.map((metric) => {
+              const first = byMetric.map((m) => m.get(metric)).find((r) => r !== undefined);
+              return (
+                <tr key={metric} data-metric={metric}>
+                  <td>{metric}</td>
+                  <td className="num">{formatValue(first?.a ?? null)}</td>
+                  {byMetric.map((m, i) => {
+                    const r = m.get(metric);
+                    return [
+                      <td key={`v${i}`} className="num">
+                        {formatValue(r?.b ?? null)}
+                      </td>,
+                      <td key={`c${i}`} className={`num delta-relative${r?.verdict ? ` verdict-${r.verdict}` : ''}`} data-verdict={r?.verdict ?? ''} title={r?.note}>
+                        {r ? formatRelative(r) : ''}
+                        {r?.note ? ' (not judged)' : ''}
+                      </td>,
+                    ];
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted compare-footnote">
+        Latency in ms, of successful requests; throughput: ok + fallback answers per simulated second. Each change is from side A: green better, red
+        worse, uncoloured where no direction is better or (latency) when that side answered over 10% fewer requests ok per second.
+      </p>
+      <div className="compare-checks compare-checks-many">
+        {sides.map((s, i) => (
+          <SideChecks key={i} name={SIDE_NAMES[i]} label={s.resolved.label} result={s.session.result!} />
+        ))}
       </div>
     </section>
   );

@@ -1,7 +1,7 @@
 /**
- * The two runs of a comparison on one clock: one Player drives both sides, one frame loop
- * draws both panes (topology and charts) at the same cursor, and once both runs are complete
- * the metrics delta table and each side's checks follow below.
+ * The runs of a comparison on one clock: one Player drives every side, one frame loop draws
+ * every pane (topology and charts) at the same cursor — two side by side, three or four in a
+ * 2 × 2 grid — and once all runs are complete the metrics table and each side's checks follow.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ChartFigure } from '../charts/ChartFigure.tsx';
@@ -17,8 +17,7 @@ import type { TraceStore } from '../trace/store.ts';
 import { CompareResults } from './CompareResults.tsx';
 import { ComparePane, type PaneElements } from './pane.ts';
 import type { ComparePair, RunningSide } from './pair.ts';
-
-const SIDE_NAMES = ['A', 'B'] as const;
+import { SIDE_NAMES } from './sides.ts';
 
 /** The elements of one side, filled in by React's ref callbacks. */
 interface SideRefs {
@@ -37,10 +36,10 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
     p.setSpeedExp(defaultSpeedExp(endUs));
     return p;
   }, [pair]);
-  // Both sides draw the charts of side A's scenario (a variant changes parameters, not charts).
+  // Every side draws the charts of side A's scenario (a variant changes parameters, not charts).
   const charts = useMemo(() => chartsFor(pair.sides[0].resolved.scenario), [pair]);
-  const refs = useRef<SideRefs[]>(SIDE_NAMES.map(() => ({ topology: null, chartSvgs: [], chartCursors: [] })));
-  const panes = useRef<(ComparePane | null)[]>([null, null]);
+  const refs = useRef<SideRefs[]>(pair.sides.map(() => ({ topology: null, chartSvgs: [], chartCursors: [] })));
+  const panes = useRef<(ComparePane | null)[]>(pair.sides.map(() => null));
 
   useEffect(() => {
     const elements = refs.current.map((r) => complete(r, charts.length));
@@ -55,7 +54,7 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
       const present = stores.filter((s): s is TraceStore => s !== null);
       const frame = gate.next(ts, player, clockLimitUs(pair.sides), present, made.some((p) => p.dirty));
       if (!frame) return;
-      // One y scale per chart for both sides, so equal heights mean equal values.
+      // One y scale per chart for all sides, so equal heights mean equal values.
       const shared = frame.detail && present.length > 0 ? present.map((store) => chartMaxima(charts, store)).reduce((a, b) => a.map((v, k) => Math.max(v, b[k]))) : undefined;
       stores.forEach((store, i) => store && made[i].draw(store, player.cursorUs, player.speed * 1000, frame.detail, shared));
     };
@@ -63,7 +62,7 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
     return () => {
       cancelAnimationFrame(raf);
       for (const p of made) p.destroy();
-      panes.current = [null, null];
+      panes.current = made.map(() => null);
     };
   }, [pair, layouts, player, charts]);
 
@@ -77,12 +76,12 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
         <input type="checkbox" checked={stacked} onChange={(e) => setStacked(e.currentTarget.checked)} data-testid="compare-stacked" />
         One above the other (full width: bigger topologies)
       </label>
-      <div className={`compare-sides${stacked ? ' stacked' : ''}`} data-testid="compare-sides">
+      <div className={`compare-sides sides-${sides.length}${stacked ? ' stacked' : ''}`} data-testid="compare-sides">
         {sides.map((side, i) => (
           <SideColumn key={SIDE_NAMES[i]} name={SIDE_NAMES[i]} side={side} charts={charts} refs={refs.current[i]} onFit={() => panes.current[i]?.fit()} />
         ))}
       </div>
-      {done && <CompareResults a={pair.a} b={pair.b} />}
+      {done && <CompareResults sides={pair.sides} />}
     </div>
   );
 }

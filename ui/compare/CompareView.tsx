@@ -1,8 +1,10 @@
 /**
- * Compare mode: the selected scenario run twice with the same seed — as written against one of
- * its variants (or under two seeds) — in two workers at once, played side by side on one
- * clock, with the metrics delta table once both runs are complete. Loaded lazily by App (its
- * own chunk), so none of it is in the first page load.
+ * Compare mode: the selected scenario run two to four times with the same seed — as written
+ * against its variants (or under other seeds) — in one worker each, played side by side on one
+ * clock, with the metrics table (every side against side A) once all runs are complete.
+ * "All variants" compares the scenario as written with each variant at once (the four
+ * architecture styles, say). Loaded lazily by App (its own chunk), so none of it is in the
+ * first page load.
  */
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ScenarioError } from '../../sim/scenario/load.ts';
@@ -11,7 +13,7 @@ import { ErrorList } from '../ErrorList.tsx';
 import { CompareRuns } from './CompareRuns.tsx';
 import { ComparePair } from './pair.ts';
 import { SidePicker } from './SidePicker.tsx';
-import { defaultSides, resolveSide, type Side, type SidePair } from './sides.ts';
+import { allVariantSides, defaultSides, MAX_SIDES, nextSide, resolveSide, SIDE_NAMES, type Side } from './sides.ts';
 import './compare.css';
 
 export interface CompareViewProps {
@@ -26,9 +28,9 @@ const noSubscribe = () => () => {};
 const zero = () => 0;
 
 export default function CompareView({ text, scenario, seed }: CompareViewProps) {
-  const [sides, setSides] = useState<SidePair>(() => defaultSides(scenario, seed));
+  const [sides, setSides] = useState<Side[]>(() => defaultSides(scenario, seed));
   /** Per side: false while its own seed box holds no valid seed. */
-  const [valid, setValid] = useState({ a: true, b: true });
+  const [valid, setValid] = useState<boolean[]>(() => sides.map(() => true));
   const [pair, setPair] = useState<ComparePair | null>(null);
   /** Comparisons started: each gets fresh views and a fresh clock. */
   const [generation, setGeneration] = useState(0);
@@ -37,35 +39,56 @@ export default function CompareView({ text, scenario, seed }: CompareViewProps) 
 
   useEffect(() => () => pair?.dispose(), [pair]);
 
+  const allValid = valid.every(Boolean);
   const compare = useCallback(() => {
-    if (seed === null || !valid.a || !valid.b) return;
-    const a = resolveSide(text, sides.a, seed);
-    const b = resolveSide(text, sides.b, seed);
-    const bad = [
-      ...(a.ok ? [] : [{ name: 'A', errors: a.errors }]),
-      ...(b.ok ? [] : [{ name: 'B', errors: b.errors }]),
-    ];
+    if (seed === null || !allValid) return;
+    const resolved = sides.map((side) => resolveSide(text, side, seed));
+    const bad = resolved.flatMap((r, i) => (r.ok ? [] : [{ name: SIDE_NAMES[i], errors: r.errors }]));
     setProblems(bad);
-    if (!a.ok || !b.ok) return;
-    const next = new ComparePair(a.resolved, b.resolved);
+    if (bad.length > 0) return;
+    const next = new ComparePair(resolved.flatMap((r) => (r.ok ? [r.resolved] : [])));
     setPair(next);
     setGeneration((n) => n + 1);
     next.start();
-  }, [text, sides, seed, valid]);
+  }, [text, sides, seed, allValid]);
 
-  const setSide = (key: keyof SidePair) => (side: Side) => setSides((s) => ({ ...s, [key]: side }));
-  const setValidity = (key: keyof SidePair) => (ok: boolean) => setValid((v) => (v[key] === ok ? v : { ...v, [key]: ok }));
+  const setSide = (i: number) => (side: Side) => setSides((s) => s.map((x, k) => (k === i ? side : x)));
+  const setValidity = (i: number) => (ok: boolean) => setValid((v) => (v[i] === ok ? v : v.map((x, k) => (k === i ? ok : x))));
+  const replaceSides = (next: Side[]) => {
+    setSides(next);
+    setValid(next.map(() => true));
+  };
   const running = pair?.phase === 'running';
-  const ready = seed !== null && valid.a && valid.b;
+  const ready = seed !== null && allValid;
 
   return (
     <section className="compare" aria-label="Compare" data-testid="compare">
       <div className="compare-controls">
-        <SidePicker name="A" side={sides.a} scenario={scenario} seed={seed} onChange={setSide('a')} onValidity={setValidity('a')} />
-        <span className="compare-vs" aria-hidden="true">
-          vs
-        </span>
-        <SidePicker name="B" side={sides.b} scenario={scenario} seed={seed} onChange={setSide('b')} onValidity={setValidity('b')} />
+        {sides.map((side, i) => (
+          <span key={i} className="compare-side-slot">
+            {i > 0 && (
+              <span className="compare-vs" aria-hidden="true">
+                vs
+              </span>
+            )}
+            <SidePicker name={SIDE_NAMES[i]} side={side} scenario={scenario} seed={seed} onChange={setSide(i)} onValidity={setValidity(i)} />
+            {i >= 2 && (
+              <button type="button" className="compare-remove" onClick={() => replaceSides(sides.filter((_, k) => k !== i))} aria-label={`Remove side ${SIDE_NAMES[i]}`} data-testid={`compare-remove-${SIDE_NAMES[i].toLowerCase()}`}>
+                ✕
+              </button>
+            )}
+          </span>
+        ))}
+        {sides.length < MAX_SIDES && (
+          <button type="button" className="button secondary" onClick={() => replaceSides([...sides, nextSide(scenario, sides, seed)])} data-testid="compare-add">
+            + add run
+          </button>
+        )}
+        {scenario.variants.length >= 2 && (
+          <button type="button" className="button secondary" onClick={() => replaceSides(allVariantSides(scenario))} data-testid="compare-all-variants" title={`The scenario as written and ${Math.min(scenario.variants.length, MAX_SIDES - 1)} of its variants`}>
+            All variants
+          </button>
+        )}
         <button type="button" className="button" onClick={compare} disabled={!ready || running} data-testid="compare-run">
           Compare
         </button>
@@ -96,7 +119,7 @@ export default function CompareView({ text, scenario, seed }: CompareViewProps) 
       {pair ? (
         <CompareRuns key={generation} pair={pair} />
       ) : (
-        <p className="muted compare-note">Pick the two sides and press Compare: both run with the same seed in parallel, then play side by side on one clock.</p>
+        <p className="muted compare-note">Pick the sides (up to {MAX_SIDES}) and press Compare: all run with the same seed in parallel, then play side by side on one clock.</p>
       )}
     </section>
   );
@@ -106,9 +129,9 @@ function pairStatus(pair: ComparePair | null, seed: number | null, ready: boolea
   if (!pair) return ready ? 'Ready' : seed === null ? 'The seed must be a whole number ≥ 0' : 'A side’s seed must be a whole number ≥ 0';
   switch (pair.phase) {
     case 'running':
-      return 'Running both sides…';
+      return pair.sides.length === 2 ? 'Running both sides…' : `Running ${pair.sides.length} sides…`;
     case 'done':
-      return 'Both runs done';
+      return pair.sides.length === 2 ? 'Both runs done' : `All ${pair.sides.length} runs done`;
     case 'stopped':
       return 'Stopped';
     case 'invalid':

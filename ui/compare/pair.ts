@@ -1,6 +1,6 @@
 /**
- * Two runs started together for a comparison: one `Session` (and so one worker) per side, run
- * in parallel, heard as one thing by React. Nothing here draws; the compare view plays both
+ * The runs of a comparison, started together: one `Session` (and so one worker) per side, run
+ * in parallel, heard as one thing by React. Nothing here draws; the compare view plays all the
  * recordings on one clock.
  */
 import { Session, type SessionPhase } from '../session.ts';
@@ -12,50 +12,48 @@ export interface RunningSide {
 }
 
 export class ComparePair {
-  readonly a: RunningSide;
-  readonly b: RunningSide;
+  readonly sides: readonly RunningSide[];
 
-  constructor(a: ResolvedSide, b: ResolvedSide) {
-    this.a = { resolved: a, session: new Session(a.text, a.scenario, a.seed) };
-    this.b = { resolved: b, session: new Session(b.text, b.scenario, b.seed) };
+  constructor(resolved: readonly ResolvedSide[]) {
+    this.sides = resolved.map((r) => ({ resolved: r, session: new Session(r.text, r.scenario, r.seed) }));
   }
 
-  get sides(): [RunningSide, RunningSide] {
-    return [this.a, this.b];
+  /** The baseline (side A) and side B. */
+  get a(): RunningSide {
+    return this.sides[0];
   }
 
-  /** Both workers start at once; the machine runs them side by side. */
+  get b(): RunningSide {
+    return this.sides[1];
+  }
+
+  /** Every worker starts at once; the machine runs them side by side. */
   start(): void {
-    this.a.session.start();
-    this.b.session.start();
+    for (const s of this.sides) s.session.start();
   }
 
   stop(): void {
-    this.a.session.stop();
-    this.b.session.stop();
+    for (const s of this.sides) s.session.stop();
   }
 
   dispose(): void {
-    this.a.session.dispose();
-    this.b.session.dispose();
+    for (const s of this.sides) s.session.dispose();
   }
 
-  /** A problem on either side first, then running until both are done. */
+  /** A problem on any side first, then running until all are done. */
   get phase(): SessionPhase {
-    const phases = [this.a.session.phase, this.b.session.phase];
+    const phases = this.sides.map((s) => s.session.phase);
     for (const p of ['failed', 'invalid', 'running', 'stopped'] as const) if (phases.includes(p)) return p;
     return 'done';
   }
 
   subscribe = (listener: () => void): (() => void) => {
-    const offA = this.a.session.subscribe(listener);
-    const offB = this.b.session.subscribe(listener);
+    const offs = this.sides.map((s) => s.session.subscribe(listener));
     return () => {
-      offA();
-      offB();
+      for (const off of offs) off();
     };
   };
 
-  /** Each session's version only grows, so their sum changes whenever either does. */
-  getVersion = (): number => this.a.session.version + this.b.session.version;
+  /** Each session's version only grows, so their sum changes whenever any does. */
+  getVersion = (): number => this.sides.reduce((sum, s) => sum + s.session.version, 0);
 }

@@ -1,5 +1,5 @@
 /**
- * The two sides of a comparison, as small data: what each side runs (the scenario as written,
+ * The sides of a comparison (two to four; the first is the baseline), as small data: what each side runs (the scenario as written,
  * one of its variants, or the scenario as written under its own seed) and how that becomes the
  * scenario text and seed a worker runs. The worker receives scenario TEXT, so a variant is
  * applied here (the same `applyVariant` the command line's `--variant` uses) and written back
@@ -20,10 +20,10 @@ export type Side =
   /** The scenario as written, under a seed of its own (for scenarios without variants). */
   | { kind: 'seed'; seed: number };
 
-export interface SidePair {
-  a: Side;
-  b: Side;
-}
+/** The most sides a comparison runs at once (their panes must stay readable: a 2 × 2 grid). */
+export const MAX_SIDES = 4;
+/** Sides are named A, B, C, D: A is the baseline every other side's change is measured from. */
+export const SIDE_NAMES = ['A', 'B', 'C', 'D'] as const;
 
 /** A side made ready to run: the text the worker loads, the scenario it validates to, the seed. */
 export interface ResolvedSide {
@@ -40,10 +40,24 @@ export type ResolveResult = { ok: true; resolved: ResolvedSide } | { ok: false; 
  * The scenario as written against its first variant; without variants, against itself under
  * the next seed (side A keeps following the seed box).
  */
-export function defaultSides(scenario: Scenario, sharedSeed: number | null): SidePair {
+export function defaultSides(scenario: Scenario, sharedSeed: number | null): Side[] {
   const first = scenario.variants[0];
   const b: Side = first ? { kind: 'variant', name: first.name } : { kind: 'seed', seed: nextSeed(sharedSeed ?? scenario.seed) };
-  return { a: { kind: 'as-written' }, b };
+  return [{ kind: 'as-written' }, b];
+}
+
+/** The scenario as written and its variants, as many as fit (MAX_SIDES): "all variants". */
+export function allVariantSides(scenario: Scenario): Side[] {
+  return [{ kind: 'as-written' as const }, ...scenario.variants.map((v): Side => ({ kind: 'variant', name: v.name }))].slice(0, MAX_SIDES);
+}
+
+/** A side to add: the first variant not compared yet, else the scenario under another seed. */
+export function nextSide(scenario: Scenario, sides: readonly Side[], sharedSeed: number | null): Side {
+  const used = new Set(sides.map(choiceKey));
+  const variant = scenario.variants.find((v) => !used.has(`variant:${v.name}`));
+  if (variant) return { kind: 'variant', name: variant.name };
+  const seeds = sides.flatMap((s) => (s.kind === 'seed' ? [s.seed] : []));
+  return { kind: 'seed', seed: nextSeed(Math.max(sharedSeed ?? scenario.seed, ...seeds)) };
 }
 
 /** The seed after `seed`, wrapping at the largest seed the seed box accepts. */
