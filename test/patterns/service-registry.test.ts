@@ -181,6 +181,50 @@ describe('registration lifecycle', () => {
   });
 });
 
+describe('server-side discovery', () => {
+  it('a service whose call balances over its discovered view: the load balancer reads the registry, clients know one address', () => {
+    // Ten instances: one death leaves 18 renewals a minute, above ⌊20 × 0.85⌋ = 17 (with four,
+    // one death would already engage self-preservation, and nothing would be evicted).
+    const ids = Array.from({ length: 10 }, (_, i) => `orders-${i}`);
+    const views: { t: number; node: string; value: string }[] = [];
+    const result = runScenario(
+      scenario({
+        durationMs: 400_000,
+        network: { latency: { type: 'constant', ms: 1 } },
+        nodes: [
+          { id: 'eureka', kind: 'service-registry' },
+          {
+            id: 'edge',
+            kind: 'service',
+            workers: 50,
+            serviceTime: { type: 'constant', ms: 0 },
+            calls: [{ to: ids[0], callPath: [{ type: 'timeout', timeoutMs: 500 }, { type: 'load-balancer', hosts: ids, discovery: { registry: 'eureka', app: 'orders', firstFetchMs: 10 } }] }],
+          },
+          ...ids.map((id) => ({ id, kind: 'service', workers: 10, serviceTime: { type: 'constant', ms: 1 }, registration: { registry: 'eureka', app: 'orders' } })),
+        ],
+        workloads: [{ id: 'client', kind: 'open', target: 'edge', arrival: { type: 'constant', ratePerSec: 20 }, timeoutMs: 1000 }],
+        faults: [crash('orders-3', 100_000)],
+      }),
+      {
+        listeners: [
+          (r: TraceRecord) => {
+            if (r.k === 'state' && String(r.key).endsWith('discovery.view')) views.push({ t: r.t, node: r.node, value: String(r.value) });
+          },
+        ],
+      },
+    );
+    // The view is the edge's, not the client's; it drops the dead instance after its eviction (240 s).
+    expect(new Set(views.map((v) => v.node))).toEqual(new Set(['edge']));
+    const dropped = views.find((v) => !v.value.includes('orders-3') && v.t > 100_000_000);
+    expect(dropped?.t).toBeGreaterThan(240_000_000);
+    expect(dropped?.t).toBeLessThan(270_100_000);
+    // Until then a tenth of the edge's calls went to the dead instance and timed out there.
+    const toDead = count(result, 'edge->orders-0.load-balancer.toDeadInstance');
+    expect(toDead).toBeGreaterThan(0.1 * 20 * 140 * 0.95);
+    expect(result.checks.filter((c) => c.name.includes('discovery view')).map((c) => c.ok)).toEqual([true]);
+  });
+});
+
 describe('the checks', () => {
   it('a run with discovery checks both invariants, and they hold', () => {
     const { checks } = discovery({ registry: { selfPreservation: false }, faults: [crash('orders-3', 100_000), crash('orders-7', 100_000)] });
