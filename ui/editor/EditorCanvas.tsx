@@ -4,12 +4,14 @@
  * to add a call; click to select; drop a palette entry to place it there. Coordinates are the
  * scenario's position units; the view fits the design with a margin.
  */
-import { useRef, useState, type DragEvent, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type PointerEvent } from 'react';
 import type { CanvasModel } from './canvas-model.ts';
 
 export const BOX_W = 150;
 export const BOX_H = 46;
 const MARGIN = 80;
+/** The canvas shrinks a wide design to fit, down to this scale (its smallest text stays ≥ 11 px). */
+const MIN_SCALE = 0.7;
 
 export type CanvasSelection = { kind: 'element'; id: string } | { kind: 'call'; owner: string; call: number | null; to: string } | null;
 
@@ -28,13 +30,23 @@ type Drag = { mode: 'move'; id: string; dx: number; dy: number; x: number; y: nu
 
 export function EditorCanvas({ model, selection, flagged, onSelect, onMove, onConnect, onDropEntry }: Props) {
   const svg = useRef<SVGSVGElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<Drag | null>(null);
+  const [room, setRoom] = useState(0);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setRoom(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const xs = model.boxes.map((b) => b.x);
   const ys = model.boxes.map((b) => b.y);
   const minX = Math.min(0, ...xs) - MARGIN;
   const minY = Math.min(0, ...ys) - MARGIN;
   const width = Math.max(640, Math.max(0, ...xs) + BOX_W + MARGIN - minX);
   const height = Math.max(400, Math.max(0, ...ys) + BOX_H + MARGIN - minY);
+  const scale = room > 0 ? Math.min(1, Math.max(MIN_SCALE, room / width)) : 1;
 
   /** A pointer event's position in scenario units. */
   const toScenario = (clientX: number, clientY: number) => {
@@ -83,13 +95,13 @@ export function EditorCanvas({ model, selection, flagged, onSelect, onMove, onCo
   };
 
   return (
-    // Drawn at one pixel per position unit (text stays readable), scrolling when the design is larger.
-    <div className="editor-canvas-box">
+    // One pixel per position unit, shrunk a little to fit (text stays readable), scrolling when the design is larger still.
+    <div className="editor-canvas-box" ref={box}>
     <svg
       ref={svg}
       className="editor-canvas"
-      width={width}
-      height={height}
+      width={width * scale}
+      height={height * scale}
       viewBox={`${minX} ${minY} ${width} ${height}`}
       onPointerMove={pointerMove}
       onPointerUp={pointerUp}
@@ -139,11 +151,11 @@ export function EditorCanvas({ model, selection, flagged, onSelect, onMove, onCo
         return (
           <g key={b.id} transform={`translate(${p.x},${p.y})`} className={`editor-box ${b.list}${selected ? ' selected' : ''}`} data-testid={`editor-box-${b.id}`} data-kind={b.kind}>
             <rect width={BOX_W} height={BOX_H} rx={6} onPointerDown={(e) => pointerDown(e, b.id, 'move')} />
-            <text x={10} y={19} className="editor-box-id" pointerEvents="none">
-              {clip(b.id, 17)}
+            <text x={10} y={20} className="editor-box-id" pointerEvents="none">
+              {clip(b.id, 15)}
               {b.count !== null ? ` ×${b.count}` : ''}
             </text>
-            <text x={10} y={36} className="editor-box-kind" pointerEvents="none">
+            <text x={10} y={39} className="editor-box-kind" pointerEvents="none">
               {b.kind}
             </text>
             {flagged.has(b.id) && (

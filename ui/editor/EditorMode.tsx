@@ -190,21 +190,37 @@ export default function EditorMode({ initialText, name, onRun, onClose }: Props)
           ))}
         </nav>
         <div className="editor-main">
-          <EditorCanvas
-            model={model}
-            selection={selection}
-            flagged={flagged}
-            onSelect={(s) => {
-              setSelection(s);
-              setFault(null);
-            }}
-            onMove={(id, x, y) => run(move(id, { x, y }))}
-            onConnect={(from, to) => run(connect(from, to))}
-            onDropEntry={(kind, x, y) => {
-              const entry = paletteEntry(kind);
-              if (entry) placeEntry(entry, { x, y });
-            }}
-          />
+          {/* The file's JSON beside the canvas, editable either way. */}
+          <div className={`editor-stage${showJson ? ' with-json' : ''}`}>
+            <EditorCanvas
+              model={model}
+              selection={selection}
+              flagged={flagged}
+              onSelect={(s) => {
+                setSelection(s);
+                setFault(null);
+              }}
+              onMove={(id, x, y) => run(move(id, { x, y }))}
+              onConnect={(from, to) => run(connect(from, to))}
+              onDropEntry={(kind, x, y) => {
+                const entry = paletteEntry(kind);
+                if (entry) placeEntry(entry, { x, y });
+              }}
+            />
+            {showJson && (
+              <div className="editor-json" data-testid="editor-json">
+                <textarea value={jsonText ?? design.text} onChange={(e) => setJsonText(e.currentTarget.value)} spellCheck={false} aria-label="The design as a scenario file (JSON)" data-testid="editor-json-text" />
+                <div className="editor-json-buttons">
+                  <button type="button" className="button" onClick={applyJson} disabled={jsonText === null} data-testid="editor-json-apply">
+                    Apply JSON
+                  </button>
+                  <button type="button" className="button secondary" onClick={() => setJsonText(null)} disabled={jsonText === null}>
+                    Discard changes
+                  </button>
+                </div>
+              </div>
+            )}
+          </div>
           <FaultLane faults={(scenario.declared ?? scenario).faults} durationMs={scenario.durationMs} selected={fault} onSelect={(i) => { setFault(i); }} onMove={(i, atMs) => run(moveFault(i, atMs))} />
           <div className="editor-network">
             <span>Network latency (every link)</span>
@@ -282,19 +298,6 @@ export default function EditorMode({ initialText, name, onRun, onClose }: Props)
           </div>
         </aside>
       </div>
-      {showJson && (
-        <div className="editor-json" data-testid="editor-json">
-          <textarea value={jsonText ?? design.text} onChange={(e) => setJsonText(e.currentTarget.value)} spellCheck={false} aria-label="The design as a scenario file (JSON)" data-testid="editor-json-text" />
-          <div className="editor-json-buttons">
-            <button type="button" className="button" onClick={applyJson} disabled={jsonText === null} data-testid="editor-json-apply">
-              Apply JSON
-            </button>
-            <button type="button" className="button secondary" onClick={() => setJsonText(null)} disabled={jsonText === null}>
-              Discard changes
-            </button>
-          </div>
-        </div>
-      )}
     </section>
   );
 }
