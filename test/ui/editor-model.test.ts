@@ -127,6 +127,18 @@ describe('the editor model', () => {
     expect(h.present.scenario.faults).toEqual([expect.objectContaining({ atMs: 20_250, type: 'crash', node: 'service-2' })]);
   });
 
+  it('a kind wires through its palette entry: a wire from a gateway adds a backend to its "*" route', () => {
+    let h = apply(blank(), place(entry('api-gateway'), { x: 0, y: 0 }), place(entry('service'), { x: 300, y: 0 }));
+    h = apply(h, connect('gateway', 'service'));
+    const gateway = h.present.scenario.nodes.find((n) => n.id === 'gateway');
+    expect(gateway?.kind === 'api-gateway' && gateway.routes.map((r) => [r.type, r.to.map((t) => t.node)])).toEqual([['*', ['backend', 'service']]]);
+    const again = applyEdit(h, connect('gateway', 'service'));
+    expect(again.ok ? '' : again.errors[0].message).toBe('gateway already routes to service');
+    // A kind without a wire is set through its fields.
+    const store = applyEdit(apply(h, place(entry('store'), { x: 0, y: 300 })), connect('store', 'service'));
+    expect(store.ok ? '' : store.errors[0].message).toMatch(/set its fields instead/);
+  });
+
   it('a link latency override between two nodes is set, changed and taken out', () => {
     let h = apply(checkout(), setLinkLatency('service', 'service-2', 5));
     expect(h.present.scenario.links).toEqual([expect.objectContaining({ from: 'service', to: 'service-2', bidirectional: true, latency: { type: 'constant', ms: 5 } })]);

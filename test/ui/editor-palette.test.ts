@@ -18,6 +18,11 @@ function withService(): History {
   return r.history;
 }
 
+/**
+ * The palette: the editor's own entries (workloads, the service) and every node kind's from its
+ * registry (sim/patterns/node-kind-palette.ts) — a kind of the scenario schema without one fails
+ * here — each placed twice in a design and validated.
+ */
 describe('the editor palette', () => {
   it('has an entry for every node kind of the scenario schema, the service and both workloads', () => {
     const kinds = new Set(PALETTE.map((e) => e.kind));

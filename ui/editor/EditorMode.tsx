@@ -43,7 +43,7 @@ import {
   type EditResult,
   type History,
 } from './model.ts';
-import { PALETTE, paletteEntry, type PaletteEntry } from './palette.ts';
+import { coreCaller, PALETTE, paletteEntry, type PaletteEntry } from './palette.ts';
 import { TEMPLATES } from './templates.ts';
 import './editor.css';
 
@@ -314,7 +314,7 @@ const COLUMN_DX = 220;
  */
 function freeSpot(entry: PaletteEntry, boxes: readonly { x: number; y: number; list: string }[]): { x: number; y: number } {
   const nodes = boxes.filter((b) => b.list === 'nodes');
-  if (entry.calls === 'workload') return { x: Math.min(COLUMN_DX, ...boxes.map((b) => b.x)) - COLUMN_DX, y: nodes[0]?.y ?? ROWS[0] };
+  if (coreCaller(entry.kind) === 'workload') return { x: Math.min(COLUMN_DX, ...boxes.map((b) => b.x)) - COLUMN_DX, y: nodes[0]?.y ?? ROWS[0] };
   if (nodes.length === 0) return { x: Math.max(COLUMN_DX, ...boxes.map((b) => b.x + COLUMN_DX)), y: ROWS[0] };
   const right = Math.max(...nodes.map((b) => b.x));
   const taken = new Set(nodes.filter((b) => b.x === right).map((b) => b.y));

@@ -9,7 +9,7 @@
 import { applySets, ScenarioSetError, type ScenarioError } from '../../sim/scenario/load.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import { loadScenarioText } from '../load.ts';
-import type { PaletteEntry, RawSpec } from './palette.ts';
+import { paletteEntry, type PaletteEntry, type RawSpec } from './palette.ts';
 
 /** A valid design: the file's text and what it validated to. */
 export interface Design {
@@ -152,8 +152,8 @@ export function move(id: string, position: { x: number; y: number }): Edit {
 }
 
 /**
- * Wires `from` to call `to`: a workload is aimed at it, a service gains a call, a gateway a
- * route for every other request type ("*") or another backend on it.
+ * Wires `from` to call `to`: a workload is aimed at it, a service gains a call, another kind
+ * changes as its palette entry's `wire` says (a gateway adds a backend to its "*" route).
  */
 export function connect(from: string, to: string): Edit {
   return (raw) => {
@@ -170,12 +170,11 @@ export function connect(from: string, to: string): Edit {
       calls.push({ to }); // no policies yet: the design hints ask for a timeout and a guard
       return;
     }
-    if (spec.kind === 'api-gateway') {
-      const routes = spec.routes as { type: string; to: { node: string }[] }[];
-      const any = routes.find((r) => r.type === '*');
-      if (any === undefined) routes.push({ type: '*', to: [{ node: to }] });
-      else if (any.to.some((t) => t.node === to)) throw new EditError(`${from} already routes to ${to}`);
-      else any.to.push({ node: to });
+    // Any other kind wires as its palette entry says (a gateway adds a backend to its routes).
+    const wire = paletteEntry(spec.kind)?.wire;
+    if (wire !== undefined) {
+      const refused = wire(spec, to);
+      if (refused !== null) throw new EditError(refused);
       return;
     }
     throw new EditError(`a ${spec.kind} does not call other nodes in the editor: set its fields instead`);
