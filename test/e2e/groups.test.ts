@@ -1,6 +1,6 @@
 /**
- * A node group of thousands in the sandbox (issue 17): drawn as one box with its count and how
- * many members are down; a click on it picks the member to act on, and the intervention lands
+ * A node group of thousands in the sandbox (issue 17): drawn as one box with its count, how
+ * many members are down and how busy they are (median, p99, busiest); a click on it picks the member to act on, and the intervention lands
  * on that member only.
  */
 import { join } from 'node:path';
@@ -26,6 +26,13 @@ describe('a big node group', () => {
     await expect.poll(() => web.locator('.node-sub').textContent()).toBe('2,000 instances · 1 down');
     await seek(page, 3_000_000);
     await expect.poll(() => web.locator('.node-sub').textContent()).toBe('2,000 instances · 0 down');
+    // How the busy workers are spread over the 2,000 (one worker each): median, p99, busiest.
+    const spread = (await web.locator('.nb-row').allTextContents()).find((t) => t.includes('busy workers per instance')) ?? '';
+    const [p50, p99, max] = (/median (\d+), 99th percentile (\d+), busiest (\d+) of 1/.exec(spread) ?? [spread, -1, -1, -1]).slice(1).map(Number);
+    expect(p50, spread).toBeGreaterThanOrEqual(0);
+    expect(p50).toBeLessThanOrEqual(p99);
+    expect(p99).toBeLessThanOrEqual(max);
+    expect(max).toBeLessThanOrEqual(1);
 
     await web.click();
     const menu = page.getByTestId('node-menu');

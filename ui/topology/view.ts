@@ -15,6 +15,7 @@ import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
 import type { TraceStore } from '../trace/store.ts';
 import { bandPath, curvePoint, routeLinks, type Point } from './routing.ts';
+import { memberSpread } from './spread.ts';
 
 export const NODE_W = 160;
 export const NODE_H = 46;
@@ -466,6 +467,18 @@ export class TopologyView {
     const status = down === members.length ? 'down' : 'up';
     const sub = `${formatNumber(members.length)} instances · ${formatNumber(down)} down`;
     const badges: Badge[] = [...faults].map(([type, n]) => ({ label: 'fault', text: `${type} ×${formatNumber(n)}`, tone: 'bad', level: null, recent: false }));
+    // The sums hide how the load is spread: one hot member looks like many lukewarm ones.
+    if (view.node.workers > 0) {
+      const spread = memberSpread(state.busy, members);
+      badges.push({
+        label: 'busy p50·p99·max',
+        text: `${spread.p50}·${spread.p99}·${spread.max}`,
+        tone: spread.max >= view.node.workers ? 'warn' : 'neutral',
+        level: Math.min(1, spread.max / view.node.workers),
+        recent: false,
+        title: `busy workers per instance: median ${spread.p50}, 99th percentile ${spread.p99}, busiest ${spread.max} of ${view.node.workers}`,
+      });
+    }
     const urgent = `${status}\n${sub}\n${badges.map((b) => b.text).join('\n')}`;
     if (!full && urgent === view.lastUrgent) return;
     view.lastUrgent = urgent;
