@@ -15,6 +15,7 @@ import { policyParams } from './patterns/params.ts';
 import { PlaybackBar } from './PlaybackBar.tsx';
 import type { Player } from './playback.ts';
 import type { Session } from './session.ts';
+import { defaultChartsPlace, roomBeside, useElementWidth, type ChartsPlace } from './topology/stage.ts';
 import { TopologyView } from './topology/view.ts';
 import { otherTypeColors } from './trace/colors.ts';
 import { TraceStore } from './trace/store.ts';
@@ -93,6 +94,12 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
   }, [session, player]);
 
   const topologyRef = useRef<HTMLDivElement>(null);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const stageWidth = useElementWidth(stageRef);
+  /** Where the user put the charts (null: where they fit, see stage.ts). */
+  const [chosenPlace, setChosenPlace] = useState<ChartsPlace | null>(null);
+  const room = roomBeside(stageWidth);
+  const chartsPlace: ChartsPlace = !room ? 'below' : (chosenPlace ?? defaultChartsPlace(layout, stageWidth));
   const statsRef = useRef<HTMLSpanElement>(null);
   const chartRefs = useRef<(SVGSVGElement | null)[]>([]);
   const cursorRefs = useRef<(HTMLDivElement | null)[]>([]);
@@ -262,85 +269,102 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
 
   return (
     <section className="sandbox" aria-label="Sandbox" data-testid="sandbox">
-      <PlaybackBar
-        player={player}
-        store={store}
-        onPlayWithoutRun={
-          session
-            ? null
-            : () => {
-                onStart();
-                player.play();
-              }
-        }
-      />
-      <div className="topology" ref={topologyRef} data-testid="topology">
-        {menu && (
-          <NodeMenu node={menu.node} nodes={layout.nodes} statusOf={statusAtCursor} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
-        )}
-        {linkMenu && (
-          <LinkMenu
-            from={linkMenu.from}
-            to={linkMenu.to}
-            atUs={player.cursorUs}
-            x={linkMenu.x}
-            y={linkMenu.y}
-            enabled={canIntervene}
-            onPick={pickNetwork}
-            onPartition={() => {
-              setLinkMenu(null);
-              setPartition({ a: [linkMenu.from.id], b: [linkMenu.to.id] });
-            }}
-            onClose={closeLinkMenu}
+      <div className={`stage ${chartsPlace}`} ref={stageRef} data-testid="stage" data-charts={chartsPlace}>
+        <div className="stage-topology">
+          <PlaybackBar
+            player={player}
+            store={store}
+            onPlayWithoutRun={
+              session
+                ? null
+                : () => {
+                    onStart();
+                    player.play();
+                  }
+            }
           />
-        )}
-        {partition && (
-          <PartitionPanel nodes={layout.nodes} initial={partition} atUs={player.cursorUs} enabled={canIntervene} onApply={(a) => pickNetwork([a])} onClose={closePartition} />
-        )}
-        <button type="button" className="fit-button partition-button" onClick={() => setPartition({ a: [], b: [] })} title="Split the network into two groups" data-testid="partition-open">
-          Partition…
-        </button>
-        <button type="button" className="fit-button" onClick={() => viewRef.current?.fit()} title="Zoom to fit">
-          Fit
-        </button>
-      </div>
-      <div className="topology-footer">
-        <span className="legend">
-          <span className="legend-item request">
-            <span className="swatch dot" aria-hidden="true" />
-            request
-          </span>
-          <span className="legend-item response">
-            <span className="swatch dot" aria-hidden="true" />
-            response
-          </span>
-          <OtherTypesLegend store={store} session={session} />
-          <span className="legend-item drop">
-            <span className="swatch cross" aria-hidden="true">
-              ✕
+          <div className="topology" ref={topologyRef} data-testid="topology">
+            {menu && (
+              <NodeMenu node={menu.node} nodes={layout.nodes} statusOf={statusAtCursor} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
+            )}
+            {linkMenu && (
+              <LinkMenu
+                from={linkMenu.from}
+                to={linkMenu.to}
+                atUs={player.cursorUs}
+                x={linkMenu.x}
+                y={linkMenu.y}
+                enabled={canIntervene}
+                onPick={pickNetwork}
+                onPartition={() => {
+                  setLinkMenu(null);
+                  setPartition({ a: [linkMenu.from.id], b: [linkMenu.to.id] });
+                }}
+                onClose={closeLinkMenu}
+              />
+            )}
+            {partition && (
+              <PartitionPanel nodes={layout.nodes} initial={partition} atUs={player.cursorUs} enabled={canIntervene} onApply={(a) => pickNetwork([a])} onClose={closePartition} />
+            )}
+            <button type="button" className="fit-button partition-button" onClick={() => setPartition({ a: [], b: [] })} title="Split the network into two groups" data-testid="partition-open">
+              Partition…
+            </button>
+            <button type="button" className="fit-button" onClick={() => viewRef.current?.fit()} title="Zoom to fit">
+              Fit
+            </button>
+          </div>
+          <div className="topology-footer">
+            <span className="legend">
+              <span className="legend-item request">
+                <span className="swatch dot" aria-hidden="true" />
+                request
+              </span>
+              <span className="legend-item response">
+                <span className="swatch dot" aria-hidden="true" />
+                response
+              </span>
+              <OtherTypesLegend store={store} session={session} />
+              <span className="legend-item drop">
+                <span className="swatch cross" aria-hidden="true">
+                  ✕
+                </span>
+                drop
+              </span>
             </span>
-            drop
-          </span>
-        </span>
-        <span className="topology-stats" ref={statsRef} data-testid="topology-stats" />
-        <RecordingNote store={store} session={session} />
-      </div>
+            <span className="topology-stats" ref={statsRef} data-testid="topology-stats" />
+            <RecordingNote store={store} session={session} />
+            {room && (
+              <button
+                type="button"
+                className="fit-button charts-place"
+                onClick={() => setChosenPlace(chartsPlace === 'beside' ? 'below' : 'beside')}
+                title={chartsPlace === 'beside' ? 'Put the charts under the topology, at full width' : 'Put the charts in a column beside the topology'}
+                data-testid="charts-place"
+              >
+                {chartsPlace === 'beside' ? 'Charts below' : 'Charts beside'}
+              </button>
+            )}
+          </div>
+        </div>
 
-      <div className="charts" data-testid="charts">
-        {charts.map((c, i) => (
-          <ChartFigure
-            key={c.id}
-            chart={c}
-            testId={`chart-${c.id}`}
-            cursorTestId={`cursor-${c.id}`}
-            svgRef={(el) => {
-              chartRefs.current[i] = el;
-            }}
-            cursorRef={(el) => {
-              cursorRefs.current[i] = el;
-            }}
-          />
-        ))}
+        <div className="stage-charts">
+          <div className="charts" data-testid="charts">
+            {charts.map((c, i) => (
+              <ChartFigure
+                key={c.id}
+                chart={c}
+                testId={`chart-${c.id}`}
+                cursorTestId={`cursor-${c.id}`}
+                svgRef={(el) => {
+                  chartRefs.current[i] = el;
+                }}
+                cursorRef={(el) => {
+                  cursorRefs.current[i] = el;
+                }}
+              />
+            ))}
+          </div>
+        </div>
       </div>
 
       <ViewPanel store={store} player={player} layout={layout} scenario={scenario} session={session} selection={selection} onSelect={setSelection} />

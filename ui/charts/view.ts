@@ -8,8 +8,11 @@ import { runTimeUnit } from '../format.ts';
 import type { FaultMark, TraceStore } from '../trace/store.ts';
 import type { SeriesName } from '../trace/series.ts';
 
-const W = 720;
+/** The drawing width before the first resize (CSS px); after it, the SVG's own width, so text is drawn at its size. */
+const INITIAL_W = 720;
 const H = 125;
+/** Room per time-axis tick label (CSS px). */
+const TICK_ROOM = 80;
 const M = { top: 10, right: 14, bottom: 22, left: 52 };
 const MAX_MARKER_LABELS = 10;
 const MAX_MARKERS = 300;
@@ -68,6 +71,7 @@ interface ChartParts {
   spec: ChartSpec;
   svg: Selection<SVGSVGElement, unknown, null, undefined>;
   grid: Selection<SVGGElement, unknown, null, undefined>;
+  xAxis: Selection<SVGGElement, unknown, null, undefined>;
   yAxis: Selection<SVGGElement, unknown, null, undefined>;
   paths: Selection<SVGPathElement, unknown, null, undefined>[];
   markers: Selection<SVGGElement, unknown, null, undefined>;
@@ -110,7 +114,13 @@ export function chartMaxima(charts: readonly ChartSpec[], store: TraceStore): nu
 export class ChartsView {
   private readonly x: ScaleLinear<number, number>;
   private readonly charts: ChartParts[];
+  private readonly endSec: number;
   private lastKey = '';
+  /**
+   * Drawing width (viewBox units), kept equal to the rendered width (CSS px): a chart in a narrow
+   * column or a compare pane draws fewer ticks, not smaller text.
+   */
+  private W = INITIAL_W;
   /** Rendered width of the charts (CSS px), for placing the cursor. */
   private width = 0;
   private lastCursorX = NaN;
@@ -125,18 +135,20 @@ export class ChartsView {
     private readonly cursors: HTMLElement[],
     endUs: number,
   ) {
+    const W = this.W;
+    this.endSec = endUs / 1e6;
     this.x = scaleLinear()
-      .domain([0, endUs / 1e6])
+      .domain([0, this.endSec])
       .range([M.left, W - M.right]);
     this.charts = specs.map((spec, i) => {
       const svg = select(svgs[i]).attr('viewBox', `0 0 ${W} ${H}`);
       svg.selectAll('*').remove();
       const grid = svg.append('g').attr('class', 'grid').attr('transform', `translate(${M.left},0)`);
-      svg
+      const xAxis = svg
         .append('g')
         .attr('class', 'axis')
         .attr('transform', `translate(0,${H - M.bottom})`)
-        .call(timeAxis(this.x, endUs / 1e6));
+        .call(timeAxis(this.x, this.endSec, W));
       const yAxis = svg.append('g').attr('class', 'axis').attr('transform', `translate(${M.left},0)`);
       const markers = svg.append('g').attr('class', 'markers');
       const paths = spec.lines.map((l) => svg.append('path').attr('class', `series ${l.className}`).attr('style', l.color ? `stroke: ${l.color}` : null));
@@ -146,7 +158,7 @@ export class ChartsView {
         .attr('x', (M.left + W - M.right) / 2)
         .attr('y', (M.top + H - M.bottom) / 2)
         .attr('text-anchor', 'middle');
-      return { spec, svg, grid, yAxis, paths, markers, empty };
+      return { spec, svg, grid, xAxis, yAxis, paths, markers, empty };
     });
     for (const c of cursors) {
       c.style.top = `${(M.top / H) * 100}%`;
@@ -157,11 +169,28 @@ export class ChartsView {
   resize(width: number): void {
     this.width = width;
     this.lastCursorX = NaN;
+    const W = Math.round(width);
+    if (W <= M.left + M.right || W === this.W) return;
+    this.W = W;
+    this.x.range([M.left, W - M.right]);
+    for (const c of this.charts) {
+      c.svg.attr('viewBox', `0 0 ${W} ${H}`);
+      c.xAxis.call(timeAxis(this.x, this.endSec, W));
+      c.empty.attr('x', (M.left + W - M.right) / 2);
+    }
+    this.lastKey = ''; // grid lines and paths follow the new width at the next detailed frame
+  }
+
+  /** "all zero so far", naming the lines when that fits the plot (the legend above names them anyway). */
+  private allZeroNote(spec: ChartSpec): string {
+    const full = `all zero so far: ${spec.lines.map((l) => l.name).join(', ')}`;
+    return full.length * NOTE_CHAR_W <= this.W - M.left - M.right - 16 ? full : 'all zero so far';
   }
 
   draw(frame: ChartsFrame): void {
     const { store, cursorUs } = frame;
     const series = store.series;
+    const W = this.W;
     const cx = Math.round(((this.x(cursorUs / 1e6) / W) * this.width) * 2) / 2;
     if (cx !== this.lastCursorX) {
       this.lastCursorX = cx;
@@ -181,7 +210,7 @@ export class ChartsView {
       // The scale covers everything recorded, so it does not jump while playing.
       const lineMax = lineMaxima(c.spec, store, recordedWindows);
       const max = Math.max(0, ...lineMax);
-      c.empty.text(max > 0 ? '' : store.count === 0 ? 'no records yet' : `all zero so far: ${c.spec.lines.map((l) => l.name).join(', ')}`);
+      c.empty.text(max > 0 ? '' : store.count === 0 ? 'no records yet' : this.allZeroNote(c.spec));
       c.svg.attr('data-empty', max > 0 ? null : 'true');
       const y = scaleLinear()
         .domain([0, Math.max(1, max, frame.yAtLeast?.[chartIndex] ?? 0)])
@@ -211,6 +240,9 @@ export class ChartsView {
   }
 }
 
+/** Average width of a character of the empty note (12 px sans-serif), CSS px. */
+const NOTE_CHAR_W = 6.8;
+
 function drawMarkers(
   g: Selection<SVGGElement, unknown, null, undefined>,
   faults: FaultMark[],
@@ -238,12 +270,12 @@ function drawMarkers(
 }
 
 /** A time axis in seconds, minutes or hours (whichever suits the run), with round ticks in that unit. */
-function timeAxis(x: ScaleLinear<number, number>, endSec: number) {
+function timeAxis(x: ScaleLinear<number, number>, endSec: number, width: number) {
   const { us, name } = runTimeUnit(endSec * 1e6);
   const unit = us / 1e6;
   const ticks = scaleLinear()
     .domain([0, endSec / unit])
-    .ticks(8)
+    .ticks(Math.max(2, Math.min(8, Math.floor((width - M.left - M.right) / TICK_ROOM))))
     .map((v) => v * unit);
   return axisBottom(x)
     .tickValues(ticks)

@@ -14,12 +14,10 @@ import { renderState, type Badge, type RenderContext } from '../patterns/registr
 import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
 import type { TraceStore } from '../trace/store.ts';
+import { BADGE_H, fitTransform, MIN_ZOOM, NODE_H, NODE_W } from './fit.ts';
 import { bandPath, curvePoint, routeLinks, type Point } from './routing.ts';
 import { memberSpread } from './spread.ts';
 
-export const NODE_W = 160;
-export const NODE_H = 46;
-const BADGE_H = 18;
 /** Room inside a badge row at each end, and between its label and its value, layout units. */
 const BADGE_PAD = 5;
 const BADGE_GAP = 6;
@@ -37,8 +35,6 @@ const LANE = 5;
 const LINK_CLEARANCE = { halfW: NODE_W / 2 + 10, above: NODE_H / 2 + 8, below: NODE_H / 2 + BADGE_H * 3 + 6 };
 /** Width of a link's clickable band, layout units. */
 const LINK_HIT_W = 18;
-/** Furthest the topology zooms out (fit or wheel): nodes keep their size, distances shrink to this. */
-const MIN_ZOOM = 0.35;
 
 const COLORS = {
   link: '#c9d1dc',
@@ -184,18 +180,7 @@ export class TopologyView {
    */
   fit(): void {
     if (this.width === 0 || this.layout.nodes.length === 0) return;
-    const xs = this.layout.nodes.map((n) => n.x);
-    const ys = this.layout.nodes.map((n) => n.y);
-    const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    // Screen room a node takes around its centre: its box and queue bar; above it a margin
-    // (and the network-fault lines at the top left), below it up to three badge rows.
-    const padX = NODE_W / 2 + 24;
-    const padTop = NODE_H / 2 + 20;
-    const padBottom = NODE_H / 2 + BADGE_H * 3 + 12;
-    const fits = (room: number, span: number) => (span > 0 ? room / span : Infinity);
-    const k = Math.max(MIN_ZOOM, Math.min(1.1, fits(this.width - 2 * padX, maxX - minX), fits(this.height - padTop - padBottom, maxY - minY)));
-    const tx = this.width / 2 - (k * (minX + maxX)) / 2;
-    const ty = (this.height + padTop - padBottom) / 2 - (k * (minY + maxY)) / 2;
+    const { k, tx, ty } = fitTransform(this.layout.nodes, this.width, this.height);
     select(this.svg).call(this.zoomBehavior.transform, zoomIdentity.translate(tx, ty).scale(k));
     this.userZoomed = false;
   }
