@@ -144,11 +144,15 @@ describe('compare mode in Chromium', () => {
     }
 
     await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
-    // One above the other: each topology gets the full width, and is drawn at a larger zoom.
+    // Side by side at 1280 px the two-hop chain would draw the API's box under payments': the
+    // panes start one above the other, each topology the full width; the user can put them side by side.
     const width = (side: 'a' | 'b') => page.getByTestId(`compare-topology-${side}`).evaluate((el) => el.clientWidth);
-    const sideBySide = await width('a');
+    expect(await page.getByTestId('compare-stacked').isChecked()).toBe(true);
+    const stackedWidth = await width('a');
+    await page.getByTestId('compare-stacked').uncheck();
+    await expect.poll(() => width('a')).toBeLessThan(stackedWidth / 1.8);
     await page.getByTestId('compare-stacked').check();
-    await expect.poll(() => width('a')).toBeGreaterThan(sideBySide * 1.8);
+    await expect.poll(() => width('a')).toBe(stackedWidth);
     await nextFrames(page);
     expect(await canvasInkOf(page, 'b')).toBeGreaterThan(500);
     expect(problems).toEqual([]);

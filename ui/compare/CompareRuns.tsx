@@ -13,11 +13,18 @@ import { computeLayout } from '../layout.ts';
 import { PlaybackBar } from '../PlaybackBar.tsx';
 import { defaultSpeedExp, Player } from '../playback.ts';
 import type { Session } from '../session.ts';
+import { drawsApart, useElementWidth } from '../topology/stage.ts';
 import type { TraceStore } from '../trace/store.ts';
 import { CompareResults } from './CompareResults.tsx';
 import { ComparePane, type PaneElements } from './pane.ts';
 import type { ComparePair, RunningSide } from './pair.ts';
 import { SIDE_NAMES } from './sides.ts';
+
+/** A pane's topology: `.compare-topology`'s height, and its width beside another pane (compare.css: a 0.6 rem gap, 1 px borders). */
+const PANE_TOPOLOGY_H = 250;
+function paneTopologyWidth(sidesWidth: number): number {
+  return (sidesWidth - 10) / 2 - 2;
+}
 
 /** The elements of one side, filled in by React's ref callbacks. */
 interface SideRefs {
@@ -66,17 +73,23 @@ export function CompareRuns({ pair }: { pair: ComparePair }) {
     };
   }, [pair, layouts, player, charts]);
 
-  const [stacked, setStacked] = useState(false);
+  // Side by side unless a pane that narrow would draw a side's boxes over each other (the user
+  // can choose either way).
+  const sidesRef = useRef<HTMLDivElement>(null);
+  const sidesWidth = useElementWidth(sidesRef);
+  const [chosenStacked, setChosenStacked] = useState<boolean | null>(null);
+  const crowded = sidesWidth > 0 && layouts.some((l) => !drawsApart(l, paneTopologyWidth(sidesWidth), PANE_TOPOLOGY_H));
+  const stacked = chosenStacked ?? crowded;
   const clock = clockStore(pair.sides);
   const done = pair.phase === 'done';
   return (
     <div className="compare-runs" data-testid="compare-runs">
       {clock ? <PlaybackBar player={player} store={clock} onPlayWithoutRun={null} /> : <p className="muted">Starting the workers…</p>}
       <label className="compare-stack">
-        <input type="checkbox" checked={stacked} onChange={(e) => setStacked(e.currentTarget.checked)} data-testid="compare-stacked" />
+        <input type="checkbox" checked={stacked} onChange={(e) => setChosenStacked(e.currentTarget.checked)} data-testid="compare-stacked" />
         One above the other (full width: bigger topologies)
       </label>
-      <div className={`compare-sides sides-${sides.length}${stacked ? ' stacked' : ''}`} data-testid="compare-sides">
+      <div className={`compare-sides sides-${sides.length}${stacked ? ' stacked' : ''}`} data-testid="compare-sides" ref={sidesRef}>
         {sides.map((side, i) => (
           <SideColumn key={SIDE_NAMES[i]} name={SIDE_NAMES[i]} side={side} charts={charts} refs={refs.current[i]} onFit={() => panes.current[i]?.fit()} />
         ))}

@@ -37,8 +37,13 @@ export function defaultChartsPlace(layout: Layout, stageWidth: number): ChartsPl
   if (!roomBeside(stageWidth)) return 'below';
   const narrow = topologyWidthBeside(stageWidth);
   const asLarge = fitTransform(layout.nodes, narrow, TOPOLOGY_H).k >= fitTransform(layout.nodes, stageWidth, TOPOLOGY_H).k - 1e-9;
+  return asLarge || drawsApart(layout, narrow, TOPOLOGY_H) ? 'beside' : 'below';
+}
+
+/** Whether a topology view `width` × `height` draws `layout` with every box apart and in view. */
+export function drawsApart(layout: Layout, width: number, height: number): boolean {
   const boxes = layout.nodes.filter((n) => n.drawnAs === n.index);
-  return asLarge || fitsApart(layout.nodes, narrow, TOPOLOGY_H, boxes) ? 'beside' : 'below';
+  return fitsApart(layout.nodes, width, height, boxes);
 }
 
 /** The rendered width of `ref`'s element (CSS px, whole), following resizes. */
