@@ -47,6 +47,8 @@ export const TRACE_KIND_NAMES = NAMES;
 const NODE = 0;
 const INT = 1;
 const STR = 2;
+/** The most fields a kind has (emit's a…d). */
+const MAX_FIELDS = 4;
 /** Field types as small integers, for the hot path. */
 const FIELD_TYPE_CODES: readonly Uint8Array[] = FIELDS.map((f) => Uint8Array.from(f.map(([, t]) => (t === 'node' ? NODE : t === 'int' ? INT : STR))));
 
@@ -80,6 +82,11 @@ export class Trace {
   /** By kind code: the listeners that want records of that kind, in the order they listened. */
   private readonly listenersByKind: TraceListener[][] = NAMES.map(() => []);
   private readonly stringHashes = new Map<string, number>();
+  /** Per kind and field (kind × MAX_FIELDS + field): the string it folded last, and its hash. */
+  private readonly lastStrings: (string | undefined)[] = new Array<string | undefined>(NAMES.length * MAX_FIELDS).fill(undefined);
+  private readonly lastStringHashes = new Int32Array(NAMES.length * MAX_FIELDS);
+  /** One record's words before they are folded: kind, time (2), node, and up to four fields of ≤ 2. */
+  private readonly words = new Int32Array(4 + MAX_FIELDS * 2);
 
   /** Names of nodes by index, for turning node fields into names. */
   constructor(private readonly nodeNames: readonly string[]) {}
@@ -99,16 +106,20 @@ export class Trace {
    * ints as numbers, str fields as strings. Missing trailing fields must not be passed.
    */
   emit(kind: number, t: Micros, node: number, a?: FieldValue, b?: FieldValue, c?: FieldValue, d?: FieldValue): void {
-    const h = this.hash;
-    h.word(kind);
-    h.num(t);
-    h.word(node);
+    // The record's words go through a scratch buffer and are folded in one call (hash.ts words):
+    // the same words, in the same order, as folding them one by one.
+    const w = this.words;
+    w[0] = kind;
+    let n = this.putNum(1, t);
+    w[n++] = node;
     const types = FIELD_TYPE_CODES[kind];
-    const n = types.length;
-    if (n > 0) this.fold(types[0], a!);
-    if (n > 1) this.fold(types[1], b!);
-    if (n > 2) this.fold(types[2], c!);
-    if (n > 3) this.fold(types[3], d!);
+    const fields = types.length;
+    const slot = kind * MAX_FIELDS;
+    if (fields > 0) n = this.put(n, types[0], slot, a!);
+    if (fields > 1) n = this.put(n, types[1], slot + 1, b!);
+    if (fields > 2) n = this.put(n, types[2], slot + 2, c!);
+    if (fields > 3) n = this.put(n, types[3], slot + 3, d!);
+    this.hash.words(w, n);
     this.count++;
     const listeners = this.listenersByKind[kind];
     if (listeners.length > 0) this.publish(listeners, kind, t, node, a, b, c, d);
@@ -118,20 +129,49 @@ export class Trace {
     return this.hash.hex();
   }
 
-  private fold(type: number, v: FieldValue): void {
+  /** Puts one field's words at `n` in the scratch buffer; returns the next free place. */
+  private put(n: number, type: number, slot: number, v: FieldValue): number {
     if (type === STR) {
-      const s = v as string;
-      let sh = this.stringHashes.get(s);
-      if (sh === undefined) {
-        sh = stringHash(s);
-        this.stringHashes.set(s, sh);
-      }
-      this.hash.word(sh);
-    } else if (type === NODE) {
-      this.hash.word(v as number);
-    } else {
-      this.hash.num(v as number);
+      this.words[n] = this.stringWord(slot, v as string);
+      return n + 1;
     }
+    if (type === NODE) {
+      this.words[n] = v as number;
+      return n + 1;
+    }
+    return this.putNum(n, v as number);
+  }
+
+  /**
+   * A number's words (RunningHash.num): a safe integer is its low and high 32 bits; anything
+   * else is folded at once as text, after the words before it.
+   */
+  private putNum(n: number, x: number): number {
+    if (Number.isSafeInteger(x)) {
+      this.words[n] = x | 0;
+      this.words[n + 1] = Math.floor(x / 4294967296) | 0;
+      return n + 2;
+    }
+    this.hash.words(this.words, n);
+    this.hash.num(x);
+    return 0;
+  }
+
+  /**
+   * A string field's word, its FNV-1a hash. A field mostly repeats the string it had last time
+   * (a send's type, a work phase), so each field of each kind remembers its last string and
+   * compares by identity before asking the cache of every string seen.
+   */
+  private stringWord(slot: number, s: string): number {
+    if (this.lastStrings[slot] === s) return this.lastStringHashes[slot];
+    let sh = this.stringHashes.get(s);
+    if (sh === undefined) {
+      sh = stringHash(s);
+      this.stringHashes.set(s, sh);
+    }
+    this.lastStrings[slot] = s;
+    this.lastStringHashes[slot] = sh;
+    return sh;
   }
 
   private publish(listeners: readonly TraceListener[], kind: number, t: Micros, node: number, a?: FieldValue, b?: FieldValue, c?: FieldValue, d?: FieldValue): void {

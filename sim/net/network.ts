@@ -99,6 +99,8 @@ export class Network {
   }
 
   linkParams(from: number, to: number): LinkParams {
+    // Most runs override no link: skip the lookup (it runs for every message).
+    if (this.overrides.size === 0) return this.defaults;
     return this.overrides.get(from * this.nodeCount + to) ?? this.defaults;
   }
 

@@ -1,3 +1,4 @@
+import { IdMap } from '../engine/id-map.ts';
 import { NO_DEADLINE, type Message } from '../net/message.ts';
 import { OK, type Call, type CallResult, type Done, type Invoker } from './call.ts';
 import type { SimNode } from './node.ts';
@@ -10,10 +11,10 @@ import { isResponsePayload, REQUEST, typedRequest } from './protocol.ts';
  */
 export class PendingCalls {
   /** Created on first use: most nodes never call anyone (100,000 idle nodes stay small). */
-  private waiting: Map<number, Done> | null = null;
+  private waiting: IdMap<Done> | null = null;
 
   expect(requestId: number, done: Done): void {
-    (this.waiting ??= new Map()).set(requestId, done);
+    (this.waiting ??= new IdMap()).set(requestId, done);
   }
 
   /** Routes a response; false if nobody waits for it (a duplicate, or the caller restarted). */
