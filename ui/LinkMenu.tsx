@@ -8,6 +8,7 @@
  * cuts one direction only.
  */
 import { useRef, useState } from 'react';
+import { useKeptInside } from './keep-inside.ts';
 import type { FaultAction } from '../sim/faults/faults.ts';
 import { formatSimTime } from './format.ts';
 import { useDismiss } from './dismiss.ts';
@@ -100,6 +101,7 @@ interface Props {
 export function LinkMenu({ from, to, atUs, x, y, enabled, onPick, onPartition, onClose }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, onClose);
+  useKeptInside(ref, x, y);
   const [direction, setDirection] = useState<Direction>('both');
   const [latencyText, setLatencyText] = useState('200');
   const [lossText, setLossText] = useState('30');

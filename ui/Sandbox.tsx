@@ -15,7 +15,7 @@ import { policyParams } from './patterns/params.ts';
 import { PlaybackBar } from './PlaybackBar.tsx';
 import type { Player } from './playback.ts';
 import type { Session } from './session.ts';
-import { defaultChartsPlace, roomBeside, useElementWidth, type ChartsPlace } from './topology/stage.ts';
+import { defaultChartsPlace, roomBeside, topologyHeightFor, useElementWidth, type ChartsPlace } from './topology/stage.ts';
 import { TopologyView } from './topology/view.ts';
 import { otherTypeColors } from './trace/colors.ts';
 import { TraceStore } from './trace/store.ts';
@@ -99,6 +99,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
   /** Where the user put the charts (null: where they fit, see stage.ts). */
   const [chosenPlace, setChosenPlace] = useState<ChartsPlace | null>(null);
   const room = roomBeside(stageWidth);
+  const topologyHeight = useMemo(() => topologyHeightFor(layout), [layout]);
   const chartsPlace: ChartsPlace = !room ? 'below' : (chosenPlace ?? defaultChartsPlace(layout, stageWidth));
   const statsRef = useRef<HTMLSpanElement>(null);
   const chartRefs = useRef<(SVGSVGElement | null)[]>([]);
@@ -283,7 +284,7 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
                   }
             }
           />
-          <div className="topology" ref={topologyRef} data-testid="topology">
+          <div className="topology" ref={topologyRef} data-testid="topology" style={{ height: topologyHeight }}>
             {menu && (
               <NodeMenu node={menu.node} nodes={layout.nodes} statusOf={statusAtCursor} atUs={player.cursorUs} x={menu.x} y={menu.y} enabled={canIntervene} onPick={pick} onClose={closeMenu} />
             )}

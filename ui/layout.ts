@@ -312,7 +312,9 @@ function placeNodes(specs: readonly PlacedSpec[], edges: [number, number][]): { 
   let x = 0;
   for (const d of [...members.keys()].sort((a, b) => a - b)) {
     const list = members.get(d)!;
-    const rows = list.length <= 4 ? list.length : Math.ceil(Math.sqrt(list.length / 1.5));
+    // A square block: the topology's width also holds the other depths, so a wide block of
+    // siblings (ten hosts in four columns) is what crowds a narrow page first.
+    const rows = list.length <= 4 ? list.length : Math.ceil(Math.sqrt(list.length));
     const cols = Math.ceil(list.length / rows);
     list.forEach((node, k) => {
       const col = Math.floor(k / rows);

@@ -67,6 +67,12 @@ describe('link interventions', () => {
     await menu.waitFor();
     expect(await menu.locator('.node-menu-title').textContent()).toContain('↔');
     expect(await page.locator(API_PAYMENTS).getAttribute('class')).toContain('selected');
+    // The whole menu inside the topology (which clips what sticks out), wherever the link is.
+    const menuBox = (await menu.boundingBox())!;
+    const room = (await page.getByTestId('topology').boundingBox())!;
+    expect(menuBox.x).toBeGreaterThanOrEqual(room.x);
+    expect(menuBox.x + menuBox.width).toBeLessThanOrEqual(room.x + room.width);
+    expect(menuBox.y + menuBox.height).toBeLessThanOrEqual(room.y + room.height);
     await page.getByTestId('topology').screenshot({ path: join(SCREENSHOTS, 'link-menu.png') });
 
     await menu.locator('[data-action="cut"]').click();

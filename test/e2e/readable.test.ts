@@ -147,13 +147,11 @@ function cutOffNodeNames(): string[] {
 useSandbox();
 
 /**
- * Known to fail, each with why (issue 10 item 6 stays open while this list is not empty): below
- * zoom 1 the topology shrinks the distances but not the nodes (view.ts fit), and outlier
- * detection's eleven nodes are wider than the 1280×720 topology at full size: hosts in
- * neighbouring columns, 200 apart in the layout and ~146 on screen, draw their 160-wide badges
- * over each other. The layout itself keeps boxes apart (test/ui/layout.test.ts).
+ * Known to fail, each with why (issue 10 item 6 stays open while this list is not empty). Empty:
+ * outlier detection's eleven nodes crowded the 1280×720 topology until siblings were laid out in
+ * a square block and a tall layout got a taller topology (ui/topology/stage.ts).
  */
-const KNOWN_FAILURES = new Set(['resilience/outlier-detection at 1280×720']);
+const KNOWN_FAILURES = new Set<string>([]);
 
 describe('text never overlaps, is never cut off and is never under 11 px', () => {
   // One page per size, every scenario opened in turn in it (as a user switches scenarios).

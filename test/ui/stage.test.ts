@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeLayout } from '../../ui/layout.ts';
 import { boxesClearAt, CLEAR_DX, fitsApart, fitTransform, MIN_ZOOM } from '../../ui/topology/fit.ts';
-import { CHART_COLUMN_W, defaultChartsPlace, roomBeside, topologyWidthBeside } from '../../ui/topology/stage.ts';
+import { CHART_COLUMN_W, defaultChartsPlace, drawsApart, roomBeside, topologyHeightFor, topologyWidthBeside } from '../../ui/topology/stage.ts';
 import { builtIn } from '../helpers.ts';
 
 /** The sandbox's stage at 1440×900 and 1280×720 (the page less the gallery and margins), CSS px. */
@@ -59,14 +59,25 @@ describe('where the charts go', () => {
 
   it('below a system too crowded for the narrower topology', () => {
     const layout = computeLayout(builtIn('resilience/outlier-detection.json'));
-    expect(fitsApart(layout.nodes, STAGE_1440, 460)).toBe(true);
+    expect(drawsApart(layout, STAGE_1440, topologyHeightFor(layout))).toBe(true);
     expect(defaultChartsPlace(layout, STAGE_1440)).toBe('below');
+  });
+
+  it('a tall layout gets a taller topology, so its ten hosts stay apart even at 1280×720', () => {
+    const outliers = computeLayout(builtIn('resilience/outlier-detection.json'));
+    const height = topologyHeightFor(outliers);
+    expect(height).toBeGreaterThan(460);
+    expect(height).toBeLessThanOrEqual(600);
+    expect(drawsApart(outliers, STAGE_1280, 460)).toBe(false);
+    expect(drawsApart(outliers, STAGE_1280, height)).toBe(true);
+    // A row of three keeps the usual height.
+    expect(topologyHeightFor(computeLayout(builtIn('resilience/cascading-failure.json')))).toBe(460);
   });
 
   it('beside a system whose height limits its zoom: the narrower topology draws it as large', () => {
     const layout = computeLayout(builtIn('transactions/saga-completes.json'));
     const boxes = layout.nodes.filter((n) => n.drawnAs === n.index);
-    // Four rows are crowded at this height whatever the width …
+    // Four rows are crowded at the usual height whatever the width …
     expect(fitsApart(layout.nodes, STAGE_1440, 460, boxes)).toBe(false);
     // … so a column of charts beside costs nothing.
     expect(defaultChartsPlace(layout, STAGE_1440)).toBe('beside');

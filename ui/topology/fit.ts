@@ -20,6 +20,12 @@ const PAD_X = NODE_W / 2 + 24;
 const PAD_TOP = NODE_H / 2 + 20;
 const PAD_BOTTOM = NODE_H / 2 + BADGE_H * 3 + 12;
 
+/** The view height that shows a layout's rows at zoom `k`: its vertical span and a box's room above and below. */
+export function heightForRows(nodes: readonly Point[], k: number): number {
+  const { minY, maxY } = extentOf(nodes);
+  return nodes.length === 0 ? 0 : (maxY - minY) * k + PAD_TOP + PAD_BOTTOM;
+}
+
 /**
  * Two boxes closer than this on screen in both directions draw over each other: a box and its
  * queue bar plus a gap across, a box with two badge rows plus a gap down (the automatic layout

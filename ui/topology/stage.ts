@@ -6,17 +6,29 @@
  */
 import { useEffect, useState, type RefObject } from 'react';
 import type { Layout } from '../layout.ts';
-import { fitsApart, fitTransform } from './fit.ts';
+import { fitsApart, fitTransform, heightForRows } from './fit.ts';
 
 /** The charts column (CSS px) and the gap before it; keep in step with `.stage.beside` in styles.css. */
 export const CHART_COLUMN_W = 380;
 export const STAGE_GAP = 12;
-/** The topology's height (CSS px, `.topology` in styles.css). */
+/** The topology's height (CSS px, `.topology` in styles.css), and the most it grows to for a tall layout. */
 export const TOPOLOGY_H = 460;
+const MAX_TOPOLOGY_H = 600;
+/** The zoom a tall layout's rows get room for: boxes keep their size, rows stay apart. */
+const TALL_ZOOM = 0.95;
 /** Narrower than this, a topology beside the charts is too small to watch whatever it holds. */
 const MIN_TOPOLOGY_W = 560;
 
 export type ChartsPlace = 'beside' | 'below';
+
+/**
+ * The sandbox topology's height for `layout`: the usual height, or more (to a limit) for a
+ * layout of many rows, so its zoom is not held down by height — which would crowd boxes
+ * side by side, whose size does not shrink with the zoom.
+ */
+export function topologyHeightFor(layout: Layout): number {
+  return Math.round(Math.max(TOPOLOGY_H, Math.min(MAX_TOPOLOGY_H, heightForRows(layout.nodes, TALL_ZOOM))));
+}
 
 /** The topology's width when the charts sit beside it in a stage `stageWidth` wide. */
 export function topologyWidthBeside(stageWidth: number): number {
@@ -36,8 +48,9 @@ export function roomBeside(stageWidth: number): boolean {
 export function defaultChartsPlace(layout: Layout, stageWidth: number): ChartsPlace {
   if (!roomBeside(stageWidth)) return 'below';
   const narrow = topologyWidthBeside(stageWidth);
-  const asLarge = fitTransform(layout.nodes, narrow, TOPOLOGY_H).k >= fitTransform(layout.nodes, stageWidth, TOPOLOGY_H).k - 1e-9;
-  return asLarge || drawsApart(layout, narrow, TOPOLOGY_H) ? 'beside' : 'below';
+  const height = topologyHeightFor(layout);
+  const asLarge = fitTransform(layout.nodes, narrow, height).k >= fitTransform(layout.nodes, stageWidth, height).k - 1e-9;
+  return asLarge || drawsApart(layout, narrow, height) ? 'beside' : 'below';
 }
 
 /** Whether a topology view `width` × `height` draws `layout` with every box apart and in view. */
