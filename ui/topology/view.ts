@@ -15,6 +15,7 @@ import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
 import type { TraceStore } from '../trace/store.ts';
 import { BADGE_H, fitTransform, MIN_ZOOM, NODE_H, NODE_W } from './fit.ts';
+import { labelText, nodeBox, placeDropLabels, type DropLabel } from './labels.ts';
 import { bandPath, curvePoint, routeLinks, type Point } from './routing.ts';
 import { memberSpread } from './spread.ts';
 
@@ -628,7 +629,9 @@ export class TopologyView {
   }
 
   /** Drop reasons and network-wide faults, as SVG text above the nodes. */
-  private drawOverlay(labels: DropLabel[], network: ActiveFault[]): void {
+  private drawOverlay(drops: DropLabel[], network: ActiveFault[]): void {
+    const s = this.nodeScale;
+    const labels = drops.length === 0 ? drops : placeDropLabels(drops, this.views.map((v) => nodeBox(v.node.x, v.node.y, s)), s);
     const sig = labels.map((l) => `${l.x.toFixed(0)},${l.y.toFixed(0)},${l.reason},${l.n},${l.alpha.toFixed(1)}`).join('|');
     if (sig !== this.lastLabels) {
       this.lastLabels = sig;
@@ -640,7 +643,7 @@ export class TopologyView {
           .attr('transform', `translate(${l.x},${l.y}) scale(${this.nodeScale})`)
           .attr('text-anchor', l.anchor)
           .attr('opacity', l.alpha.toFixed(2))
-          .text(l.n > 1 ? `${l.reason} ×${l.n}` : l.reason);
+          .text(labelText(l));
       }
     }
     const lines = network.map((f) => describeNetworkFault(f));
@@ -736,15 +739,6 @@ function drawBadges(g: Selection<SVGGElement, unknown, null, undefined>, badges:
       .attr('y', (MAX_BADGES - 1) * BADGE_H + 11.5)
       .text(`+${badges.length - MAX_BADGES + 1} more`);
   }
-}
-
-interface DropLabel {
-  x: number;
-  y: number;
-  reason: string;
-  n: number;
-  alpha: number;
-  anchor: 'start' | 'end';
 }
 
 /** Does an active partition fault block messages from a to b (by node index)? */

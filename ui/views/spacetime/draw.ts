@@ -10,6 +10,7 @@ import { scaleLinear } from 'd3';
 import { sizeCanvas } from '../../canvas.ts';
 import { OTHER_COLOR, REQUEST_COLOR, RESPONSE_COLOR, typeColors } from '../../trace/colors.ts';
 import { DELIVERED, DROPPED, OPEN } from '../../trace/messages.ts';
+import { boxesOverlap, freeLine, type Box } from '../../topology/labels.ts';
 import type { TraceStore } from '../../trace/store.ts';
 import type { FaultSpan } from './faults.ts';
 import { AXIS_H, distanceToSegment, formatTick, laneCenter, PLOT_PAD_LEFT, timeToX } from './geometry.ts';
@@ -44,6 +45,8 @@ const CROSS = 4;
 const RETRY_DASH = [7, 3];
 const RING_R = 3.5;
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+/** A drop label's line in the diagram, px. */
+const DROP_LINE_H = 13;
 const SMALL_FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /** What one frame shows. */
@@ -96,6 +99,8 @@ export class SpaceTimeCanvas {
   private segMsg = new Int32Array(MAX_DRAWN);
   private segCount = 0;
   private faultBoxes: { x0: number; x1: number; y0: number; y1: number; span: FaultSpan }[] = [];
+  /** Where this frame wrote fault names and drop labels, so no text covers another. */
+  private textBoxes: Box[] = [];
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
@@ -117,6 +122,7 @@ export class SpaceTimeCanvas {
     const stats: DrawStats = { fromUs, toUs, inWindow: 0, drawn: 0 };
     this.segCount = 0;
     this.faultBoxes = [];
+    this.textBoxes = [];
     if (!c || this.width <= 0) return stats;
     c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     c.clearRect(0, 0, this.width, this.height);
@@ -226,8 +232,15 @@ export class SpaceTimeCanvas {
         c.stroke();
       }
       if (y1 - y0 >= 11) {
-        c.fillStyle = COLORS.faultMark;
-        c.fillText(span.type, (begins ? mx : x0) + 4, y0 + 1);
+        // A fault's name stays in its lane: when an earlier name is there, this one is left out
+        // (its band and mark still show; the tooltip names it).
+        const tx = (begins ? mx : x0) + 4;
+        const box = { x0: tx, x1: tx + c.measureText(span.type).width, y0: y0 + 1, y1: y0 + 12 };
+        if (!this.textBoxes.some((t) => boxesOverlap(t, box))) {
+          c.fillStyle = COLORS.faultMark;
+          c.fillText(span.type, tx, y0 + 1);
+          this.textBoxes.push(box);
+        }
       }
       this.faultBoxes.push({ x0, x1: Math.max(x0, x1), y0, y1, span });
     }
@@ -365,8 +378,14 @@ export class SpaceTimeCanvas {
       const right = l.x > this.width * 0.7;
       c.textAlign = right ? 'right' : 'left';
       const lx = l.x + (right ? -6 : 6);
-      c.strokeText(l.reason, lx, l.y - 5);
-      c.fillText(l.reason, lx, l.y - 5);
+      const w = c.measureText(l.reason).width;
+      const box = { x0: right ? lx - w : lx, x1: right ? lx : lx + w, y0: l.y - 15, y1: l.y - 3 };
+      // Beside its cross, or a line up or down when that covers another label or a fault's name.
+      const dy = freeLine(box, this.textBoxes, [], DROP_LINE_H);
+      if (dy === null) continue;
+      c.strokeText(l.reason, lx, l.y - 5 + dy);
+      c.fillText(l.reason, lx, l.y - 5 + dy);
+      this.textBoxes.push({ ...box, y0: box.y0 + dy, y1: box.y1 + dy });
     }
     c.textAlign = 'left';
   }
