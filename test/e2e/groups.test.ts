@@ -33,6 +33,12 @@ describe('a big node group', () => {
     expect(p50).toBeLessThanOrEqual(p99);
     expect(p99).toBeLessThanOrEqual(max);
     expect(max).toBeLessThanOrEqual(1);
+    // And their queues: median, p99 and the longest, out of each instance's queue capacity.
+    const queues = (await web.locator('.nb-row').allTextContents()).find((t) => t.includes('queued requests per instance')) ?? '';
+    const [q50, q99, qmax] = (/median (\d+), 99th percentile (\d+), longest (\d+)/.exec(queues) ?? [queues, -1, -1, -1]).slice(1).map(Number);
+    expect(q50, queues).toBeGreaterThanOrEqual(0);
+    expect(q50).toBeLessThanOrEqual(q99);
+    expect(q99).toBeLessThanOrEqual(qmax);
 
     await web.click();
     const menu = page.getByTestId('node-menu');

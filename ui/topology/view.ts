@@ -464,6 +464,17 @@ export class TopologyView {
         recent: false,
         title: `busy workers per instance: median ${spread.p50}, 99th percentile ${spread.p99}, busiest ${spread.max} of ${view.node.workers}`,
       });
+      // Queues likewise: a few members with long queues behind a balancer are the hot spots.
+      const q = memberSpread(state.queue, members);
+      const cap = view.node.queueCapacity;
+      badges.push({
+        label: 'queue p50·p99·max',
+        text: `${formatNumber(q.p50)}·${formatNumber(q.p99)}·${formatNumber(q.max)}`,
+        tone: cap !== null && q.max >= cap ? 'warn' : 'neutral',
+        level: cap !== null && cap > 0 ? Math.min(1, q.max / cap) : null,
+        recent: false,
+        title: `queued requests per instance: median ${q.p50}, 99th percentile ${q.p99}, longest ${q.max}${cap !== null ? ` of ${cap}` : ''}`,
+      });
     }
     const urgent = `${status}\n${sub}\n${badges.map((b) => b.text).join('\n')}`;
     if (!full && urgent === view.lastUrgent) return;
