@@ -100,7 +100,8 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
   const [chosenPlace, setChosenPlace] = useState<ChartsPlace | null>(null);
   const room = roomBeside(stageWidth);
   const topologyHeight = useMemo(() => topologyHeightFor(layout), [layout]);
-  const chartsPlace: ChartsPlace = !room ? 'below' : (chosenPlace ?? defaultChartsPlace(layout, stageWidth));
+  const fittingPlace = useMemo(() => (room ? defaultChartsPlace(layout, stageWidth) : 'below'), [room, layout, stageWidth]);
+  const chartsPlace: ChartsPlace = !room ? 'below' : (chosenPlace ?? fittingPlace);
   const statsRef = useRef<HTMLSpanElement>(null);
   const chartRefs = useRef<(SVGSVGElement | null)[]>([]);
   const cursorRefs = useRef<(HTMLDivElement | null)[]>([]);

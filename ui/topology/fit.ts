@@ -65,7 +65,10 @@ function extentOf(nodes: readonly Point[]): Extent {
 
 /** The zoom and translation that show every node centre with room for its box and badges. */
 export function fitTransform(nodes: readonly Point[], width: number, height: number): FitTransform {
-  const { minX, maxX, minY, maxY } = extentOf(nodes);
+  return fitOfExtent(extentOf(nodes), width, height);
+}
+
+function fitOfExtent({ minX, maxX, minY, maxY }: Extent, width: number, height: number): FitTransform {
   const fits = (room: number, span: number) => (span > 0 ? room / span : Infinity);
   const k = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, fits(width - 2 * PAD_X, maxX - minX), fits(height - PAD_TOP - PAD_BOTTOM, maxY - minY)));
   return {
@@ -97,9 +100,10 @@ export function boxesClearAt(nodes: readonly Point[], k: number): boolean {
  */
 export function fitsApart(nodes: readonly Point[], width: number, height: number, boxes: readonly Point[] = nodes): boolean {
   if (nodes.length === 0) return true;
-  const { k } = fitTransform(nodes, width, height);
+  const extent = extentOf(nodes);
+  const { k } = fitOfExtent(extent, width, height);
   // At MIN_ZOOM fit may not show everything: the spans need more room than the view has.
-  const { minX, maxX, minY, maxY } = extentOf(nodes);
+  const { minX, maxX, minY, maxY } = extent;
   const inView = (maxX - minX) * k <= width - 2 * PAD_X + 0.5 && (maxY - minY) * k <= height - PAD_TOP - PAD_BOTTOM + 0.5;
   return inView && boxesClearAt(boxes, k);
 }

@@ -15,7 +15,7 @@ import type { ActiveFault, FoldState } from '../trace/fold.ts';
 import { DROPPED, OPEN } from '../trace/messages.ts';
 import type { TraceStore } from '../trace/store.ts';
 import { BADGE_H, fitTransform, MIN_ZOOM, NODE_H, NODE_W } from './fit.ts';
-import { labelText, nodeBox, placeDropLabels, type DropLabel } from './labels.ts';
+import { labelText, nodeBox, placeDropLabels, type Box, type DropLabel } from './labels.ts';
 import { bandPath, curvePoint, routeLinks, type Point } from './routing.ts';
 import { memberSpread } from './spread.ts';
 
@@ -114,6 +114,8 @@ export class TopologyView {
   private readonly dropLayer: Selection<SVGGElement, unknown, null, undefined>;
   private readonly networkLayer: Selection<SVGGElement, unknown, null, undefined>;
   private lastLabels = '';
+  /** Every drawn node's box at the current nodeScale, for placing drop labels (null: not built yet). */
+  private nodeBoxes: Box[] | null = null;
   private lastNetwork = '';
   private readonly indexOf: (id: string) => number;
   /** Something other than the frame changed (zoom, size): draw even if the cursor did not move. */
@@ -192,6 +194,7 @@ export class TopologyView {
     this.nodeScale = scale;
     this.segments.clear();
     this.lastLabels = '';
+    this.nodeBoxes = null;
     for (const view of this.views) view.g.attr('transform', nodeTransform(view.node, scale));
     for (const [key, band] of this.linkHits) {
       const curve = this.curveOfKey(key);
@@ -642,7 +645,8 @@ export class TopologyView {
   /** Drop reasons and network-wide faults, as SVG text above the nodes. */
   private drawOverlay(drops: DropLabel[], network: ActiveFault[]): void {
     const s = this.nodeScale;
-    const labels = drops.length === 0 ? drops : placeDropLabels(drops, this.views.map((v) => nodeBox(v.node.x, v.node.y, s)), s);
+    if (drops.length > 0 && !this.nodeBoxes) this.nodeBoxes = this.views.map((v) => nodeBox(v.node.x, v.node.y, s));
+    const labels = drops.length === 0 ? drops : placeDropLabels(drops, this.nodeBoxes!, s);
     const sig = labels.map((l) => `${l.x.toFixed(0)},${l.y.toFixed(0)},${l.reason},${l.n},${l.alpha.toFixed(1)}`).join('|');
     if (sig !== this.lastLabels) {
       this.lastLabels = sig;
