@@ -34,7 +34,20 @@ export interface RunRequest {
   kinds: KindInfo[];
   /** Stream at most about this many records: message flights are sampled past half of it (trace/sampling.ts); if even so it is spent, the run goes on unrecorded to its result. */
   recordBudget: number;
+  /**
+   * Records the worker may stream beyond those the page has said it ingested (an `ingested`
+   * message) before it waits for the page; Infinity: it never waits. See session.ts AHEAD_RECORDS.
+   */
+  aheadRecords: number;
 }
+
+/** The page tells the worker it has appended this many more of the run's records to its store. */
+export interface IngestedNote {
+  type: 'ingested';
+  records: number;
+}
+
+export type PageMessage = RunRequest | IngestedNote;
 
 export type WorkerMessage =
   | { type: 'start'; nodeNames: string[]; endUs: number }

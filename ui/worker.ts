@@ -4,15 +4,23 @@
  * plays the recording back on its own clock while the engine runs ahead. Interventions (the
  * page's what-if clicks) are injected when the run reaches their time. Running in steps gives
  * exactly the run a single call gives (Sim.run), so the trace hash matches the command line's.
- * One worker serves one run; the page stops a run by terminating the worker.
+ * A worker serves one run at a time and may serve several in turn (sim-worker-pool.ts); the page
+ * stops a run by terminating the worker.
+ *
+ * The worker streams at most `aheadRecords` records beyond those the page has ingested, then
+ * waits for the page (backpressure). The page appends records only in its idle time, between
+ * frames; a worker racing ahead took the CPU the page needed to draw them (on two cores, frames
+ * were missed while a run computed) and filled the page's queue with batches it could not yet
+ * take. Waiting costs the run nothing: it is complete only once the page holds every record.
  */
 import { chartMetricProblems } from '../sim/scenario/chart-metrics.ts';
 import { ScenarioRun } from '../sim/scenario/run.ts';
 import type { TraceRecord } from '../sim/engine/trace.ts';
 import { msToUs } from '../sim/engine/time.ts';
-import type { RunRequest, WorkerMessage } from './protocol.ts';
+import type { PageMessage, RunRequest, WorkerMessage } from './protocol.ts';
 import { TraceEncoder } from './trace/codec.ts';
 import { RecordSampler } from './trace/sampling.ts';
+import { StreamPacer } from './stream-pacer.ts';
 
 /** Events per engine call between checks of the wall clock. */
 const STEP_EVENTS = 4096;
@@ -27,17 +35,21 @@ function post(message: WorkerMessage, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
-scope.onmessage = (event: MessageEvent<RunRequest>) => {
-  const request = event.data;
-  if (request?.type !== 'run') return;
-  try {
-    run(request);
-  } catch (e) {
-    post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+/** The current run's pace: how far it has streamed ahead of the page. */
+let pacer = new StreamPacer(Infinity);
+
+scope.onmessage = (event: MessageEvent<PageMessage>) => {
+  const message = event.data;
+  if (message?.type === 'ingested') {
+    pacer.ingested(message.records);
+    return;
   }
+  if (message?.type !== 'run') return;
+  pacer = new StreamPacer(message.aheadRecords);
+  run(message, pacer).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));
 };
 
-function run(request: RunRequest): void {
+async function run(request: RunRequest, pacer: StreamPacer): Promise<void> {
   const loaded = { scenario: request.scenario };
   const encoder = new TraceEncoder(request.strings, request.kinds);
   let recording = true;
@@ -101,26 +113,33 @@ function run(request: RunRequest): void {
       return;
     }
     const batch = encoder.take();
+    pacer.sent(batch.count);
     post({ type: 'batch', batch, untilUs, simTimeUs: engine.now, events: engine.events }, TraceEncoder.transferables(batch));
   }
 
-  /** Runs to `limitUs` (inclusive), flushing as it goes. */
-  function advance(limitUs: number): void {
+  /** Runs to `limitUs` (inclusive), flushing as it goes and waiting whenever the page is far behind. */
+  async function advance(limitUs: number): Promise<void> {
     while (!engine.stopped) {
       const n = engine.run(limitUs, STEP_EVENTS);
-      if (encoder.size >= FLUSH_RECORDS || performance.now() - lastFlush >= FLUSH_MS) flush();
+      if (encoder.size >= FLUSH_RECORDS || performance.now() - lastFlush >= FLUSH_MS) {
+        flush();
+        if (pacer.behind) {
+          await pacer.caughtUp();
+          lastFlush = performance.now();
+        }
+      }
       if (n < STEP_EVENTS) return;
     }
   }
 
   for (const intervention of request.interventions) {
-    advance(intervention.atUs);
+    await advance(intervention.atUs);
     if (engine.stopped || engine.now !== intervention.atUs) break;
     // It lands 1 µs after the instant it is made, normalised by the page like a timeline
     // fault (an unknown node throws, and the run fails with the reason).
     sim.inject(intervention.fault);
   }
-  advance(engine.endUs);
+  await advance(engine.endUs);
   const result = sim.finish();
   flush();
   post({ type: 'result', result });

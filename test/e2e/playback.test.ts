@@ -74,20 +74,28 @@ describe('smooth while computing', () => {
     ['queueing/mm1', 4],
   ] as const) {
     it(`measures frame times playing ${id} at ${10 ** speedExp}× while the worker runs (reported, not asserted)`, async () => {
-      const { page, problems } = await open();
-      await chooseScenario(page, id);
-      await page.getByTestId('speed').fill(String(speedExp));
-      await page.getByTestId('run').click();
-      await page.getByTestId('speed').fill(String(speedExp));
-      await expect.poll(() => cursorUs(page), { timeout: 30_000 }).toBeGreaterThan(0);
-      const deltas = await frameIntervalsWhileRunning(page, 240);
+      // Three fresh pages (and runs with seeds 1–3), pooled: one run gives only 100–250 frames,
+      // and its p95 moved between 16.7 and 33.3 ms from one run to the next.
+      const deltas: number[] = [];
+      for (const seed of [1, 2, 3]) {
+        const { page, problems } = await open();
+        await chooseScenario(page, id);
+        await page.getByTestId('seed').fill(String(seed));
+        await page.getByTestId('speed').fill(String(speedExp));
+        await page.getByTestId('run').click();
+        await page.getByTestId('speed').fill(String(speedExp));
+        await expect.poll(() => cursorUs(page), { timeout: 30_000 }).toBeGreaterThan(0);
+        deltas.push(...(await frameIntervalsWhileRunning(page, 600)));
+        expect(problems).toEqual([]);
+        await page.close();
+      }
+      const late = deltas.filter((d) => d > 20).length;
       console.log(
-        `[perf] ${id} at ${10 ** speedExp}× while computing: ` +
-          `frame interval p50 ${quantile(deltas, 0.5).toFixed(1)} ms, p95 ${quantile(deltas, 0.95).toFixed(1)} ms, max ${Math.max(...deltas).toFixed(1)} ms (${deltas.length} frames)`,
+        `[perf] ${id} at ${10 ** speedExp}× while computing (3 runs): ` +
+          `frame interval p50 ${quantile(deltas, 0.5).toFixed(1)} ms, p95 ${quantile(deltas, 0.95).toFixed(1)} ms, max ${Math.max(...deltas).toFixed(1)} ms, ` +
+          `${((100 * late) / deltas.length).toFixed(1)} % of ${deltas.length} frames late (> 20 ms)`,
       );
-      expect(deltas.length).toBeGreaterThan(20);
-      expect(problems).toEqual([]);
-      await page.close();
+      expect(deltas.length).toBeGreaterThan(60);
     });
   }
 });

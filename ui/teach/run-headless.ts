@@ -34,7 +34,7 @@ export function runHeadless(text: string, seed: number): { done: Promise<Headles
   };
   // Nothing is streamed: every record is "before" streamAfterUs, so the worker's listener returns
   // at once (with -1 it would reach the record sampler, which is made after the run's first records).
-  const request: RunRequest = { type: 'run', scenario: loaded.scenario, seed, interventions: [], streamAfterUs: Number.MAX_SAFE_INTEGER, strings: [''], kinds: [], recordBudget: 0 };
+  const request: RunRequest = { type: 'run', scenario: loaded.scenario, seed, interventions: [], streamAfterUs: Number.MAX_SAFE_INTEGER, strings: [''], kinds: [], recordBudget: 0, aheadRecords: Infinity };
   worker.postMessage(request);
   return { done, stop: () => settle({ ok: false, message: 'stopped' }) };
 }

@@ -116,6 +116,8 @@ export class TopologyView {
   private lastLabels = '';
   /** Every drawn node's box at the current nodeScale, for placing drop labels (null: not built yet). */
   private nodeBoxes: Box[] | null = null;
+  /** Message dots' top-left corners (x, y pairs) by colour, reused from frame to frame. */
+  private readonly squaresByColor = new Map<string, number[]>();
   private lastNetwork = '';
   private readonly indexOf: (id: string) => number;
   /** Something other than the frame changed (zoom, size): draw even if the cursor did not move. */
@@ -562,11 +564,12 @@ export class TopologyView {
     const from = m.from.a;
     const to = m.to.a;
     const type = m.type.a;
-    // Dots are small squares, one path per colour: in software rendering, thousands of
-    // anti-aliased arcs (or sprite stamps) cost several times more per frame.
-    // One path per colour (message type; see trace/colors.ts).
+    // Dots are small squares filled one by one, grouped by colour (message type; see
+    // trace/colors.ts): in software rendering an axis-aligned fillRect costs a third of the same
+    // square added to a path, and thousands of anti-aliased arcs several times more.
     // A retry attempt (ui/trace/messages.ts `attempt`) is a hollow ring instead, so a retry storm shows as rings.
-    const paths = new Map<string, Path2D>();
+    const squares = this.squaresByColor;
+    for (const list of squares.values()) list.length = 0;
     const rings = new Map<string, Path2D>();
     const colorOf = typeColors(store);
     const attempt = m.attempt.a;
@@ -577,15 +580,17 @@ export class TopologyView {
       if (seg === null) return;
       const [px, py] = onSegment(seg, f);
       const color = colorOf(type[idx]);
-      const retry = attempt[idx] > 1;
-      const shapes = retry ? rings : paths;
-      let path = shapes.get(color);
-      if (!path) shapes.set(color, (path = new Path2D()));
-      if (retry) {
-        path.moveTo(px + r * 1.6, py);
-        path.arc(px, py, r * 1.6, 0, 2 * Math.PI);
-      } else path.rect(px - r, py - r, 2 * r, 2 * r);
       drawn++;
+      if (attempt[idx] > 1) {
+        let ring = rings.get(color);
+        if (!ring) rings.set(color, (ring = new Path2D()));
+        ring.moveTo(px + r * 1.6, py);
+        ring.arc(px, py, r * 1.6, 0, 2 * Math.PI);
+        return;
+      }
+      let list = squares.get(color);
+      if (!list) squares.set(color, (list = []));
+      list.push(px - r, py - r);
     };
     // Short flights, stretched to stay visible for MIN_VISIBLE_WALL_MS…
     m.sentBetween(T - minVisUs, T, MAX_DOTS, (idx) => {
@@ -599,9 +604,9 @@ export class TopologyView {
       const f = end[idx] === OPEN ? 0.5 : (T - sendT[idx]) / (endT[idx] - sendT[idx]);
       dot(idx, Math.min(1, f));
     });
-    for (const [color, path] of paths) {
+    for (const [color, list] of squares) {
       c.fillStyle = color;
-      c.fill(path);
+      for (let i = 0; i < list.length; i += 2) c.fillRect(list[i], list[i + 1], 2 * r, 2 * r);
     }
     c.lineWidth = Math.max(1.2, 1.6 / Math.sqrt(t.k)) * s;
     for (const [color, ring] of rings) {

@@ -33,9 +33,13 @@ export class MessageIndex {
   /** Dropped messages, in drop order, and when. */
   readonly drops = new I32();
   readonly dropT = new F64();
-  /** Message indexes still in flight at the recording's frontier. */
-  readonly openSet = new Set<number>();
-  private readonly openById = new Map<number, number[]>();
+  /**
+   * Messages still in flight at the recording's frontier: the open flight of each message id that has one (its first, if a dup copy is open too), and
+   * the later open copies of ids that have several, in send order. Nearly every id has one copy:
+   * a list per id was an allocation per message, and ingestion spent its time collecting them.
+   */
+  private readonly openById = new Map<number, number>();
+  private readonly moreOpenById = new Map<number, number[]>();
   /** Latest end of the ended messages in each block of BLOCK messages, and its running max. */
   private readonly blockMaxEnd: number[] = [];
   private readonly prefixMaxEnd: number[] = [];
@@ -73,7 +77,7 @@ export class MessageIndex {
         this.start(s.t[i], s.nodeOf(i), s.nodeField(i, sendTo), s.num(i, sendMsg), sendType < 0 ? 0 : s.f[i * FIELDS + sendType], i, this.attemptAt(i, call, callEvent));
       } else if (kind === dup) {
         const id = s.num(i, dupMsg);
-        const first = this.openById.get(id)?.[0];
+        const first = this.openById.get(id);
         this.start(s.t[i], s.nodeOf(i), s.nodeField(i, dupTo), id, first === undefined ? 0 : this.type.a[first], i, first === undefined ? 1 : this.attempt.a[first]);
       } else if (kind === deliver) {
         this.finish(s.num(i, deliverMsg), s.t[i], DELIVERED, 0);
@@ -116,10 +120,12 @@ export class MessageIndex {
     this.type.push(type);
     this.msg.push(id);
     this.rec.push(rec);
-    this.openSet.add(idx);
-    const list = this.openById.get(id);
-    if (list) list.push(idx);
-    else this.openById.set(id, [idx]);
+    if (!this.openById.has(id)) this.openById.set(id, idx);
+    else {
+      const more = this.moreOpenById.get(id);
+      if (more) more.push(idx);
+      else this.moreOpenById.set(id, [idx]);
+    }
     const block = Math.floor(idx / BLOCK);
     if (block === this.blockMaxEnd.length) {
       this.blockMaxEnd.push(-Infinity);
@@ -128,11 +134,14 @@ export class MessageIndex {
   }
 
   private finish(id: number, t: number, how: number, reason: number): number {
-    const list = this.openById.get(id);
-    if (!list || list.length === 0) return -1;
-    const idx = list.shift()!;
-    if (list.length === 0) this.openById.delete(id);
-    this.openSet.delete(idx);
+    const idx = this.openById.get(id);
+    if (idx === undefined) return -1;
+    const more = this.moreOpenById.get(id);
+    if (more === undefined) this.openById.delete(id);
+    else {
+      this.openById.set(id, more.shift()!);
+      if (more.length === 0) this.moreOpenById.delete(id);
+    }
     this.endT.set(idx, t);
     this.end.set(idx, how);
     this.reason.set(idx, reason);
@@ -169,11 +178,12 @@ export class MessageIndex {
         }
       }
     }
-    for (const idx of this.openSet) {
-      if (sendT[idx] <= tUs) {
-        if (seen++ < max) visit(idx);
-      }
-    }
+    // Still in flight at the recording's frontier.
+    const visitOpen = (idx: number) => {
+      if (sendT[idx] <= tUs && seen++ < max) visit(idx);
+    };
+    this.openById.forEach(visitOpen);
+    for (const more of this.moreOpenById.values()) more.forEach(visitOpen);
     return seen;
   }
 

@@ -7,6 +7,7 @@
  * complete: every record with t ≤ it has arrived, so the playback cursor may go there.
  */
 import { BIG, FIELDS, type KindInfo, type TraceBatch } from './codec.ts';
+import { grownTo, growableArray, TRACE_MAX_ENTRIES } from './grow.ts';
 import { MessageIndex } from './messages.ts';
 import { NodeFold } from './fold.ts';
 import type { Sampling } from './sampling.ts';
@@ -35,13 +36,10 @@ export class TraceStore {
   strings: string[] = [''];
   kinds: KindInfo[] = [];
   count = 0;
-  t = new Float64Array(1024);
-  k = new Uint8Array(1024);
-  node = new Int32Array(1024);
-  f = new Int32Array(1024 * FIELDS);
-  /** The arrays the columns grow into, filled ahead of need (see reserve), and how many records they hold. */
-  private next: Columns | null = null;
-  private copied = 0;
+  t = growableArray(Float64Array, 1024, TRACE_MAX_ENTRIES);
+  k = growableArray(Uint8Array, 1024, TRACE_MAX_ENTRIES);
+  node = growableArray(Int32Array, 1024, TRACE_MAX_ENTRIES);
+  f = growableArray(Int32Array, 1024 * FIELDS, TRACE_MAX_ENTRIES * FIELDS);
   /** Numeric fields beyond int32, by record index × FIELDS + field. */
   readonly big = new Map<number, number>();
   /** Every record with t ≤ this has arrived. -1: nothing yet. */
@@ -173,7 +171,6 @@ export class TraceStore {
     if (keep < this.count) {
       for (const key of [...this.big.keys()]) if (key >= keep * FIELDS) this.big.delete(key);
       this.count = keep;
-      this.copied = Math.min(this.copied, keep);
     }
     this.recordedUntilUs = Math.min(this.recordedUntilUs, tUs);
     this.truncatedAtUs = null;
@@ -204,52 +201,13 @@ export class TraceStore {
   }
 
   /**
-   * Makes room for n records. The arrays double, but a doubling of millions of records copied
-   * in one go stalled a frame for tens of milliseconds while a run streamed in; so the bigger
-   * arrays are made once the current ones are half full and filled a little with every append
-   * (two old records per new one), and by the time they are needed only a few remain to copy.
+   * Makes room for n records: the columns grow in place (see grow.ts), nothing is copied. Each
+   * column grows on its own (the field column's steps hold fewer records).
    */
   private reserve(n: number): void {
-    const cap = this.t.length;
-    if (this.next === null && n > cap / 2) this.next = emptyColumns(cap * 2);
-    if (this.next !== null) this.copyAhead(Math.min(this.count, this.copied + 2 * (n - this.count) + GROW_COPY_MIN));
-    if (n <= cap) return;
-    let grown = this.next ?? emptyColumns(cap * 2);
-    while (grown.t.length < n) grown = emptyColumns(grown.t.length * 2);
-    if (grown !== this.next) this.copied = 0;
-    this.next = grown;
-    this.copyAhead(this.count);
-    this.t = grown.t;
-    this.k = grown.k;
-    this.node = grown.node;
-    this.f = grown.f;
-    this.next = null;
-    this.copied = 0;
+    this.t = grownTo(this.t, n, Float64Array);
+    this.k = grownTo(this.k, n, Uint8Array);
+    this.node = grownTo(this.node, n, Int32Array);
+    this.f = grownTo(this.f, n * FIELDS, Int32Array);
   }
-
-  /** Copies records [copied, to) into the next, bigger arrays. */
-  private copyAhead(to: number): void {
-    const next = this.next!;
-    const from = this.copied;
-    if (to <= from) return;
-    next.t.set(this.t.subarray(from, to), from);
-    next.k.set(this.k.subarray(from, to), from);
-    next.node.set(this.node.subarray(from, to), from);
-    next.f.set(this.f.subarray(from * FIELDS, to * FIELDS), from * FIELDS);
-    this.copied = to;
-  }
-}
-
-/** Records copied ahead per append beyond two per new record, so small appends still make progress. */
-const GROW_COPY_MIN = 256;
-
-interface Columns {
-  t: Float64Array<ArrayBuffer>;
-  k: Uint8Array<ArrayBuffer>;
-  node: Int32Array<ArrayBuffer>;
-  f: Int32Array<ArrayBuffer>;
-}
-
-function emptyColumns(cap: number): Columns {
-  return { t: new Float64Array(cap), k: new Uint8Array(cap), node: new Int32Array(cap), f: new Int32Array(cap * FIELDS) };
 }

@@ -9,6 +9,9 @@
 import type { Scenario } from '../../../sim/scenario/schema.ts';
 import { FIELDS } from '../../trace/codec.ts';
 import { I32 } from '../../trace/grow.ts';
+
+/** Entries a node's message list holds before it is copied into a bigger one (see grow.ts). */
+const NODE_LIST_RESERVED = 1 << 12;
 import type { MessageIndex } from '../../trace/messages.ts';
 import type { TraceStore } from '../../trace/store.ts';
 import { compactValue } from '../log/records.ts';
@@ -36,7 +39,10 @@ class TrafficIndex {
     readonly store: TraceStore,
     readonly messages: MessageIndex,
   ) {
-    this.lists = Array.from({ length: store.nodeCount }, () => ({ sent: new I32(64), received: new I32(64), droppedSent: new I32(64), droppedTo: new I32(64) }));
+    // Four lists per node: each reserves little address space (a big system has thousands of
+    // nodes) and is copied into a bigger reservation on the rare node that outgrows it.
+    const list = () => new I32(64, NODE_LIST_RESERVED);
+    this.lists = Array.from({ length: store.nodeCount }, () => ({ sent: list(), received: list(), droppedSent: list(), droppedTo: list() }));
   }
 
   update(): void {
