@@ -308,10 +308,17 @@ export function Sandbox({ scenario, sourceId, layout, session, player, onStart, 
             {partition && (
               <PartitionPanel nodes={layout.nodes} initial={partition} atUs={player.cursorUs} enabled={canIntervene} onApply={(a) => pickNetwork([a])} onClose={closePartition} />
             )}
-            <button type="button" className="fit-button partition-button" onClick={() => setPartition({ a: [], b: [] })} title="Split the network into two groups" data-testid="partition-open">
+            <button
+              type="button"
+              className="fit-button partition-button"
+              onClick={() => setPartition({ a: [], b: [] })}
+              title="Split the network into two groups"
+              data-testid="partition-open"
+              data-keep-clear
+            >
               Partition…
             </button>
-            <button type="button" className="fit-button" onClick={() => viewRef.current?.fit()} title="Zoom to fit">
+            <button type="button" className="fit-button" onClick={() => viewRef.current?.fit()} title="Zoom to fit" data-keep-clear>
               Fit
             </button>
           </div>

@@ -1,4 +1,5 @@
 // Types of bundle.mjs (plain JavaScript, so that Node runs it without tsx).
 export function cacheDir(root: string): string;
 export function sourceKey(root: string): string;
-export function ensureBundle(root: string): { dir: string; cli: URL; sweepWorker: URL; built: boolean };
+export function currentKey(root: string, nowMs?: number): string;
+export function ensureBundle(root: string): { dir: string; cli: URL; main: string; sweepWorker: URL; built: boolean };

@@ -73,6 +73,12 @@ describe('link interventions', () => {
     expect(menuBox.x).toBeGreaterThanOrEqual(room.x);
     expect(menuBox.x + menuBox.width).toBeLessThanOrEqual(room.x + room.width);
     expect(menuBox.y + menuBox.height).toBeLessThanOrEqual(room.y + room.height);
+    // …and off the view's own buttons (Partition…, Fit).
+    for (const button of await page.locator('[data-testid="topology"] [data-keep-clear]').all()) {
+      const b = (await button.boundingBox())!;
+      const apart = menuBox.x >= b.x + b.width || b.x >= menuBox.x + menuBox.width || menuBox.y >= b.y + b.height || b.y >= menuBox.y + menuBox.height;
+      expect(apart, `the link menu covers "${await button.textContent()}"`).toBe(true);
+    }
     await page.getByTestId('topology').screenshot({ path: join(SCREENSHOTS, 'link-menu.png') });
 
     await menu.locator('[data-action="cut"]').click();
