@@ -36,17 +36,17 @@ function post(message: WorkerMessage, transfer: Transferable[] = []): void {
 }
 
 /** The current run's pace: how far it has streamed ahead of the page. */
-let pacer = new StreamPacer(Infinity);
+let currentPacer = new StreamPacer(Infinity);
 
 scope.onmessage = (event: MessageEvent<PageMessage>) => {
   const message = event.data;
   if (message?.type === 'ingested') {
-    pacer.ingested(message.records);
+    currentPacer.ingested(message.records);
     return;
   }
   if (message?.type !== 'run') return;
-  pacer = new StreamPacer(message.aheadRecords);
-  run(message, pacer).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));
+  currentPacer = new StreamPacer(message.aheadRecords);
+  run(message, currentPacer).catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));
 };
 
 async function run(request: RunRequest, pacer: StreamPacer): Promise<void> {
