@@ -39,9 +39,9 @@ export function labelBox(l: DropLabel, scale: number): Box {
   return { x0, y0: l.y - (LINE_H - 2) * scale, x1: x0 + w, y1: l.y + 2 * scale };
 }
 
-/** A node's box with up to two badge rows under it, layout units. */
-export function nodeBox(x: number, y: number, scale: number): Box {
-  return { x0: x - (NODE_W / 2 + 12) * scale, y0: y - (NODE_H / 2) * scale, x1: x + (NODE_W / 2) * scale, y1: y + (NODE_H / 2 + 4 + 2 * BADGE_H) * scale };
+/** A node's box (its queue bar on the left) with `badgeRows` badge rows under it, layout units. */
+export function nodeBox(x: number, y: number, scale: number, badgeRows = 2): Box {
+  return { x0: x - (NODE_W / 2 + 12) * scale, y0: y - (NODE_H / 2) * scale, x1: x + (NODE_W / 2) * scale, y1: y + (NODE_H / 2 + 4 + badgeRows * BADGE_H) * scale };
 }
 
 export function boxesOverlap(a: Box, b: Box): boolean {

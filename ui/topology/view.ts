@@ -16,7 +16,7 @@ import { DROPPED, OPEN } from '../trace/messages.ts';
 import type { TraceStore } from '../trace/store.ts';
 import { BADGE_H, fitTransform, MIN_ZOOM, NODE_H, NODE_W } from './fit.ts';
 import { labelText, nodeBox, placeDropLabels, type Box, type DropLabel } from './labels.ts';
-import { bandPath, curvePoint, routeLinks, type Point } from './routing.ts';
+import { bandPath, cumulativeLengths, exitDistance, isBent, pointAlong, reversed, routeLinks, traceRoute, type Point, type Route } from './routing.ts';
 import { memberSpread } from './spread.ts';
 
 /** Room inside a badge row at each end, and between its label and its value, layout units. */
@@ -32,8 +32,11 @@ const MAX_FLASHES = 300;
 const MAX_FLASH_LABELS = 12;
 /** Perpendicular offset of each direction's lane, layout units. */
 const LANE = 5;
-/** What a link must keep clear of around another node: its box and the badges under it. */
-const LINK_CLEARANCE = { halfW: NODE_W / 2 + 10, above: NODE_H / 2 + 8, below: NODE_H / 2 + BADGE_H * 3 + 6 };
+/**
+ * Links are routed for node scales in steps of this ratio (rounded up): zooming out grows the
+ * boxes in layout units, and the routes are found again only when a step is crossed.
+ */
+const ROUTE_SCALE_STEP = 1.1;
 /** Width of a link's clickable band, layout units. */
 const LINK_HIT_W = 18;
 
@@ -79,6 +82,8 @@ interface NodeView {
   lastQueue: number;
   lastBadges: string;
   lastUrgent: string;
+  /** The most badge rows drawn under the box so far: what links are routed around (see `routes`). */
+  badgeRows: number;
 }
 
 export class TopologyView {
@@ -104,13 +109,19 @@ export class TopologyView {
   private selected: number | null = null;
   /** Each link's hit area (an invisible band along it), by `fromId|toId`. */
   private readonly linkHits = new Map<string, Selection<SVGGraphicsElement, unknown, null, undefined>>();
-  /** Where each link bends to pass around other nodes (routing.ts), by `a * n + b` with a < b; absent: straight. */
-  private readonly controls: Map<number, Point>;
+  /**
+   * Each link's route around the other nodes' boxes (routing.ts), by `a * n + b` with a < b;
+   * absent: straight. Found for `routedScale` and each box's most badge rows drawn so far
+   * (`NodeView.badgeRows`), and found again when either grows.
+   */
+  private routes = new Map<number, Route>();
+  private routedScale = 0;
+  private routesStale = true;
   private selectedLink: string | null = null;
   /** What a lesson step points at (ui/teach): node ids, links as `fromId|toId`, nodes whose badges. */
   private highlighted: { nodes: Set<string>; links: Set<string>; badges: Set<string> } = { nodes: new Set(), links: new Set(), badges: new Set() };
-  /** Per directed pair: the visible part of the link (border to border) and its lane offset. */
-  private readonly segments = new Map<number, Float64Array | null>();
+  /** Per directed pair: the route a message rides, the visible part of it (border to border) and its lane. */
+  private readonly segments = new Map<number, Flight | null>();
   private readonly dropLayer: Selection<SVGGElement, unknown, null, undefined>;
   private readonly networkLayer: Selection<SVGGElement, unknown, null, undefined>;
   private lastLabels = '';
@@ -143,7 +154,6 @@ export class TopologyView {
     container.append(this.canvas, this.svg);
 
     this.viewport = select(this.svg).append('g').attr('class', 'viewport');
-    this.controls = routeLinks(layout, LINK_CLEARANCE);
     // Under the nodes: the links are drawn on the canvas, these only catch clicks and hovers.
     const linkLayer = this.viewport.append('g').attr('class', 'link-hits');
     for (const [a, b] of layout.links) this.makeLinkHit(linkLayer, a, b);
@@ -155,6 +165,7 @@ export class TopologyView {
     this.networkLayer = select(this.svg).append('g').attr('class', 'network-faults');
     const ids = new Map(layout.nodes.map((n) => [n.id, n.index]));
     this.indexOf = (id) => ids.get(id) ?? -1;
+    this.reroute();
 
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([MIN_ZOOM, 8])
@@ -198,10 +209,34 @@ export class TopologyView {
     this.lastLabels = '';
     this.nodeBoxes = null;
     for (const view of this.views) view.g.attr('transform', nodeTransform(view.node, scale));
+    if (routingScale(scale) !== this.routedScale) this.routesStale = true;
+    this.updateBands();
+  }
+
+  /**
+   * Finds every link's route again for the current node scale and badge rows (see `routes`),
+   * then redraws what follows them: the link bands and, from the next frame, messages.
+   */
+  private reroute(): void {
+    this.routesStale = false;
+    this.routedScale = routingScale(this.nodeScale);
+    const s = this.routedScale;
+    const nodes = this.layout.nodes.map((node) => {
+      const view = this.viewAt[node.index];
+      return { x: node.x, y: node.y, box: view && view.node.index === node.index ? nodeBox(node.x, node.y, s, view.badgeRows) : null };
+    });
+    this.routes = routeLinks(nodes, this.layout.links, s);
+    this.segments.clear();
+    this.updateBands();
+    this.dirty = true;
+  }
+
+  /** Link bands along the current routes, as wide as the node scale makes them. */
+  private updateBands(): void {
     for (const [key, band] of this.linkHits) {
-      const curve = this.curveOfKey(key);
-      if (curve) band.attr('d', bandPath(curve[0], curve[1], curve[2], LINK_HIT_W * scale));
-      else band.attr('y', (-LINK_HIT_W / 2) * scale).attr('height', LINK_HIT_W * scale).attr('rx', (LINK_HIT_W / 2) * scale);
+      const [fromId, toId] = key.split('|');
+      const route = this.routeOf(this.indexOf(fromId), this.indexOf(toId));
+      band.attr('d', bandPath(route, LINK_HIT_W * this.nodeScale)).attr('data-route', routeText(route));
     }
   }
 
@@ -238,6 +273,7 @@ export class TopologyView {
   }
 
   draw(frame: Frame): void {
+    if (this.routesStale) this.reroute();
     this.dirty = false;
     const { store } = frame;
     const state = store.fold.at(store.upperBound(Math.floor(frame.cursorUs)));
@@ -245,6 +281,8 @@ export class TopologyView {
     const labels = this.drawCanvas(frame, network);
     this.drawNodes(frame, state);
     this.drawOverlay(labels, network);
+    // Badges grew: the next frame draws the links' new routes.
+    if (this.routesStale) this.dirty = true;
   }
 
   destroy(): void {
@@ -253,35 +291,22 @@ export class TopologyView {
     this.svg.remove();
   }
 
-  /** A link's control point (its bend), or the chord's midpoint for a straight one. */
-  private controlOf(a: number, b: number): Point {
+  /** The route from node a to node b (either way round; straight when there is none). */
+  private routeOf(a: number, b: number): Route {
     const lo = Math.min(a, b);
     const hi = Math.max(a, b);
-    const c = this.controls.get(lo * this.layout.nodes.length + hi);
+    const route = this.routes.get(lo * this.layout.nodes.length + hi);
     const na = this.layout.nodes[a];
     const nb = this.layout.nodes[b];
-    return c ?? [(na.x + nb.x) / 2, (na.y + nb.y) / 2];
-  }
-
-  /** A bent link's ends and control point by its hit key (`fromId|toId`), or null when straight. */
-  private curveOfKey(key: string): [Point, Point, Point] | null {
-    const [fromId, toId] = key.split('|');
-    const a = this.indexOf(fromId);
-    const b = this.indexOf(toId);
-    if (a < 0 || b < 0 || !this.controls.has(Math.min(a, b) * this.layout.nodes.length + Math.max(a, b))) return null;
-    const c = this.controlOf(a, b);
-    const na = this.layout.nodes[a];
-    const nb = this.layout.nodes[b];
-    if (Math.abs(c[0] - (na.x + nb.x) / 2) < 1e-6 && Math.abs(c[1] - (na.y + nb.y) / 2) < 1e-6) return null;
-    return [[na.x, na.y], c, [nb.x, nb.y]];
+    if (!route) return Float64Array.of(na.x, na.y, nb.x, nb.y);
+    return a < b ? route : reversed(route);
   }
 
   /**
-   * [ax, ay, cx, cy, bx, by, ox, oy, t]: a message from `a` to `b` rides the link's curve (a's
-   * centre, its control point, b's centre) from t to 1 − t — where it leaves a's border and
-   * reaches b's — offset by (ox, oy) so that each direction keeps to its own side.
+   * A message from `a` to `b` rides the link's route from where it leaves a's box to where it
+   * reaches b's, offset sideways so that each direction keeps to its own lane.
    */
-  private segment(a: number, b: number): Float64Array | null {
+  private segment(a: number, b: number): Flight | null {
     const key = a * this.layout.nodes.length + b;
     let seg = this.segments.get(key);
     if (seg !== undefined) return seg;
@@ -289,20 +314,26 @@ export class TopologyView {
     const nb = this.layout.nodes[b];
     seg = null;
     if (na && nb && a !== b) {
+      const route = this.routeOf(a, b);
+      const lengths = cumulativeLengths(route);
+      const total = lengths[lengths.length - 1];
+      // Where the route leaves a's box and enters b's (with room for the queue bar); the whole route when the boxes nearly touch.
+      const s = this.nodeScale;
+      const halfW = (NODE_W / 2 + 16) * s;
+      const halfH = (NODE_H / 2 + 4) * s;
+      let from = exitDistance(route, lengths, halfW, halfH);
+      let to = total - exitDistance(reversed(route), cumulativeLengths(reversed(route)), halfW, halfH);
+      if (from > total * 0.45 || to < total * 0.55) {
+        from = 0;
+        to = total;
+      }
+      // Each direction keeps to its own side: the normal of the lower→higher index direction.
       const dx = nb.x - na.x;
       const dy = nb.y - na.y;
       const len = Math.hypot(dx, dy) || 1;
-      // Fraction of the centre-to-centre line inside a node's box (with room for its queue bar).
-      const s = this.nodeScale;
-      const inside = Math.min(((NODE_W / 2 + 16) * s) / Math.abs(dx || 1e-9), ((NODE_H / 2 + 4) * s) / Math.abs(dy || 1e-9));
-      const t = inside < 0.45 ? inside : 0;
-      // Each direction keeps to its own side: the normal of the lower→higher index direction.
       const forward = a < b;
       const lane = (forward ? LANE : -LANE) * s;
-      const nx = ((forward ? -dy : dy) / len) * lane;
-      const ny = ((forward ? dx : -dx) / len) * lane;
-      const [cx, cy] = this.controlOf(a, b);
-      seg = Float64Array.of(na.x, na.y, cx, cy, nb.x, nb.y, nx, ny, t);
+      seg = { route, lengths, from, to, ox: ((forward ? -dy : dy) / len) * lane, oy: ((forward ? dx : -dx) / len) * lane };
     }
     this.segments.set(key, seg);
     return seg;
@@ -320,11 +351,9 @@ export class TopologyView {
     const to = this.layout.nodes[b];
     if (!from || !to || !this.onLinkClick) return;
     const key = `${from.id}|${to.id}`;
-    const c = this.controlOf(a, b);
-    const bent = this.controls.has(Math.min(a, b) * this.layout.nodes.length + Math.max(a, b)) && (Math.abs(c[0] - (from.x + to.x) / 2) > 1e-6 || Math.abs(c[1] - (from.y + to.y) / 2) > 1e-6);
-    const band = layer.append<SVGGraphicsElement>(bent ? 'path' : 'rect').attr('class', 'link-hit');
-    if (bent) band.attr('d', bandPath([from.x, from.y], c, [to.x, to.y], LINK_HIT_W));
-    else straightBand(band, from, to);
+    // A filled band rather than a wide stroke, so it has an area (a horizontal line's box is
+    // zero high, and tools that look for a visible box miss it); its shape follows the route.
+    const band = layer.append<SVGGraphicsElement>('path').attr('class', 'link-hit');
     band
       .attr('data-link', key)
       .attr('tabindex', 0)
@@ -341,7 +370,10 @@ export class TopologyView {
     band.on('keydown', (event: KeyboardEvent) => {
       if (event.key !== 'Enter' && event.key !== ' ') return;
       event.preventDefault();
-      const [x, y] = this.transform.apply([(from.x + to.x) / 2, (from.y + to.y) / 2]);
+      // The menu opens at the middle of the link as drawn (a bent one's chord may cross another node).
+      const route = this.routeOf(a, b);
+      const lengths = cumulativeLengths(route);
+      const [x, y] = this.transform.apply([...pointAlong(route, lengths, lengths[lengths.length - 1] / 2)]);
       open(from, to, x, y);
     });
   }
@@ -389,7 +421,7 @@ export class TopologyView {
       const [x, y] = this.screenPosition(node.index);
       this.onNodeClick(node, x, y);
     });
-    return { node, g, sub, busyBar, queueBar, badges, lastStatus: 'up', lastSub: '', lastBusy: -1, lastQueue: -1, lastBadges: '', lastUrgent: '' };
+    return { node, g, sub, busyBar, queueBar, badges, lastStatus: 'up', lastSub: '', lastBusy: -1, lastQueue: -1, lastBadges: '', lastUrgent: '', badgeRows: 0 };
   }
 
   private drawNodes(frame: Frame, state: FoldState): void {
@@ -432,7 +464,7 @@ export class TopologyView {
       const sig = badges.map((b) => `${b.label}|${b.text}|${b.tone}|${b.level === null ? '' : b.level.toFixed(2)}|${b.recent ? 1 : 0}`).join('\n');
       if (sig !== view.lastBadges) {
         view.lastBadges = sig;
-        drawBadges(view.badges, badges);
+        this.drawBadges(view, badges);
       }
     }
   }
@@ -506,7 +538,17 @@ export class TopologyView {
     const sig = badges.map((b) => b.text).join('\n');
     if (sig !== view.lastBadges) {
       view.lastBadges = sig;
-      drawBadges(view.badges, badges);
+      this.drawBadges(view, badges);
+    }
+  }
+
+  /** Draws a box's badges; more rows than it ever had make the links be routed again. */
+  private drawBadges(view: NodeView, badges: Badge[]): void {
+    drawBadges(view.badges, badges);
+    const rows = Math.min(badges.length, MAX_BADGES);
+    if (rows > view.badgeRows) {
+      view.badgeRows = rows;
+      this.routesStale = true;
     }
   }
 
@@ -514,11 +556,15 @@ export class TopologyView {
 
   /** Adds the link a–b to the canvas path: straight, or bent around the nodes in its way. */
   private traceLink(c: CanvasRenderingContext2D, a: number, b: number): void {
+    const route = this.routes.get(a * this.layout.nodes.length + b);
+    if (route && isBent(route)) {
+      traceRoute(c, route);
+      return;
+    }
     const na = this.layout.nodes[a];
     const nb = this.layout.nodes[b];
-    const [cx, cy] = this.controlOf(a, b);
     c.moveTo(na.x, na.y);
-    c.quadraticCurveTo(cx, cy, nb.x, nb.y);
+    c.lineTo(nb.x, nb.y);
   }
 
   private drawCanvas(frame: Frame, network: ActiveFault[]): DropLabel[] {
@@ -678,24 +724,34 @@ export class TopologyView {
   }
 }
 
-/** A straight link's band: a rect along it, rotated. */
-function straightBand(band: Selection<SVGGraphicsElement, unknown, null, undefined>, from: LayoutNode, to: LayoutNode): void {
-  const length = Math.hypot(to.x - from.x, to.y - from.y);
-  const angle = (Math.atan2(to.y - from.y, to.x - from.x) * 180) / Math.PI;
-  band
-    .attr('x', 0)
-    .attr('y', -LINK_HIT_W / 2)
-    .attr('width', length)
-    .attr('height', LINK_HIT_W)
-    .attr('rx', LINK_HIT_W / 2)
-    .attr('transform', `translate(${from.x},${from.y}) rotate(${angle})`);
+/** What a message from one node to another rides (see TopologyView.segment). */
+interface Flight {
+  route: Route;
+  lengths: Float64Array;
+  /** Where along the route the message shows: from leaving its sender's box to reaching its receiver's. */
+  from: number;
+  to: number;
+  /** Its lane: the offset from the route. */
+  ox: number;
+  oy: number;
 }
 
-/** Where a message is at fraction f of its flight along a segment (see TopologyView.segment). */
-function onSegment(seg: Float64Array, f: number): Point {
-  const along = seg[8] + (1 - 2 * seg[8]) * f;
-  const [x, y] = curvePoint(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], along);
-  return [x + seg[6], y + seg[7]];
+/** Where a message is at fraction f of its flight. */
+function onSegment(seg: Flight, f: number): Point {
+  const [x, y] = pointAlong(seg.route, seg.lengths, seg.from + (seg.to - seg.from) * f);
+  return [x + seg.ox, y + seg.oy];
+}
+
+/** The node scale routes are found for: `scale` rounded up to a step of ROUTE_SCALE_STEP. */
+function routingScale(scale: number): number {
+  return scale <= 1 ? 1 : ROUTE_SCALE_STEP ** Math.ceil(Math.log(scale) / Math.log(ROUTE_SCALE_STEP) - 1e-9);
+}
+
+/** A route's points as text (`x,y x,y …`, layout units): what a test reads off a link's band. */
+function routeText(route: Route): string {
+  const out: string[] = [];
+  for (let i = 0; i < route.length; i += 2) out.push(`${route[i].toFixed(1)},${route[i + 1].toFixed(1)}`);
+  return out.join(' ');
 }
 
 function nodeTransform(node: LayoutNode, scale: number): string {
