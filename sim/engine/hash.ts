@@ -4,27 +4,13 @@
  * strings directly, without serialising them first, because it runs for every trace record.
  */
 export class RunningHash {
-  private h1 = 0x9747b28c | 0;
-  private h2 = 0x2f6c3a5d | 0;
-
   /**
-   * Folds up to ten 32-bit words given as a typed array's first `n` entries, exactly as `word`
-   * would one by one, with the lanes in locals: the trace folds every record's words this way
-   * (one read and one write of the state per record instead of one per word).
+   * The two lanes. The trace reads them into locals, folds a whole record's words with `lane1`
+   * and `lane2` and writes them back: one read and one write of the state per record instead
+   * of one per word.
    */
-  words(w: Int32Array, n: number): void {
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < n; i++) {
-      const x = w[i];
-      const a = Math.imul(h1 ^ x, 0x01000193);
-      h1 = a ^ (a >>> 15);
-      const b = Math.imul((h2 + x) | 0, 0x5bd1e995);
-      h2 = b ^ (b >>> 13);
-    }
-    this.h1 = h1;
-    this.h2 = h2;
-  }
+  h1 = 0x9747b28c | 0;
+  h2 = 0x2f6c3a5d | 0;
 
   /**
    * Folds one 32-bit word into both lanes. Each lane step is a bijection of the lane for a
@@ -33,10 +19,8 @@ export class RunningHash {
    * words do not cancel in both. Kept to a few operations: it runs several times per event.
    */
   word(w: number): void {
-    const h1 = Math.imul(this.h1 ^ w, 0x01000193);
-    this.h1 = h1 ^ (h1 >>> 15);
-    const h2 = Math.imul((this.h2 + w) | 0, 0x5bd1e995);
-    this.h2 = h2 ^ (h2 >>> 13);
+    this.h1 = lane1(this.h1, w);
+    this.h2 = lane2(this.h2, w);
   }
 
   /**
@@ -72,6 +56,18 @@ export class RunningHash {
   hex(): string {
     return toHex(fmix32(this.h1 ^ this.h2)) + toHex(fmix32(this.h2 + 0x632be5ab));
   }
+}
+
+/** The first lane after folding the 32-bit word `w` (see `RunningHash.word`). */
+export function lane1(h: number, w: number): number {
+  const a = Math.imul(h ^ w, 0x01000193);
+  return a ^ (a >>> 15);
+}
+
+/** The second lane after folding the 32-bit word `w`. */
+export function lane2(h: number, w: number): number {
+  const b = Math.imul((h + w) | 0, 0x5bd1e995);
+  return b ^ (b >>> 13);
 }
 
 /** MurmurHash3's 32-bit finaliser (full avalanche). */

@@ -1,4 +1,4 @@
-import { RunningHash, stringHash } from './hash.ts';
+import { lane1, lane2, RunningHash, stringHash } from './hash.ts';
 import type { Micros } from './time.ts';
 
 /**
@@ -82,11 +82,14 @@ export class Trace {
   /** By kind code: the listeners that want records of that kind, in the order they listened. */
   private readonly listenersByKind: TraceListener[][] = NAMES.map(() => []);
   private readonly stringHashes = new Map<string, number>();
-  /** Per kind and field (kind × MAX_FIELDS + field): the string it folded last, and its hash. */
+  /**
+   * Per kind and field (kind × MAX_FIELDS + field): the two strings it folded last, and their
+   * hashes — a field mostly alternates between two (a send's type: request, response).
+   */
   private readonly lastStrings: (string | undefined)[] = new Array<string | undefined>(NAMES.length * MAX_FIELDS).fill(undefined);
   private readonly lastStringHashes = new Int32Array(NAMES.length * MAX_FIELDS);
-  /** One record's words before they are folded: kind, time (2), node, and up to four fields of ≤ 2. */
-  private readonly words = new Int32Array(4 + MAX_FIELDS * 2);
+  private readonly otherStrings: (string | undefined)[] = new Array<string | undefined>(NAMES.length * MAX_FIELDS).fill(undefined);
+  private readonly otherStringHashes = new Int32Array(NAMES.length * MAX_FIELDS);
 
   /** Names of nodes by index, for turning node fields into names. */
   constructor(private readonly nodeNames: readonly string[]) {}
@@ -104,22 +107,58 @@ export class Trace {
   /**
    * Emits one record. `a`…`d` are the kind's fields in declaration order: node fields and
    * ints as numbers, str fields as strings. Missing trailing fields must not be passed.
+   *
+   * The record's words are folded as they are found, the hash's lanes held in locals: kind;
+   * time as two words (low and high 32 bits); node; then each field — a node as one word, a
+   * string as its FNV-1a hash, an int as two words. A number that is not a safe integer folds
+   * as text (RunningHash.num) between the words before and after it.
    */
   emit(kind: number, t: Micros, node: number, a?: FieldValue, b?: FieldValue, c?: FieldValue, d?: FieldValue): void {
-    // The record's words go through a scratch buffer and are folded in one call (hash.ts words):
-    // the same words, in the same order, as folding them one by one.
-    const w = this.words;
-    w[0] = kind;
-    let n = this.putNum(1, t);
-    w[n++] = node;
+    const hash = this.hash;
+    let h1 = lane1(hash.h1, kind);
+    let h2 = lane2(hash.h2, kind);
+    if (Number.isSafeInteger(t)) {
+      const lo = t | 0;
+      const hi = Math.floor(t / 4294967296) | 0;
+      h1 = lane1(lane1(h1, lo), hi);
+      h2 = lane2(lane2(h2, lo), hi);
+    } else {
+      hash.h1 = h1;
+      hash.h2 = h2;
+      hash.num(t);
+      h1 = hash.h1;
+      h2 = hash.h2;
+    }
+    h1 = lane1(h1, node | 0);
+    h2 = lane2(h2, node | 0);
     const types = FIELD_TYPE_CODES[kind];
     const fields = types.length;
     const slot = kind * MAX_FIELDS;
-    if (fields > 0) n = this.put(n, types[0], slot, a!);
-    if (fields > 1) n = this.put(n, types[1], slot + 1, b!);
-    if (fields > 2) n = this.put(n, types[2], slot + 2, c!);
-    if (fields > 3) n = this.put(n, types[3], slot + 3, d!);
-    this.hash.words(w, n);
+    for (let f = 0; f < fields; f++) {
+      const v = f === 0 ? a! : f === 1 ? b! : f === 2 ? c! : d!;
+      const type = types[f];
+      let w: number;
+      if (type === STR) w = this.stringWord(slot + f, v as string);
+      else if (type === NODE) w = (v as number) | 0;
+      else if (Number.isSafeInteger(v)) {
+        const x = v as number;
+        const lo = x | 0;
+        h1 = lane1(h1, lo);
+        h2 = lane2(h2, lo);
+        w = Math.floor(x / 4294967296) | 0;
+      } else {
+        hash.h1 = h1;
+        hash.h2 = h2;
+        hash.num(v as number);
+        h1 = hash.h1;
+        h2 = hash.h2;
+        continue;
+      }
+      h1 = lane1(h1, w);
+      h2 = lane2(h2, w);
+    }
+    hash.h1 = h1;
+    hash.h2 = h2;
     this.count++;
     const listeners = this.listenersByKind[kind];
     if (listeners.length > 0) this.publish(listeners, kind, t, node, a, b, c, d);
@@ -129,46 +168,26 @@ export class Trace {
     return this.hash.hex();
   }
 
-  /** Puts one field's words at `n` in the scratch buffer; returns the next free place. */
-  private put(n: number, type: number, slot: number, v: FieldValue): number {
-    if (type === STR) {
-      this.words[n] = this.stringWord(slot, v as string);
-      return n + 1;
-    }
-    if (type === NODE) {
-      this.words[n] = v as number;
-      return n + 1;
-    }
-    return this.putNum(n, v as number);
-  }
-
   /**
-   * A number's words (RunningHash.num): a safe integer is its low and high 32 bits; anything
-   * else is folded at once as text, after the words before it.
-   */
-  private putNum(n: number, x: number): number {
-    if (Number.isSafeInteger(x)) {
-      this.words[n] = x | 0;
-      this.words[n + 1] = Math.floor(x / 4294967296) | 0;
-      return n + 2;
-    }
-    this.hash.words(this.words, n);
-    this.hash.num(x);
-    return 0;
-  }
-
-  /**
-   * A string field's word, its FNV-1a hash. A field mostly repeats the string it had last time
-   * (a send's type, a work phase), so each field of each kind remembers its last string and
-   * compares by identity before asking the cache of every string seen.
+   * A string field's word, its FNV-1a hash. A field mostly repeats one of the two strings it had
+   * last (a send's type, a work phase), so each field of each kind remembers them and compares
+   * by identity before asking the cache of every string seen.
    */
   private stringWord(slot: number, s: string): number {
     if (this.lastStrings[slot] === s) return this.lastStringHashes[slot];
-    let sh = this.stringHashes.get(s);
-    if (sh === undefined) {
-      sh = stringHash(s);
-      this.stringHashes.set(s, sh);
+    const previous = this.lastStrings[slot];
+    const previousHash = this.lastStringHashes[slot];
+    let sh: number;
+    if (this.otherStrings[slot] === s) sh = this.otherStringHashes[slot];
+    else {
+      const known = this.stringHashes.get(s);
+      if (known === undefined) {
+        sh = stringHash(s);
+        this.stringHashes.set(s, sh);
+      } else sh = known;
     }
+    this.otherStrings[slot] = previous;
+    this.otherStringHashes[slot] = previousHash;
     this.lastStrings[slot] = s;
     this.lastStringHashes[slot] = sh;
     return sh;
