@@ -48,20 +48,30 @@ export function routeBetween(a: Point, b: Point, boxes: readonly Box[], scale = 
   const margin = (SLACK + CORNER_GAP + 1) * scale;
   const within = { x0: bounds.x0 - margin, y0: bounds.y0 - margin, x1: bounds.x1 + margin, y1: bounds.y1 + margin };
   const grown = boxes.map((o) => ({ x0: o.x0 - slack, y0: o.y0 - slack, x1: o.x1 + slack, y1: o.y1 + slack }));
-  const reach = 240 * scale + slack;
-  const near = grown.filter((o) => o.x1 >= Math.min(a[0], b[0]) - reach && o.x0 <= Math.max(a[0], b[0]) + reach && o.y1 >= Math.min(a[1], b[1]) - reach && o.y0 <= Math.max(a[1], b[1]) + reach);
+  // Only boxes a curve could touch: within its widest swing of the link's ends.
+  const near = boxesNear(grown, a, b, CURVE_REACH * scale + slack);
   const straight = Float64Array.of(a[0], a[1], b[0], b[1]);
   if (near.length === 0 || clear(straight, near)) return straight;
   const curve = clearCurve(a, b, near, scale, within);
   if (curve) return curve;
   // The way round may lead further out than a curve's reach: search among the boxes a wider ring around.
-  const wide = SEARCH_REACH * scale;
-  const searched = grown.filter((o) => o.x1 >= Math.min(a[0], b[0]) - wide && o.x0 <= Math.max(a[0], b[0]) + wide && o.y1 >= Math.min(a[1], b[1]) - wide && o.y0 <= Math.max(a[1], b[1]) + wide);
+  const searched = boxesNear(grown, a, b, SEARCH_REACH * scale);
   if (searched.length > MAX_SEARCHED_BOXES) return straight;
   return shortestPath(a, b, searched, within) ?? straight;
 }
 
 const EVERYWHERE: Box = { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
+/** The farthest a curve's apex swings from the chord, at scale 1. */
+const CURVE_REACH = Math.max(...APEX_OFFSETS.map(Math.abs));
+
+/** The boxes that reach within `reach` of the rectangle spanned by a and b. */
+function boxesNear(boxes: readonly Box[], a: Point, b: Point, reach: number): Box[] {
+  const x0 = Math.min(a[0], b[0]) - reach;
+  const x1 = Math.max(a[0], b[0]) + reach;
+  const y0 = Math.min(a[1], b[1]) - reach;
+  const y1 = Math.max(a[1], b[1]) + reach;
+  return boxes.filter((o) => o.x1 >= x0 && o.x0 <= x1 && o.y1 >= y0 && o.y0 <= y1);
+}
 
 function inside(x: number, y: number, o: Box): boolean {
   return x >= o.x0 && x <= o.x1 && y >= o.y0 && y <= o.y1;
@@ -304,15 +314,23 @@ export function bandPath(route: Route, width: number): string {
 
 /** Corners of a path are rounded with at most this radius when drawn, layout units. */
 const CORNER_RADIUS = 14;
+/** A turn sharper than this (radians) is rounded; a curve's samples turn far less and are joined straight. */
+const ROUNDED_TURN = 0.3;
 
-/** Adds the route to a canvas path, its corners rounded (a curve's samples barely turn, so it stays the curve). */
-export function traceRoute(c: CanvasRenderingContext2D, route: Route): void {
+/** Adds the route to a canvas path (a context or a Path2D), its corners rounded. */
+export function traceRoute(c: CanvasPath, route: Route): void {
   const n = route.length / 2;
   c.moveTo(route[0], route[1]);
   for (let i = 1; i < n - 1; i++) {
-    const before = Math.hypot(route[2 * i] - route[2 * i - 2], route[2 * i + 1] - route[2 * i - 1]);
-    const after = Math.hypot(route[2 * i + 2] - route[2 * i], route[2 * i + 3] - route[2 * i + 1]);
-    c.arcTo(route[2 * i], route[2 * i + 1], route[2 * i + 2], route[2 * i + 3], Math.min(CORNER_RADIUS, before / 2, after / 2));
+    const inX = route[2 * i] - route[2 * i - 2];
+    const inY = route[2 * i + 1] - route[2 * i - 1];
+    const outX = route[2 * i + 2] - route[2 * i];
+    const outY = route[2 * i + 3] - route[2 * i + 1];
+    const before = Math.hypot(inX, inY);
+    const after = Math.hypot(outX, outY);
+    const turn = Math.acos(Math.max(-1, Math.min(1, (inX * outX + inY * outY) / (before * after || 1))));
+    if (turn < ROUNDED_TURN) c.lineTo(route[2 * i], route[2 * i + 1]);
+    else c.arcTo(route[2 * i], route[2 * i + 1], route[2 * i + 2], route[2 * i + 3], Math.min(CORNER_RADIUS, before / 2, after / 2));
   }
   c.lineTo(route[2 * n - 2], route[2 * n - 1]);
 }

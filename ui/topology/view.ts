@@ -117,6 +117,9 @@ export class TopologyView {
   private routes = new Map<number, Route>();
   private routedScale = 0;
   private routesStale = true;
+  /** Each link's line as a canvas path, by `a * n + b`, and all of them as one: built once per routing, stroked every frame. */
+  private readonly linkPaths = new Map<number, Path2D>();
+  private allLinks: Path2D | null = null;
   private selectedLink: string | null = null;
   /** What a lesson step points at (ui/teach): node ids, links as `fromId|toId`, nodes whose badges. */
   private highlighted: { nodes: Set<string>; links: Set<string>; badges: Set<string> } = { nodes: new Set(), links: new Set(), badges: new Set() };
@@ -227,6 +230,8 @@ export class TopologyView {
     });
     this.routes = routeLinks(nodes, this.layout.links, s);
     this.segments.clear();
+    this.linkPaths.clear();
+    this.allLinks = null;
     this.updateBands();
     this.dirty = true;
   }
@@ -554,17 +559,30 @@ export class TopologyView {
 
   // ---- links and messages (canvas) ---------------------------------------------------------
 
-  /** Adds the link a–b to the canvas path: straight, or bent around the nodes in its way. */
-  private traceLink(c: CanvasRenderingContext2D, a: number, b: number): void {
-    const route = this.routes.get(a * this.layout.nodes.length + b);
-    if (route && isBent(route)) {
-      traceRoute(c, route);
-      return;
+  /** The link a–b (a < b) as a canvas path: straight, or bent around the nodes in its way. */
+  private linkPath(a: number, b: number): Path2D {
+    const key = a * this.layout.nodes.length + b;
+    let path = this.linkPaths.get(key);
+    if (!path) {
+      path = new Path2D();
+      const route = this.routes.get(key);
+      if (route && isBent(route)) traceRoute(path, route);
+      else {
+        path.moveTo(this.layout.nodes[a].x, this.layout.nodes[a].y);
+        path.lineTo(this.layout.nodes[b].x, this.layout.nodes[b].y);
+      }
+      this.linkPaths.set(key, path);
     }
-    const na = this.layout.nodes[a];
-    const nb = this.layout.nodes[b];
-    c.moveTo(na.x, na.y);
-    c.lineTo(nb.x, nb.y);
+    return path;
+  }
+
+  /** The links (all, or those `keep` keeps) as one path. */
+  private linksPath(keep: ((a: number, b: number) => boolean) | null): Path2D {
+    if (keep === null && this.allLinks) return this.allLinks;
+    const path = new Path2D();
+    for (const [a, b] of this.layout.links) if (keep === null || keep(a, b)) path.addPath(this.linkPath(a, b));
+    if (keep === null) this.allLinks = path;
+    return path;
   }
 
   private drawCanvas(frame: Frame, network: ActiveFault[]): DropLabel[] {
@@ -583,22 +601,12 @@ export class TopologyView {
     const s = this.nodeScale;
     c.lineWidth = 1.5 * s;
     c.strokeStyle = COLORS.link;
-    c.beginPath();
-    for (const [a, b] of this.layout.links) {
-      if (cuts.length > 0 && cut(a, b)) continue;
-      this.traceLink(c, a, b);
-    }
-    c.stroke();
+    c.stroke(this.linksPath(cuts.length > 0 ? (a, b) => !cut(a, b) : null));
     if (cuts.length > 0) {
       c.strokeStyle = COLORS.drop;
       c.lineWidth = 2 * s;
       c.setLineDash([6 * s, 5 * s]);
-      c.beginPath();
-      for (const [a, b] of this.layout.links) {
-        if (!cut(a, b)) continue;
-        this.traceLink(c, a, b);
-      }
-      c.stroke();
+      c.stroke(this.linksPath(cut));
       c.setLineDash([]);
     }
 
