@@ -155,6 +155,7 @@ function linksThroughNodes(): string[] {
   const viewport = svg?.querySelector('g.viewport') as SVGGraphicsElement | null | undefined;
   const m = viewport?.getScreenCTM();
   if (!svg || !m) return [];
+  // Liang–Barsky as in ui/topology/routing.ts segmentHitsBox, written out: this runs in the page.
   const hits = (px: number, py: number, qx: number, qy: number, r: DOMRect): boolean => {
     const x0 = r.left + 1;
     const x1 = r.right - 1;

@@ -31,7 +31,7 @@ const SEARCH_REACH = 400;
 const MAX_ROUTED_NODES = 300;
 
 /** The point at f ∈ [0, 1] along the quadratic curve a → (control c) → b. */
-export function curvePoint(ax: number, ay: number, cx: number, cy: number, bx: number, by: number, f: number): Point {
+function curvePoint(ax: number, ay: number, cx: number, cy: number, bx: number, by: number, f: number): Point {
   const u = 1 - f;
   return [u * u * ax + 2 * u * f * cx + f * f * bx, u * u * ay + 2 * u * f * cy + f * f * by];
 }
@@ -101,7 +101,7 @@ function clearCurve(a: Point, b: Point, boxes: readonly Box[], scale: number, bo
 }
 
 /** Whether no piece of the polyline touches any of the boxes. */
-export function clear(route: Route, boxes: readonly Box[]): boolean {
+function clear(route: Route, boxes: readonly Box[]): boolean {
   for (let i = 2; i < route.length; i += 2) {
     for (const o of boxes) if (segmentHitsBox(route[i - 2], route[i - 1], route[i], route[i + 1], o)) return false;
   }

@@ -327,7 +327,8 @@ export class TopologyView {
       const halfW = (NODE_W / 2 + 16) * s;
       const halfH = (NODE_H / 2 + 4) * s;
       let from = exitDistance(route, lengths, halfW, halfH);
-      let to = total - exitDistance(reversed(route), cumulativeLengths(reversed(route)), halfW, halfH);
+      const back = reversed(route);
+      let to = total - exitDistance(back, cumulativeLengths(back), halfW, halfH);
       if (from > total * 0.45 || to < total * 0.55) {
         from = 0;
         to = total;
